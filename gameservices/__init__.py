@@ -1,0 +1,57 @@
+"""gameservices: online services for games, driven from the frame loop without hitches.
+
+Engine glue lives in ``gameservices.engines.*`` and is imported lazily, never from here.
+"""
+
+from ._config import DEFAULT, RetryPolicy, Timeouts
+from ._context import report_progress
+from ._exceptions import (
+    APIError,
+    AuthError,
+    Conflict,
+    ConnectError,
+    GameServicesError,
+    IntegrityError,
+    InvalidArgument,
+    NotFound,
+    OutboxFull,
+    OutcomeUnknown,
+    ProtocolError,
+    RateLimited,
+    RequestTimeout,
+    ServerError,
+    SessionExpired,
+    StorageError,
+    TransportError,
+    UsageError,
+)
+from ._protocol.wire import Operator
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT",
+    "APIError",
+    "AuthError",
+    "Conflict",
+    "ConnectError",
+    "GameServicesError",
+    "IntegrityError",
+    "InvalidArgument",
+    "NotFound",
+    "Operator",
+    "OutboxFull",
+    "OutcomeUnknown",
+    "ProtocolError",
+    "RateLimited",
+    "RequestTimeout",
+    "RetryPolicy",
+    "ServerError",
+    "SessionExpired",
+    "StorageError",
+    "Timeouts",
+    "TransportError",
+    "UsageError",
+    "__version__",
+    "report_progress",
+]

@@ -1,0 +1,88 @@
+"""Immutable, validated configuration values.
+
+Invariants: every value object is frozen and validated in ``__post_init__``; defaults are
+module constants; ``None`` means "no limit / off"; ``DEFAULT`` means "use the client default".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import random as _random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+__all__ = ["DEFAULT", "Default", "RetryPolicy", "Timeouts"]
+
+DEFAULT_TOTAL_TIMEOUT = 15.0
+DEFAULT_CONNECT_TIMEOUT = 5.0
+DEFAULT_MAX_ATTEMPTS = 4
+DEFAULT_BACKOFF_BASE = 0.5
+DEFAULT_BACKOFF_CAP = 8.0
+
+
+class Default(enum.Enum):
+    """Sentinel type: "use the configured default" (distinct from ``None``, which means off)."""
+
+    DEFAULT = "DEFAULT"
+
+    def __repr__(self) -> str:
+        return "DEFAULT"
+
+
+DEFAULT = Default.DEFAULT
+
+
+def _check_seconds(name: str, value: float | None) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number of seconds or None, not {type(value).__name__}")
+    if not value > 0:
+        raise ValueError(f"{name} must be > 0 seconds or None, got {value!r}")
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Request time limits in seconds. ``None`` means no limit."""
+
+    total: float | None = DEFAULT_TOTAL_TIMEOUT
+    connect: float | None = DEFAULT_CONNECT_TIMEOUT
+
+    def __post_init__(self) -> None:
+        _check_seconds("total", self.total)
+        _check_seconds("connect", self.connect)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Full-jitter exponential backoff: attempt n waits ``random() * min(cap, base * 2**n)``.
+
+    ``sleep`` and ``random`` are injectable so tests never wait.
+    """
+
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    base: float = DEFAULT_BACKOFF_BASE
+    cap: float = DEFAULT_BACKOFF_CAP
+    sleep: Callable[[float], Awaitable[object]] = field(default=asyncio.sleep, compare=False)
+    random: Callable[[], float] = field(default=_random.random, compare=False)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.max_attempts, bool) or not isinstance(self.max_attempts, int):
+            raise TypeError("max_attempts must be an int")
+        if self.max_attempts < 1:
+            raise ValueError(f"max_attempts must be >= 1, got {self.max_attempts}")
+        _check_seconds("base", self.base)
+        _check_seconds("cap", self.cap)
+        if self.cap < self.base:
+            raise ValueError(f"cap ({self.cap}) must be >= base ({self.base})")
+
+    def backoff(self, attempt: int) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (0-based)."""
+        ceiling: float = min(self.cap, self.base * (2**attempt))
+        return self.random() * ceiling
+
+    @classmethod
+    def none(cls) -> RetryPolicy:
+        """A policy that never retries."""
+        return cls(max_attempts=1)

@@ -1,0 +1,1 @@
+"""The reference server: a Nakama-compatible subset plus an asset host (aiohttp.web + SQLite)."""

@@ -1,0 +1,1 @@
+"""Public test helpers: a reference server fixture and a fake engine."""

@@ -1,0 +1,56 @@
+"""The public surface is exactly what __all__ says: no more, no less."""
+
+from __future__ import annotations
+
+import gameservices
+
+EXPECTED = {
+    "DEFAULT",
+    "APIError",
+    "AuthError",
+    "Conflict",
+    "ConnectError",
+    "GameServicesError",
+    "IntegrityError",
+    "InvalidArgument",
+    "NotFound",
+    "Operator",
+    "OutboxFull",
+    "OutcomeUnknown",
+    "ProtocolError",
+    "RateLimited",
+    "RequestTimeout",
+    "RetryPolicy",
+    "ServerError",
+    "SessionExpired",
+    "StorageError",
+    "Timeouts",
+    "TransportError",
+    "UsageError",
+    "__version__",
+    "report_progress",
+}
+
+
+def test_all_is_exact() -> None:
+    assert set(gameservices.__all__) == EXPECTED
+    assert len(gameservices.__all__) == len(EXPECTED), "duplicates in __all__"
+
+
+def test_every_public_name_is_exported() -> None:
+    public = {n for n in dir(gameservices) if not n.startswith("_")}
+    # Submodules are reachable as attributes but are not part of the surface.
+    public -= {"engines", "server", "testing"}
+    assert public <= set(gameservices.__all__), public - set(gameservices.__all__)
+
+
+def test_engines_are_not_imported_by_the_package() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, gameservices; "
+        "print(any(m.startswith('gameservices.engines') for m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
