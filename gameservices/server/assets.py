@@ -54,10 +54,16 @@ class AssetHost:
         self.stats = AssetStats()
         self.manifest: Manifest = build_manifest({})
         self._lock = asyncio.Lock()
+        self._scans_started = 0
 
     async def rebuild(self) -> Manifest:
-        if self.root is not None:
-            async with self._lock:  # one scan at a time; concurrent callers reuse its result
+        """Rescan DIR, or reuse a scan that started after this call did (it saw every change)."""
+        if self.root is None:
+            return self.manifest
+        arrived = self._scans_started
+        async with self._lock:
+            if self._scans_started == arrived:
+                self._scans_started += 1
                 self.manifest = await asyncio.to_thread(scan, self.root)
         return self.manifest
 

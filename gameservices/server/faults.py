@@ -179,18 +179,20 @@ class FaultInjector:
             await self.sleep(self.faults.latency)
 
     def body_plan(self, length: int) -> BodyPlan:
-        """The faults for an asset body of ``length`` bytes (drop wins over truncate)."""
+        """The faults for an asset body of ``length`` bytes (drop wins over truncate).
+
+        A cut that lies beyond this body (say, a short resume) does not fire, so it does not
+        use up ``times``.
+        """
         f = self.faults
+        drop = f.drop_at
+        drop_at = None if drop is None else int(length * drop) if isinstance(drop, float) else drop
         cut_at: int | None = None
         abort = False
-        if f.drop_at is not None and self._fire("drop"):
-            drop = f.drop_at
-            cut_at = int(length * drop) if isinstance(drop, float) else drop
-            abort = True
-        elif f.truncate_at is not None and self._fire("truncate"):
+        if drop_at is not None and drop_at < length and self._fire("drop"):
+            cut_at, abort = drop_at, True
+        elif f.truncate_at is not None and f.truncate_at < length and self._fire("truncate"):
             cut_at = f.truncate_at
-        if cut_at is not None and cut_at >= length:
-            cut_at, abort = None, False  # the fault lies beyond this body: send it whole
         drip = f.drip_bytes_per_s if f.drip_bytes_per_s and self._fire("drip") else None
         return BodyPlan(cut_at=cut_at, abort=abort, bytes_per_s=drip)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -12,8 +13,16 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from gameservices.server.asset_index import CACHE_NAME, is_safe_name, scan, sha256_file
-from gameservices.server.assets import ASSET_STATS, setup_assets
+from gameservices.server import assets as assets_module
+from gameservices.server.asset_index import (
+    CACHE_NAME,
+    Manifest,
+    build_manifest,
+    is_safe_name,
+    scan,
+    sha256_file,
+)
+from gameservices.server.assets import ASSET_STATS, AssetHost, setup_assets
 
 Client = TestClient[web.Request, web.Application]
 MakeClient = Callable[..., Awaitable[Client]]
@@ -301,6 +310,31 @@ async def test_file_swapped_for_escaping_symlink_after_startup_is_404(
 )
 def test_is_safe_name(name: str, safe: bool) -> None:
     assert is_safe_name(name) is safe
+
+
+async def test_rebuilds_waiting_on_a_scan_share_the_next_one(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loop = asyncio.get_running_loop()
+    entered = asyncio.Event()
+    release = threading.Event()
+    scans: list[Path] = []
+
+    def gated_scan(path: Path) -> Manifest:
+        scans.append(path)
+        loop.call_soon_threadsafe(entered.set)
+        release.wait(timeout=10)
+        return build_manifest({})
+
+    monkeypatch.setattr(assets_module, "scan", gated_scan)
+    host = AssetHost(root, None)
+    first = asyncio.ensure_future(host.rebuild())
+    await entered.wait()  # the first scan is running
+    waiters = [asyncio.ensure_future(host.rebuild()) for _ in range(5)]
+    await asyncio.sleep(0)  # let them queue on the lock
+    release.set()
+    await asyncio.gather(first, *waiters)
+    assert len(scans) == 2  # the first, and one more for everyone who arrived during it
 
 
 # --- the hash cache

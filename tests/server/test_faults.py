@@ -219,8 +219,15 @@ async def test_body_faults_respect_times(root: Path, aiohttp_client: AiohttpClie
     assert await (await client.get("/assets/big.bin")).read() == DATA
 
 
-def test_fault_beyond_the_body_sends_it_whole() -> None:
-    injector = FaultInjector(Faults(truncate_at=500))
-    plan = injector.body_plan(100)
-    assert plan.cut_at is None
+def test_fault_beyond_the_body_sends_it_whole_and_does_not_count() -> None:
+    injector = FaultInjector(Faults(truncate_at=500, times=1))
+    assert injector.body_plan(100).cut_at is None
     assert injector.body_plan(1000).cut_at == 500
+    assert injector.body_plan(1000).cut_at is None  # times=1 used up by the body it cut
+
+
+def test_drop_fraction_is_relative_to_the_body_sent() -> None:
+    injector = FaultInjector(Faults(drop_at=0.25))
+    plan = injector.body_plan(4000)
+    assert (plan.cut_at, plan.abort) == (1000, True)
+    assert injector.body_plan(400).cut_at == 100  # e.g. a resumed range
