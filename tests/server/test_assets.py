@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import os
+import subprocess
+import sys
 import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -366,3 +369,18 @@ def test_rescan_reuses_cached_hashes(root: Path) -> None:
 def test_scan_rejects_a_missing_directory(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="not a directory"):
         scan(tmp_path / "missing")
+
+
+# --- the publishing script in docs/assets-hosting.md
+
+
+def test_docs_manifest_script_matches_the_server(root: Path, tmp_path: Path) -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "assets-hosting.md").read_text("utf-8")
+    script = doc.split("<!-- make-manifest -->\n```python\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "make_manifest.py").write_text(script)
+    served = json.loads(scan(root).body)  # also leaves the hidden hash cache, which is skipped
+    subprocess.run([sys.executable, str(tmp_path / "make_manifest.py"), str(root)], check=True)
+    published = json.loads((root / "manifest.json").read_text())
+    for entry in served["assets"]:
+        del entry["etag"]
+    assert published == served
