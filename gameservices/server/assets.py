@@ -13,6 +13,7 @@ Invariants:
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ from .faults import BodyPlan, FaultInjector, Faults, Sleep
 from .http_ranges import UNSATISFIABLE, ByteRange, etag_matches, if_range_holds, parse_range
 
 __all__ = ["ASSET_HOST", "ASSET_STATS", "AssetHost", "AssetStats", "setup_assets"]
+
+log = logging.getLogger("gameservices.server")
 
 CHUNK_SIZE = 256 * 1024
 _DRIP_TICKS_PER_S = 10  # a dripping body is sent in tenths of a second's worth of bytes
@@ -164,7 +167,7 @@ async def _send_body(
             size = min(chunk, limit - sent)
             data = await asyncio.to_thread(_read_at, entry.path, span.start + sent, size)
             if not data:
-                break  # the file shrank under us; the client sees a short body
+                raise OSError(f"{entry.name} shrank while being sent")
             await resp.write(data)
             sent += len(data)
             host.stats.bytes_sent[entry.name] += len(data)
@@ -172,6 +175,12 @@ async def _send_body(
                 await host.injector.sleep(len(data) / plan.bytes_per_s)
     except ConnectionError:
         return False  # the client went away; nothing left to send
+    except OSError as exc:
+        # The headers are out, so no error response is possible: end the connection, and the
+        # client sees a body shorter than its Content-Length.
+        log.warning("asset %s: stopped after %d of %d bytes: %s", entry.name, sent, limit, exc)
+        _cut_connection(request, abort=False)
+        return False
     if plan.cut_at is not None:
         _cut_connection(request, abort=plan.abort)
         return False

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
@@ -209,6 +210,25 @@ async def test_changed_file_is_served_with_a_fresh_etag(
     assert resp.status == 200  # If-Range no longer holds: the whole new file
     assert await resp.read() == b"replaced"
     assert resp.headers["ETag"] == f'"{hashlib.sha256(b"replaced").hexdigest()}"'
+
+
+async def test_file_shrinking_mid_send_ends_the_connection(
+    root: Path, make_client: MakeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = await make_client(root)
+    monkeypatch.setattr(assets_module, "CHUNK_SIZE", 4096)
+    reads: list[int] = []
+    real_read_at = assets_module._read_at
+
+    def shrinking_read_at(path: Path, offset: int, size: int) -> bytes:
+        reads.append(offset)
+        return real_read_at(path, offset, size) if len(reads) == 1 else b""
+
+    monkeypatch.setattr(assets_module, "_read_at", shrinking_read_at)
+    resp = await client.get("/assets/a.bin")
+    with pytest.raises(aiohttp.ClientPayloadError):
+        await resp.read()
+    assert reads == [0, 4096]
 
 
 # --- path safety: one test per form; the request line is sent raw so no client normalises it.
