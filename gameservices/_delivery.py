@@ -200,7 +200,8 @@ class DeliveryQueue:
 
         Returns the first exception a callback raised (already logged), or None.
         """
-        self._arrived.clear()
+        if self._arrived.is_set():
+            self._arrived.clear()
         self.first_callback_error = None
         for _ in range(len(self._events)):
             if not keep_going():

@@ -31,10 +31,14 @@ from ._stats import Counters, RunnerStats
 from ._stepper import InlineStepper
 from ._threadloop import ThreadLoop
 
-__all__ = ["DEFAULT_BUDGET", "DEFAULT_CLOSE_TIMEOUT", "Mode", "TickRunner"]
+__all__ = ["DEFAULT_BUDGET", "DEFAULT_CLOSE_TIMEOUT", "DEFAULT_MODE", "Mode", "TickRunner"]
 
 T = TypeVar("T")
 Mode = Literal["inline", "thread"]
+# Chosen from benchmarks/frame_hitch.py (docs/runner.md): with the loop on its own thread the
+# game thread only drains a queue, so frame times stay flat even when the OS preempts us, and
+# downloads run at full speed. Inline stays the choice where threads are unwelcome (Blender).
+DEFAULT_MODE: Mode = "thread"
 DEFAULT_BUDGET = 0.002  # seconds of loop work per inline tick: an eighth of a 60 Hz frame
 DEFAULT_CLOSE_TIMEOUT = 2.0
 
@@ -88,7 +92,7 @@ class TickRunner:
 
     def __init__(
         self,
-        mode: Mode = "inline",
+        mode: Mode = DEFAULT_MODE,
         budget: float = DEFAULT_BUDGET,
         *,
         raise_callback_errors: bool = False,
@@ -109,7 +113,8 @@ class TickRunner:
             InlineStepper(self._counters) if mode == "inline" else ThreadLoop()
         )
         self._state = _State.OPEN
-        self._tick_thread: threading.Thread | None = None
+        self._tick_ident: int | None = None  # the thread that ticks (the first to call tick())
+        self._tick_name = ""
         self._lock = threading.Lock()  # guards _pending, _owned and _closers across threads
         self._pending: dict[Handle[Any], _Job] = {}
         self._owned: set[Handle[Any]] = set()
@@ -203,11 +208,12 @@ class TickRunner:
         self._check_thread()
         start = time.perf_counter()
         try:
-            self._backend.step(self.budget)
+            self._backend.step(self.budget, start)
         except Exception:  # a loop failure must not stop the game
             logger.exception("event loop step failed")
-        self._sweep_owners()
-        error = self._queue.drain(lambda: self._state is _State.OPEN)
+        if self._owned:
+            self._sweep_owners()
+        error = self._queue.drain(self._is_open)
         self._counters.ticks += 1
         self._counters.recent.append(time.perf_counter() - start)
         if error is not None and self.raise_callback_errors:
@@ -223,21 +229,22 @@ class TickRunner:
             return len(self._queue) > 0
         return self._queue.wait(timeout)
 
+    def _is_open(self) -> bool:
+        return self._state is _State.OPEN
+
     def _check_thread(self) -> None:
-        current = threading.current_thread()
-        if self._tick_thread is None:
-            self._tick_thread = current
-        elif current is not self._tick_thread:
-            raise UsageError(
-                f"tick() called from thread {current.name!r}; this runner is ticked by "
-                f"{self._tick_thread.name!r} (callbacks must stay on the game thread)"
-            )
+        ident = threading.get_ident()
+        if ident != self._tick_ident:
+            if self._tick_ident is not None:
+                raise UsageError(
+                    f"tick() called from thread {threading.current_thread().name!r}; this runner "
+                    f"is ticked by {self._tick_name!r} (callbacks must stay on the game thread)"
+                )
+            self._tick_ident, self._tick_name = ident, threading.current_thread().name
         if self._backend.on_loop_thread():
             raise UsageError("tick() called from inside a coroutine running on this runner")
 
     def _sweep_owners(self) -> None:
-        if not self._owned:
-            return
         with self._lock:
             gone = [h for h in self._owned if not h.done() and h.owner and not h.owner.alive()]
         for handle in gone:

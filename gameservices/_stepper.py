@@ -93,9 +93,9 @@ class SteppingSelector(selectors.BaseSelector):
     def close(self) -> None:
         self.inner.close()
 
-    def begin(self, budget: float) -> None:
+    def begin(self, budget: float, now: float) -> None:
         self.stepping, self.budget, self.iterations = True, budget, 0
-        self.tick_start = self.iter_start = self.clock()
+        self.tick_start = self.iter_start = now
         self.snapshot = ()
 
     def end(self) -> None:
@@ -127,7 +127,7 @@ class SteppingSelector(selectors.BaseSelector):
             self.loop.stop()  # nothing ready, no timer due, no I/O: idle
         self.snapshot = _ready_snapshot(self.loop)
         self.iterations += 1
-        self.iter_start = self.clock()
+        self.iter_start = now  # the poll counts towards the iteration it starts
         return events
 
 
@@ -145,8 +145,9 @@ class InlineStepper:
     def call_soon(self, fn: Callable[[], object]) -> None:
         self.loop.call_soon_threadsafe(fn)
 
-    def step(self, budget: float) -> None:
-        self.selector.begin(budget)
+    def step(self, budget: float, now: float) -> None:
+        """Run loop iterations until idle or ``budget`` seconds after ``now`` (the tick's start)."""
+        self.selector.begin(budget, now)
         try:
             self.loop.run_forever()
         finally:

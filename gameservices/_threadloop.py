@@ -46,7 +46,7 @@ class ThreadLoop:
     def call_soon(self, fn: Callable[[], object]) -> None:
         self.loop.call_soon_threadsafe(fn)
 
-    def step(self, budget: float) -> None:
+    def step(self, budget: float, now: float) -> None:
         """Nothing to do: the loop runs by itself."""
 
     def run(self, make_coro: Callable[[], Any], timeout: float) -> None:

@@ -10,7 +10,9 @@ Use either (not both) on an object that lives as long as the game:
 Game code gets the same runner from ``runner()`` and submits work with ``owner=own`` so results
 for ended objects are dropped. Invariants: one runner per game (stored on ``bge.logic``, which
 UPBGE rebuilds for every game start); it is closed when the game ends (the last scene is removed,
-or the interpreter exits), or when the component that created it is disposed.
+or the interpreter exits), or when the component that created it is disposed. The default mode
+here is inline: Blender documents Python threads as unsupported (docs.blender.org,
+info_gotchas_threading), so the loop runs on the game thread within its budget.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ import bge
 
 from .._runner import Mode, TickRunner
 
-__all__ = ["BUDGET_SHARE", "GameServicesComponent", "runner", "tick"]
+__all__ = ["BGE_MODE", "BUDGET_SHARE", "GameServicesComponent", "runner", "tick"]
 
 BUDGET_SHARE = 1 / 8  # of a logic tick: 2.08 ms at 60 Hz
+BGE_MODE: Mode = "inline"
 _ATTR = "_gameservices_runner"
 
 
@@ -34,7 +37,7 @@ def _derived_budget() -> float:
     return BUDGET_SHARE / rate
 
 
-def runner(budget: float | None = None, mode: Mode = "inline") -> TickRunner:
+def runner(budget: float | None = None, mode: Mode = BGE_MODE) -> TickRunner:
     """This game's runner, created on first use (later calls ignore the arguments)."""
     existing: TickRunner | None = getattr(bge.logic, _ATTR, None)
     if existing is not None and not existing.closed:
@@ -78,7 +81,7 @@ class GameServicesComponent(bge.types.KX_PythonComponent):  # type: ignore[misc]
 
     def start(self, args: dict[str, Any]) -> None:
         budget_ms = float(args.get("budget_ms") or 0.0)
-        mode = args.get("mode") or "inline"
+        mode = args.get("mode") or BGE_MODE
         if mode not in ("inline", "thread"):
             raise ValueError(f"GameServicesComponent mode must be inline or thread, not {mode!r}")
         self.runner = runner(budget_ms / 1000 if budget_ms > 0 else None, cast(Mode, mode))

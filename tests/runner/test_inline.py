@@ -35,7 +35,7 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> SpySelector:
 
 
 def test_idle_tick_is_one_zero_timeout_poll(spy: SpySelector) -> None:
-    with TickRunner() as runner:
+    with TickRunner(mode="inline") as runner:
 
         async def far_future() -> None:
             await asyncio.sleep(3600)  # a pending timer: asyncio alone would select(3600)
@@ -51,7 +51,7 @@ def test_idle_tick_is_one_zero_timeout_poll(spy: SpySelector) -> None:
 
 
 def test_busy_loop_gets_many_iterations_per_tick(spy: SpySelector) -> None:
-    with TickRunner(budget=0.5) as runner:
+    with TickRunner(mode="inline", budget=0.5) as runner:
 
         async def spin() -> int:
             for _ in range(50):
@@ -77,13 +77,13 @@ def test_tick_ends_when_the_budget_is_spent() -> None:
             await asyncio.sleep(0)
 
     task = stepper.loop.create_task(spin())
-    stepper.step(budget=0.004)  # the fake clock advances 1 ms per reading
+    stepper.step(0.004, stepper.selector.clock())  # the fake clock: +1 ms per reading
     first = len(steps)
     assert 0 < first < 10
-    stepper.step(budget=0.004)
+    stepper.step(0.004, stepper.selector.clock())
     assert first < len(steps) < 2 * first + 2
     task.cancel()
-    stepper.step(budget=1.0)
+    stepper.step(1.0, stepper.selector.clock())
     assert task.cancelled()
     stepper.close(1.0)
 
@@ -96,7 +96,10 @@ def test_overrun_is_counted_each_time_and_logged_once_per_culprit(
         while time.perf_counter() < end:
             pass
 
-    with TickRunner(budget=0.001) as runner, caplog.at_level(logging.WARNING, "gameservices"):
+    with (
+        TickRunner(mode="inline", budget=0.001) as runner,
+        caplog.at_level(logging.WARNING, "gameservices"),
+    ):
         for _ in range(2):
             handle = runner.submit(blocker())
             while not handle.done():
@@ -107,7 +110,7 @@ def test_overrun_is_counted_each_time_and_logged_once_per_culprit(
 
 
 def test_tick_from_inside_a_coroutine_is_a_usage_error() -> None:
-    with TickRunner() as runner:
+    with TickRunner(mode="inline") as runner:
         errors: list[BaseException] = []
 
         async def reenter() -> None:

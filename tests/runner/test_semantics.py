@@ -107,7 +107,7 @@ def test_callback_error_is_contained_and_later_deliveries_run(
 
 
 def test_raise_callback_errors_raises_after_delivering_the_rest() -> None:
-    with TickRunner(raise_callback_errors=True) as runner:
+    with TickRunner(mode="inline", raise_callback_errors=True) as runner:
         got: list[int] = []
 
         def explode(_: object) -> None:
@@ -150,12 +150,21 @@ def test_cancel_delivers_nothing_and_cancels_the_task(runner: TickRunner) -> Non
 
 def test_cancel_before_start_never_runs_the_coroutine(runner: TickRunner) -> None:
     ran: list[bool] = []
+    inside, release = threading.Event(), threading.Event()
+
+    async def hog() -> None:
+        inside.set()
+        release.wait(WAIT)  # thread mode: hold the loop so the cancel lands before the start
 
     async def work() -> None:
         ran.append(True)
 
+    if runner.mode == "thread":
+        runner.submit(hog())
+        assert inside.wait(WAIT)
     handle = runner.submit(work())
     handle.cancel()
+    release.set()
     tick_until(runner, lambda: runner.stats.cancelled == 1)
     assert ran == []
 
@@ -319,6 +328,11 @@ def test_tick_from_a_second_thread_is_a_usage_error(runner: TickRunner) -> None:
     thread.join()
     assert len(errors) == 1
     assert "thread" in str(errors[0])
+
+
+def test_default_mode_is_thread() -> None:
+    with TickRunner() as runner:  # chosen from benchmarks/frame_hitch.py; see docs/runner.md
+        assert runner.mode == "thread"
 
 
 def test_bad_arguments_are_value_errors() -> None:
