@@ -101,6 +101,11 @@ async def serve(config: Any) -> None:
     from ..server.app import runner_settings
     from ..server.config import DEFAULT_SERVER_KEY
 
+    # Handlers first: a signal that arrives while starting still stops the server cleanly.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
     runner = web.AppRunner(create_app(config), handle_signals=False, **runner_settings(config))
     await runner.setup()
     try:
@@ -115,10 +120,6 @@ async def serve(config: Any) -> None:
                 " address can create accounts; set --server-key",
                 config.host,
             )
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
         await stop.wait()
     finally:
         await runner.cleanup()

@@ -30,6 +30,8 @@ __all__ = [
 
 
 async def read_body(request: web.Request) -> bytes:
+    if request.content.is_eof():  # the whole body is buffered already: nothing to wait for
+        return await request.read()
     timeout = state_of(request).config.read_timeout
     try:
         return await asyncio.wait_for(request.read(), timeout)

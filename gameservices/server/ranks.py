@@ -103,6 +103,9 @@ class Ranks:
         self.lock = threading.Lock()
         self.boards = {b.id: RankIndex(b.sort) for b in boards}
         self._seq = 0
+        # Writer thread only: uuid -> (row id, username). Users are never renamed or deleted,
+        # so entries never go stale; the cache is bounded by clearing it when full.
+        self.users: dict[str, tuple[int, str]] = {}
 
     def next_seq(self) -> int:
         """Writer thread only."""

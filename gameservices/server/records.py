@@ -72,11 +72,20 @@ def rfc3339(seconds: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
-def _user_row(conn: sqlite3.Connection, user_id: str) -> tuple[int, str]:
+_USER_CACHE_SIZE = 200_000
+
+
+def _user_row(conn: sqlite3.Connection, user_id: str, ranks: Ranks) -> tuple[int, str]:
+    cached = ranks.users.get(user_id)
+    if cached is not None:
+        return cached
     row = conn.execute("SELECT id, username FROM users WHERE uuid = ?", (user_id,)).fetchone()
     if row is None:
         raise ApiFailure(GrpcCode.NOT_FOUND, "User account not found.")
-    return int(row[0]), str(row[1])
+    if len(ranks.users) >= _USER_CACHE_SIZE:
+        ranks.users.clear()
+    ranks.users[user_id] = found = (int(row[0]), str(row[1]))
+    return found
 
 
 def _check_range(value: int, field: str) -> int:
@@ -129,7 +138,7 @@ def record_json(
 
 def write_record(txn: Txn, req: WriteRequest, ranks: Ranks) -> Outcome:
     conn = txn.conn
-    owner, username = _user_row(conn, req.user_id)
+    owner, username = _user_row(conn, req.user_id, ranks)
     replay = replay_of(conn, req.claim)
     if replay is not None:
         return Outcome(replay, replayed=True)
@@ -176,7 +185,7 @@ def delete_record(
     txn: Txn, board: Board, user_id: str, claim: IdempotencyClaim | None, ranks: Ranks
 ) -> Outcome:
     conn = txn.conn
-    owner, _ = _user_row(conn, user_id)
+    owner, _ = _user_row(conn, user_id, ranks)
     replay = replay_of(conn, claim)
     if replay is not None:
         return Outcome(replay, replayed=True)

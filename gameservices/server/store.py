@@ -130,6 +130,8 @@ class _Worker:
 
     def stop(self) -> None:
         """Blocking: drain the queue, then close the connection and join the thread."""
+        if not self._thread.is_alive():
+            return
         self._queue.put(_STOP)
         self._thread.join()
 
@@ -177,9 +179,7 @@ class _Worker:
 
     def _run_batch(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
         if not self._transactional:
-            for job, future, loop in batch:
-                result, error = _call(job, conn)
-                _resolve(loop, future, result, error)
+            _resolve_all([(loop, future, *_call(job, conn)) for job, future, loop in batch])
             return
         txn = Txn(conn)
         outcomes: list[tuple[Any, BaseException | None]] = []
@@ -194,8 +194,12 @@ class _Worker:
             for _job, future, loop in batch:
                 _resolve(loop, future, None, exc)
             return
-        for (_job, future, loop), (result, error) in zip(batch, outcomes, strict=True):
-            _resolve(loop, future, result, error)
+        _resolve_all(
+            [
+                (loop, future, result, error)
+                for (_job, future, loop), (result, error) in zip(batch, outcomes, strict=True)
+            ]
+        )
 
 
 def _call(job: Callable[[Any], Any], arg: Any) -> tuple[Any, BaseException | None]:
@@ -232,6 +236,23 @@ def _rollback(txn: Txn) -> None:
     txn._undo.clear()
 
 
+def _deliver_all(results: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
+    for future, result, error in results:
+        _deliver(future, result, error)
+
+
+def _resolve_all(
+    results: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[Any], Any, BaseException | None]],
+) -> None:
+    """One wake-up per loop for a whole batch, rather than one per job."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[Any]] = {}
+    for loop, future, result, error in results:
+        by_loop.setdefault(loop, []).append((future, result, error))
+    for loop, items in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # closed loop: nobody is waiting any more
+            loop.call_soon_threadsafe(_deliver_all, items)
+
+
 def _resolve(
     loop: asyncio.AbstractEventLoop,
     future: asyncio.Future[Any],
@@ -256,7 +277,11 @@ class Store:
 
     async def open(self) -> None:
         self._writer.start()
-        await self.write(lambda txn: None)  # the schema exists once the first batch ran
+        try:
+            await self.write(lambda txn: None)  # the schema exists once the first batch ran
+        except BaseException:
+            await self.close()
+            raise
         if self._reader is not None:
             self._reader.start()
 

@@ -22,6 +22,7 @@ import jwt
 __all__ = ["Claims", "TokenError", "TokenIssuer", "new_secret", "token_digest"]
 
 _ALGORITHM = "HS256"
+_CACHE_SIZE = 50_000
 
 
 class TokenError(Exception):
@@ -65,6 +66,9 @@ class TokenIssuer:
         self._token_expiry = token_expiry
         self._refresh_expiry = refresh_expiry
         self._revoked = set(revoked)
+        # Signature checks are the costly part; a verified token's claims are kept (bounded).
+        # Expiry and revocation are still judged on every use.
+        self._verified: dict[str, tuple[bytes, Claims]] = {}
 
     def __repr__(self) -> str:
         return (
@@ -96,6 +100,17 @@ class TokenIssuer:
         return self._verify(token, self._refresh_key, "Refresh token invalid or expired.")
 
     def _verify(self, token: str, key: bytes, message: str) -> Claims:
+        claims = self._verified.get(token)
+        if claims is None or claims[0] != key:
+            claims = (key, self._decode(token, key, message))
+            if len(self._verified) >= _CACHE_SIZE:
+                self._verified.clear()
+            self._verified[token] = claims
+        if claims[1].expires_at <= self._clock() or token_digest(token) in self._revoked:
+            raise TokenError(message)
+        return claims[1]
+
+    def _decode(self, token: str, key: bytes, message: str) -> Claims:
         try:
             payload = jwt.decode(
                 token,
@@ -110,9 +125,7 @@ class TokenIssuer:
         vrs = payload.get("vrs") or {}
         if not (isinstance(exp, int) and isinstance(uid, str) and isinstance(usn, str)):
             raise TokenError(message)
-        if not isinstance(vrs, dict) or exp <= self._clock():
-            raise TokenError(message)
-        if token_digest(token) in self._revoked:
+        if not isinstance(vrs, dict):
             raise TokenError(message)
         return Claims(uid, usn, {str(k): str(v) for k, v in vrs.items()}, exp)
 

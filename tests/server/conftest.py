@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient
 from gameservices.server import ServerConfig, create_app
 
 BASIC = "Basic " + base64.b64encode(b"defaultkey:").decode()
-SECRET = "test-secret-0123456789abcdef"
+SECRET = "test-secret-0123456789abcdef-0123456789"
 
 
 class FakeClock:
