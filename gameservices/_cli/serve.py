@@ -19,6 +19,9 @@ from typing import Any
 __all__ = ["register"]
 
 log = logging.getLogger("gameservices.server")
+# The server runs three threads (event loop, SQLite writer, SQLite reader) that hand work to
+# each other; with CPython's default 5 ms GIL switch interval every hand-off can wait that long.
+SWITCH_INTERVAL = 0.001
 MISSING_EXTRA = "gameservices serve needs the server extra: pip install 'gameservices[server]'"
 
 
@@ -137,6 +140,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"gameservices serve: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    sys.setswitchinterval(SWITCH_INTERVAL)  # this process is the server's own
     try:
         asyncio.run(serve(config))
     except OSError as exc:

@@ -7,6 +7,7 @@ Invariants:
   success means the write is durable (WAL + ``synchronous`` FULL or NORMAL).
 - If COMMIT fails, every job of the batch fails and its rollback hooks run (newest first), so
   in-memory state mirrors what is on disk.
+- A store belongs to one event loop (jobs are handed over once per loop iteration).
 - Every statement is parameterised. A ``:memory:`` database has a single connection: reads run
   on the writer thread.
 """
@@ -29,6 +30,8 @@ T = TypeVar("T")
 log = logging.getLogger("gameservices.server")
 
 MAX_BATCH = 256
+CACHE_KIB = 64 * 1024
+MMAP_BYTES = 1 << 30
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users(
@@ -96,6 +99,10 @@ def connect(path: str, synchronous: str) -> sqlite3.Connection:
     if path != ":memory:":
         conn.execute("PRAGMA journal_mode = WAL")
     conn.execute(f"PRAGMA synchronous = {synchronous}")  # validated in ServerConfig
+    # A large board is ~100 bytes a record: keep hot B-tree pages in memory, and map the file so
+    # page reads are memory reads rather than pread() calls.
+    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+    conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
     return conn
 
 
@@ -117,6 +124,7 @@ class _Worker:
         self._synchronous = synchronous
         self._transactional = transactional
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._pending: list[_Job] = []
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     def start(self) -> None:
@@ -125,8 +133,18 @@ class _Worker:
     def submit(self, job: Callable[[Any], T]) -> asyncio.Future[T]:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._queue.put((job, future, loop))
+        # Jobs submitted during one loop iteration cross to the thread together: one wake-up
+        # instead of one per request.
+        if not self._pending:
+            loop.call_soon(self.flush)
+        self._pending.append((job, future, loop))
         return future
+
+    def flush(self) -> None:
+        """Hand the jobs submitted so far to the thread (loop thread only)."""
+        if self._pending:
+            jobs, self._pending = self._pending, []
+            self._queue.put(jobs)
 
     def stop(self) -> None:
         """Blocking: drain the queue, then close the connection and join the thread."""
@@ -166,7 +184,7 @@ class _Worker:
         first = self._queue.get()
         if first is _STOP:
             return [], True
-        batch: list[_Job] = [first]
+        batch: list[_Job] = list(first)
         while len(batch) < MAX_BATCH:
             try:
                 item = self._queue.get_nowait()
@@ -174,7 +192,7 @@ class _Worker:
                 break
             if item is _STOP:
                 return batch, True
-            batch.append(item)
+            batch.extend(item)
         return batch, False
 
     def _run_batch(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
@@ -295,6 +313,8 @@ class Store:
 
     async def close(self) -> None:
         loop = asyncio.get_running_loop()
+        self._writer.flush()
         if self._reader is not None:
+            self._reader.flush()
             await loop.run_in_executor(None, self._reader.stop)
         await loop.run_in_executor(None, self._writer.stop)
