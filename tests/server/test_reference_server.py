@@ -30,3 +30,21 @@ async def test_url_outside_the_context_is_an_error() -> None:
     assert server.config.token_expiry == 60
     with pytest.raises(RuntimeError, match="not running"):
         _ = server.url
+
+
+async def test_the_pytest_fixture_gives_a_running_server(reference_server: ReferenceServer) -> None:
+    async with aiohttp.ClientSession() as http:
+        resp = await http.get(reference_server.url + "/v2/leaderboard/weekly")
+        assert resp.status == 401  # running, and enforcing auth
+
+
+def test_testing_package_imports_without_pytest() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['pytest'] = None; "
+        "import gameservices.testing as t; print(t.ReferenceServer.__name__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "ReferenceServer"
