@@ -14,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
+import functools
 import hmac
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -27,7 +29,7 @@ from . import accounts, leaderboards
 from .config import ServerConfig
 from .errors import ApiFailure, error_response
 from .idempotency import HEADER
-from .state import STATE, USER, StateHolder, open_state, state_of
+from .state import STATE, USER, ServerState, StateHolder, open_state, purge, state_of
 from .tokens import TokenError
 
 __all__ = ["CONFIG", "create_app", "runner_settings"]
@@ -124,12 +126,28 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     return await handler(request)
 
 
+PURGE_EVERY = 3600.0
+
+
+async def _purge_periodically(state: ServerState) -> None:
+    config = state.config
+    while True:
+        await asyncio.sleep(PURGE_EVERY)
+        await state.store.write(
+            functools.partial(purge, now=config.clock(), idempotency_ttl=config.idempotency_ttl)
+        )
+
+
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     state = await open_state(app[CONFIG])
     app[STATE].state = state
+    purger = asyncio.ensure_future(_purge_periodically(state))
     try:
         yield
     finally:
+        purger.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await purger
         app[STATE].state = None
         await state.store.close()
 

@@ -18,8 +18,9 @@ from aiohttp import web
 
 from .config import ServerConfig
 from .cursors import CursorCodec
+from .idempotency import purge_expired
 from .ranks import Ranks
-from .store import Store
+from .store import Store, Txn
 from .tokens import Claims, TokenIssuer, new_secret
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "StateHolder",
     "load_or_create_secret",
     "open_state",
+    "purge",
     "state_of",
 ]
 
@@ -88,6 +90,12 @@ def _load_revoked(conn: sqlite3.Connection, now: float) -> list[str]:
     return [r[0] for r in conn.execute("SELECT digest FROM revoked_tokens WHERE exp > ?", (now,))]
 
 
+def purge(txn: Txn, now: float, idempotency_ttl: float) -> None:
+    """Drop what can no longer matter: expired revocations and idempotency keys."""
+    txn.conn.execute("DELETE FROM revoked_tokens WHERE exp <= ?", (now,))
+    purge_expired(txn.conn, now, idempotency_ttl)
+
+
 async def open_state(config: ServerConfig) -> ServerState:
     """Open the store, load the secret and revocations, rebuild the rank index."""
     import asyncio
@@ -99,6 +107,8 @@ async def open_state(config: ServerConfig) -> ServerState:
     await store.open()
     ranks = Ranks(config.boards)
     try:
+        now = config.clock()
+        await store.write(lambda txn: purge(txn, now, config.idempotency_ttl))
         await store.read(lambda conn: ranks.rebuild(conn, config.boards))
         revoked = await store.read(lambda conn: _load_revoked(conn, config.clock()))
     except BaseException:

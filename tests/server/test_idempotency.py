@@ -88,3 +88,27 @@ async def test_no_key_no_echo(api: Api) -> None:
     status, h, _ = await post(api, headers, None, {"score": 1})
     assert status == 200
     assert "Idempotency-Key" not in h
+
+
+async def test_expired_keys_and_revocations_are_purged_at_startup(
+    aiohttp_client: Any, tmp_path: Any, clock: FakeClock
+) -> None:
+    import asyncio
+    import sqlite3
+
+    from gameservices.server import ServerConfig, create_app
+
+    config = ServerConfig(db_path=str(tmp_path / "p.db"), clock=clock)
+    api = Api(await aiohttp_client(create_app(config)))
+    headers = await api.login("device-purge-1")
+    await post(api, headers, "purge-me", {"score": 1})
+    await api.client.close()
+    clock.advance(24 * 3600 + 1)
+    api = Api(await aiohttp_client(create_app(config)))
+    await api.client.close()
+
+    def count() -> int:
+        with sqlite3.connect(tmp_path / "p.db") as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM idempotency").fetchone()[0])
+
+    assert await asyncio.to_thread(count) == 0

@@ -3,6 +3,7 @@ no tracebacks to clients."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import logging
@@ -177,3 +178,17 @@ async def test_unknown_route_is_nakama_shaped(api: Api) -> None:
     headers = await api.login("device-unknown-route")
     status, body = await api.call("GET", "/v2/nothing/here", headers)
     assert (status, body["code"], body["details"]) == (404, 5, [])
+
+
+async def test_slow_body_gets_408(make_api: Any) -> None:
+    api = await make_api(read_timeout=0.2)
+    headers = await api.login("device-slowpoke")
+    never = asyncio.Event()
+
+    async def trickle() -> Any:
+        yield b'{"score": '
+        await never.wait()  # the rest never comes; the server's read timeout ends it
+
+    resp = await api.client.post("/v2/leaderboard/weekly", headers=headers, data=trickle())
+    assert resp.status == 408
+    assert (await resp.json())["code"] == 4
