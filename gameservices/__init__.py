@@ -3,6 +3,7 @@
 Engine glue lives in ``gameservices.engines.*`` and is imported lazily, never from here.
 """
 
+from ._client import Client
 from ._config import DEFAULT, RetryPolicy, Timeouts
 from ._context import report_progress
 from ._exceptions import (
@@ -25,7 +26,9 @@ from ._exceptions import (
     TransportError,
     UsageError,
 )
+from ._protocol.models import LeaderboardRecord, LeaderboardRecordList
 from ._protocol.wire import Operator
+from ._session import Session
 
 __version__ = "0.1.0"
 
@@ -33,11 +36,14 @@ __all__ = [
     "DEFAULT",
     "APIError",
     "AuthError",
+    "Client",
     "Conflict",
     "ConnectError",
     "GameServicesError",
     "IntegrityError",
     "InvalidArgument",
+    "LeaderboardRecord",
+    "LeaderboardRecordList",
     "NotFound",
     "Operator",
     "OutboxFull",
@@ -47,6 +53,7 @@ __all__ = [
     "RequestTimeout",
     "RetryPolicy",
     "ServerError",
+    "Session",
     "SessionExpired",
     "StorageError",
     "Timeouts",
