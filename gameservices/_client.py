@@ -140,8 +140,10 @@ class Client:
         self.state = ClientState.CLOSED
         for fn in reversed(self._closers):
             await fn()
-        if self._refreshing is not None:
-            self._refreshing.cancel()
+        task = self._refreshing
+        if task is not None:
+            task.cancel()
+            await asyncio.wait([task])  # let it finish cancelling; never raises
         await self.transport.close()
 
     async def __aenter__(self) -> Client:

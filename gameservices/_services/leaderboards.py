@@ -42,7 +42,7 @@ class LeaderboardService:
         *,
         subscore: int = 0,
         metadata: Mapping[str, Any] | None = None,
-        operator: Operator | str | None = None,
+        operator: Operator | str | int | None = None,
         idempotency_key: str | None = None,
         timeout: Timeout = DEFAULT,
     ) -> LeaderboardRecord:
