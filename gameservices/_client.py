@@ -22,6 +22,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote, urlencode
 
 from yarl import URL
 
@@ -75,6 +76,7 @@ class Client:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.base_url = URL(base_url.rstrip("/"))
+        self._base = str(self.base_url)
         self.transport = Transport(
             timeouts=timeouts,
             max_body=max_body,
@@ -243,8 +245,8 @@ class Client:
         timeout: Timeouts | Default | None,
         token: str | None,
     ) -> T:
-        url = self.base_url.with_path(self.base_url.path.rstrip("/") + req.path, encoded=True)
-        url = url.with_query(req.query) if req.query else url
+        query = "?" + urlencode(req.query, quote_via=quote) if req.query else ""
+        url = URL(self._base + req.path + query, encoded=True)
         headers = (
             req.headers if token is None else {**req.headers, "Authorization": f"Bearer {token}"}
         )

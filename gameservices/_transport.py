@@ -7,8 +7,8 @@ Rule 3: ``http://`` to a host that is not loopback is refused unless ``allow_ins
 Rule 4: redirects are followed here (at most ``MAX_REDIRECTS``); credentials are dropped as soon as
         the origin changes.
 Rule 5: bodies are capped at ``max_body``; oversize, cut short or lying bodies are ProtocolErrors.
-Rule 6: aiohttp, OSError and timeout errors become ours in ``_translate`` only (``raise ... from``);
-        ``asyncio.CancelledError`` is never caught.
+Rule 6: aiohttp, OSError and timeout errors become ours via ``_translate`` only
+        (``raise ... from exc``); ``asyncio.CancelledError`` is never caught.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import contextlib
 import enum
 import ipaddress
 import ssl
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -26,7 +26,14 @@ import aiohttp
 from yarl import URL
 
 from ._config import DEFAULT, Default, Timeouts
-from ._exceptions import ConnectError, ProtocolError, RequestTimeout, TransportError, UsageError
+from ._exceptions import (
+    ConnectError,
+    GameServicesError,
+    ProtocolError,
+    RequestTimeout,
+    TransportError,
+    UsageError,
+)
 
 __all__ = [
     "CHUNK_SIZE",
@@ -66,35 +73,24 @@ class Response:
     url: str
 
 
-def _where(method: str, url: object) -> str:
-    return f"{method} {URL(str(url)).with_query(None)}"
+_FOREIGN = (asyncio.TimeoutError, aiohttp.ClientError, OSError)
 
 
-@contextlib.contextmanager
-def _translate(method: str, url: object) -> Iterator[None]:
-    """The one boundary where foreign errors become ours."""
-    try:
-        yield
-    except asyncio.TimeoutError as exc:  # also aiohttp's ServerTimeoutError
-        raise RequestTimeout(f"{_where(method, url)}: timed out") from exc
-    except aiohttp.ClientConnectorError as exc:  # DNS, refused, TLS handshake
-        raise ConnectError(
-            f"{_where(method, url)}: could not connect ({exc.__class__.__name__})"
-        ) from exc
-    except aiohttp.ClientPayloadError as exc:
-        raise ProtocolError(
-            f"{_where(method, url)}: the body was cut short or malformed ({exc})"
-        ) from exc
-    except aiohttp.ClientResponseError as exc:
-        raise ProtocolError(
-            f"{_where(method, url)}: unreadable HTTP response ({exc.message})"
-        ) from exc
-    except aiohttp.InvalidURL as exc:
-        raise UsageError(f"{_where(method, url)}: invalid URL") from exc
-    except (aiohttp.ClientError, OSError) as exc:  # disconnects: the request may have been sent
-        raise TransportError(
-            f"{_where(method, url)}: connection lost ({exc.__class__.__name__})"
-        ) from exc
+def _translate(exc: BaseException, method: str, url: object) -> GameServicesError:
+    """The one place where foreign errors become ours (callers ``raise ... from exc``)."""
+    where = f"{method} {URL(str(url)).with_query(None)}"
+    if isinstance(exc, asyncio.TimeoutError):  # also aiohttp's ServerTimeoutError
+        return RequestTimeout(f"{where}: timed out")
+    if isinstance(exc, aiohttp.ClientConnectorError):  # DNS, refused, TLS handshake
+        return ConnectError(f"{where}: could not connect ({exc.__class__.__name__})")
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return ProtocolError(f"{where}: the body was cut short or malformed ({exc})")
+    if isinstance(exc, aiohttp.ClientResponseError):
+        return ProtocolError(f"{where}: unreadable HTTP response ({exc.message})")
+    if isinstance(exc, aiohttp.InvalidURL):
+        return UsageError(f"{where}: invalid URL")
+    # Disconnects and other socket errors: the request may have been sent.
+    return TransportError(f"{where}: connection lost ({exc.__class__.__name__})")
 
 
 def _is_loopback(host: str | None) -> bool:
@@ -139,8 +135,10 @@ class StreamResponse:
         return self
 
     async def __anext__(self) -> bytes:
-        with _translate(self._method, self.url):
+        try:
             chunk = await self._resp.content.read(self._chunk_size)
+        except _FOREIGN as exc:
+            raise _translate(exc, self._method, self.url) from exc
         if not chunk:
             raise StopAsyncIteration
         return chunk
@@ -167,6 +165,7 @@ class Transport:
         self._user_agent = user_agent
         self._http: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._allowed: set[tuple[str, str | None, int | None]] = set()  # origins checked
         self.state = State.NEW
 
     def check_url(self, url: URL) -> None:
@@ -214,11 +213,15 @@ class Transport:
         hdrs = dict(headers or {})
         ct = self._timeout if timeout is DEFAULT else _client_timeout(timeout)
         for _ in range(MAX_REDIRECTS + 1):
-            self.check_url(target)
-            with _translate(method, target):
+            if _origin(target) not in self._allowed:
+                self.check_url(target)
+                self._allowed.add(_origin(target))
+            try:
                 resp = await http.request(
                     method, target, headers=hdrs, data=body, allow_redirects=False, timeout=ct
                 )
+            except _FOREIGN as exc:
+                raise _translate(exc, method, target) from exc
             location = resp.headers.get("Location")
             if resp.status not in _REDIRECTS or not location:
                 return resp
@@ -236,7 +239,7 @@ class Transport:
         length, cap = resp.content_length, self.max_body
         if length is not None and length > cap:
             raise ProtocolError(f"{method} {resp.url}: body of {length} bytes is over {cap}")
-        with _translate(method, resp.url):
+        try:
             if length is not None:  # aiohttp never reads past Content-Length
                 return await resp.read()
             buf = bytearray()
@@ -245,6 +248,8 @@ class Transport:
                 if len(buf) > cap:
                     raise ProtocolError(f"{method} {resp.url}: body is over {cap} bytes")
             return bytes(buf)
+        except _FOREIGN as exc:
+            raise _translate(exc, method, resp.url) from exc
 
     async def request(
         self,

@@ -12,8 +12,9 @@ Rule 4: credentials (server key, passwords, tokens) live only in ``headers``/``b
 from __future__ import annotations
 
 import base64
+import functools
 import json
-import uuid
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -72,16 +73,26 @@ def bearer_auth(token: str) -> str:
 
 
 def new_idempotency_key() -> str:
-    return uuid.uuid4().hex
+    """128 random bits as hex (uuid4's entropy without building a UUID)."""
+    return os.urandom(16).hex()
+
+
+# One encoder: json.dumps with options builds a new encoder on every call.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
 def _json(body: Mapping[str, Any]) -> bytes:
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    return _ENCODER.encode(body).encode()
 
 
 def _segment(value: str, what: str) -> str:
     if not isinstance(value, str) or not value:
         raise ValueError(f"{what} must be a non-empty string")
+    return _quote(value)
+
+
+@functools.lru_cache(maxsize=256)  # board and owner ids repeat on every call
+def _quote(value: str) -> str:
     return quote(value, safe="")
 
 
@@ -202,7 +213,7 @@ def write_record(
         "subscore": _int64(subscore, "subscore"),
     }
     if metadata is not None:
-        body["metadata"] = json.dumps(dict(metadata), separators=(",", ":"))
+        body["metadata"] = _ENCODER.encode(dict(metadata))
     body["operator"] = op.name
     key = idempotency_key or new_idempotency_key()
     return Request(

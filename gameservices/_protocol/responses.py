@@ -26,6 +26,7 @@ from .._exceptions import (
     RateLimited,
     ServerError,
 )
+from .models import loads
 
 __all__ = [
     "REQUEST_ID_HEADERS",
@@ -136,14 +137,14 @@ def decipher_response(
     """The JSON object of a 2xx response; otherwise raise the matching error (see Rules)."""
     if not 200 <= status < 300:
         raise _api_error(status, headers, body, method, url, now)
-    if not body.strip():
+    if not body or body.isspace():
         return {}
     if not _is_json(headers):
         kind = headers.get("Content-Type", "none")
         raise ProtocolError(f"{method} {url}: expected JSON, got content type {kind!r}")
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        data = loads(body.decode())
+    except ValueError as exc:  # UnicodeDecodeError is a ValueError too
         raise ProtocolError(f"{method} {url}: response is not valid JSON ({exc})") from None
     if not isinstance(data, dict):
         raise ProtocolError(f"{method} {url}: expected a JSON object, got {type(data).__name__}")
