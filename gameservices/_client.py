@@ -33,7 +33,7 @@ from ._protocol import api
 from ._protocol.models import AuthResult, parse_auth
 from ._protocol.redact import redact
 from ._protocol.responses import decipher_response, parse_http_date
-from ._retry import retry_delay
+from ._retry import ambiguous, retry_delay
 from ._services.auth import AuthService
 from ._services.leaderboards import LeaderboardService
 from ._session import Session, SessionStore
@@ -91,6 +91,7 @@ class Client:
         self.server_key = server_key
         self.data_dir = Path(data_dir) if data_dir is not None else None
         self.timeouts, self.retry, self.refresh_window = timeouts, retry, refresh_window
+        self._window = refresh_window
         self.state = ClientState.NEW
         self._clock = clock
         self._reauthenticate, self._session_updated = reauthenticate, session_updated
@@ -163,13 +164,20 @@ class Client:
         if self._store is not None:
             await self._store.save(session)
         if self._session_updated is not None:
-            self._session_updated(session)
+            try:
+                self._session_updated(session)
+            except Exception:  # a broken hook must not break the session flow
+                log.exception("session_updated hook raised")
 
     async def load_session(self) -> Session | None:
         return None if self._store is None else await self._store.load()
 
     async def adopt_auth(self, result: AuthResult) -> Session:
         session = Session.from_tokens(result.token, result.refresh_token, created=result.created)
+        # A server issuing short tokens must not make every call refresh: cap the window at
+        # half a token's life.
+        life = session.expires_at.timestamp() - self.server_time()
+        self._window = min(self.refresh_window, max(life, 0.0) / 2)
         await self.set_session(session)
         return session
 
@@ -228,7 +236,7 @@ class Client:
         if req.auth == "basic":
             return await self._resend(req, parse, timeout, None)
         session = self.require_session()
-        if session.expires_within(self.refresh_window, self.server_time()):
+        if session.expires_within(self._window, self.server_time()):
             session = await self.refresh(session)
         try:
             return await self._resend(req, parse, timeout, session.token)
@@ -250,7 +258,7 @@ class Client:
         headers = (
             req.headers if token is None else {**req.headers, "Authorization": f"Bearer {token}"}
         )
-        attempt = 0
+        attempt, maybe_applied = 0, False
         while True:
             try:
                 resp = await self.transport.request(
@@ -259,7 +267,10 @@ class Client:
                 self._observe(resp)
                 return await self.transport.parse(resp, lambda r: parse(self._decipher(req, r)))
             except GameServicesError as exc:
-                delay = retry_delay(req, exc, attempt, self.retry, self._keys_honoured)
+                delay = retry_delay(
+                    req, exc, attempt, self.retry, self._keys_honoured, maybe_applied
+                )
+                maybe_applied = maybe_applied or ambiguous(exc)
                 log.debug(
                     "%s %s failed (%s); retry in %.2fs",
                     req.method,

@@ -5,7 +5,8 @@ Rule 1: a request that never left (``ConnectError``) or was refused for rate (42
 Rule 2: timeouts, lost connections and 500/502/503/504 are resent only when a resend cannot apply a
         write twice: the request is idempotent, or it carries a key the server has shown it honours.
 Rule 3: otherwise a write whose outcome is unknown raises ``OutcomeUnknown`` carrying its key.
-Rule 4: anything else (4xx, bad bodies) is raised as it is.
+Rule 4: anything else (4xx, bad bodies) is raised as it is, except that once an earlier attempt of
+        a non-idempotent write may have applied, every final failure is ``OutcomeUnknown``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from ._exceptions import (
 )
 from ._protocol.api import Request
 
-__all__ = ["MAX_RETRY_AFTER", "RETRY_STATUSES", "retry_delay"]
+__all__ = ["MAX_RETRY_AFTER", "RETRY_STATUSES", "ambiguous", "retry_delay"]
 
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 # A longer Retry-After is handed to the caller (RateLimited.retry_after) rather than slept on.
@@ -37,7 +38,7 @@ def _unknown(req: Request, exc: GameServicesError) -> OutcomeUnknown:
     )
 
 
-def _ambiguous(exc: GameServicesError) -> bool:
+def ambiguous(exc: GameServicesError) -> bool:
     """The request may have reached the server, and we do not know what it did."""
     if isinstance(exc, ServerError):
         return exc.status in RETRY_STATUSES
@@ -50,12 +51,26 @@ def retry_delay(
     attempt: int,
     policy: RetryPolicy,
     keys_honoured: bool,
+    maybe_applied: bool = False,
 ) -> float:
     """Seconds to wait before resending ``req`` after ``exc`` on 0-based ``attempt``.
 
     Raises the error to hand to the caller instead when ``req`` must not (or can no longer) be
-    resent.
+    resent. ``maybe_applied``: an earlier attempt was ambiguous (see Rule 4).
     """
+    try:
+        return _delay(req, exc, attempt, policy, keys_honoured)
+    except OutcomeUnknown:
+        raise
+    except GameServicesError as final:
+        if maybe_applied and not req.idempotent:
+            raise _unknown(req, final) from final
+        raise
+
+
+def _delay(
+    req: Request, exc: GameServicesError, attempt: int, policy: RetryPolicy, keys_honoured: bool
+) -> float:
     safe = req.idempotent or (req.idempotency_key is not None and keys_honoured)
     last = attempt + 1 >= policy.max_attempts
     if isinstance(exc, RateLimited):
@@ -67,7 +82,7 @@ def retry_delay(
         if last:
             raise exc
         return policy.backoff(attempt)
-    if not _ambiguous(exc):
+    if not ambiguous(exc):
         if isinstance(exc, ProtocolError) and not req.idempotent:
             raise _unknown(req, exc) from exc  # an answer we cannot read: did it apply?
         raise exc

@@ -25,6 +25,7 @@ __all__ = [
     "LeaderboardRecordList",
     "loads",
     "parse_auth",
+    "parse_empty",
     "parse_record",
     "parse_record_list",
     "parse_rfc3339",
@@ -214,6 +215,11 @@ def parse_record_list(obj: object) -> LeaderboardRecordList:
         prev_cursor=_str(o, "prev_cursor") or None,
         rank_count=_int(o, "rank_count"),
     )
+
+
+def parse_empty(obj: object) -> None:
+    """For calls whose answer carries nothing (``{}``): delete, logout."""
+    return None
 
 
 def parse_auth(obj: object) -> AuthResult:

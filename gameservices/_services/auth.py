@@ -11,17 +11,13 @@ from typing import TYPE_CHECKING
 
 from .._exceptions import AuthError
 from .._protocol import api
-from .._protocol.models import parse_auth
+from .._protocol.models import parse_auth, parse_empty
 from .._session import Session
 
 if TYPE_CHECKING:
     from .._client import Client
 
 __all__ = ["AuthService"]
-
-
-def _ignore(data: object) -> None:
-    return None
 
 
 class AuthService:
@@ -86,7 +82,7 @@ class AuthService:
         if session is None:
             return
         try:
-            await self._client.send(api.logout(session.token, session.refresh_token), _ignore)
+            await self._client.send(api.logout(session.token, session.refresh_token), parse_empty)
         except AuthError:
             pass  # already expired or revoked: nothing left to revoke
         finally:

@@ -14,6 +14,7 @@ from .._protocol import api
 from .._protocol.models import (
     LeaderboardRecord,
     LeaderboardRecordList,
+    parse_empty,
     parse_record,
     parse_record_list,
 )
@@ -25,10 +26,6 @@ if TYPE_CHECKING:
 __all__ = ["LeaderboardService"]
 
 Timeout = Timeouts | Default | None
-
-
-def _ignore(data: object) -> None:
-    return None
 
 
 class LeaderboardService:
@@ -107,4 +104,4 @@ class LeaderboardService:
     ) -> None:
         """Delete the logged-in player's record on ``board_id``."""
         req = api.delete_record(board_id, idempotency_key=idempotency_key)
-        await self._client.send(req, _ignore, timeout)
+        await self._client.send(req, parse_empty, timeout)

@@ -17,6 +17,7 @@ from gameservices import (
     Client,
     OutcomeUnknown,
     ProtocolError,
+    RateLimited,
     RetryPolicy,
     ServerError,
     Session,
@@ -308,3 +309,52 @@ async def test_no_token_in_logs_errors_or_reprs(
         assert secret not in logged
         assert secret.split(".")[1] not in logged
     assert "defaultkey" not in logged
+
+
+async def test_a_write_that_may_have_applied_ends_as_outcome_unknown(
+    seam: NakamaSeam, client: Client, sleeps: Sleeps
+) -> None:
+    await client.auth.device("device-0001-abcdef")
+    answers = iter([503])
+
+    def ambiguous_then_limited(request: web.Request) -> web.Response | None:
+        if request.method != "POST" or "leader" not in request.path:
+            return None
+        status = next(answers, 429)
+        resp = seam.error(status, 14 if status == 503 else 8, "busy")
+        resp.headers["Idempotency-Key"] = request.headers["Idempotency-Key"]
+        resp.headers["Retry-After"] = "1"
+        return resp
+
+    seam.scripts.append(ambiguous_then_limited)
+    with pytest.raises(OutcomeUnknown) as info:
+        await client.leaderboards.write("kills", 1, operator="incr", idempotency_key="k-7")
+    assert info.value.idempotency_key == "k-7"
+    assert isinstance(info.value.__cause__, RateLimited)  # the last answer, after a 503
+    assert seam.calls[WRITE] == 4
+
+
+async def test_short_lived_tokens_do_not_refresh_on_every_call(
+    seam: NakamaSeam, client: Client
+) -> None:
+    seam.token_expiry = 120  # shorter than the 5-minute window
+    await client.auth.device("device-0001-abcdef")
+    for _ in range(3):
+        await client.leaderboards.list("weekly")
+    assert seam.calls[REFRESH] == 0
+    seam.now += 61  # past half the token's life
+    await client.leaderboards.list("weekly")
+    await client.leaderboards.list("weekly")
+    assert seam.calls[REFRESH] == 1
+
+
+async def test_a_broken_session_hook_is_logged_not_raised(
+    base_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(session: Session | None) -> None:
+        raise RuntimeError("hook bug")
+
+    async with Client(base_url, session_updated=broken) as client:
+        session = await client.auth.device("device-0001-abcdef")
+    assert session.username == "ada"
+    assert "session_updated hook raised" in caplog.text
