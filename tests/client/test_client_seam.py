@@ -22,6 +22,7 @@ from gameservices import (
     ServerError,
     Session,
     SessionExpired,
+    UsageError,
 )
 from gameservices._context import runner_var
 
@@ -358,3 +359,23 @@ async def test_a_broken_session_hook_is_logged_not_raised(
         session = await client.auth.device("device-0001-abcdef")
     assert session.username == "ada"
     assert "session_updated hook raised" in caplog.text
+
+
+async def test_closed_client_and_other_loops_are_usage_errors(base_url: str) -> None:
+    client = Client(base_url)
+    await client.auth.device("device-0001-abcdef")
+
+    def from_another_loop() -> BaseException | None:
+        try:
+            asyncio.run(client.leaderboards.list("weekly"))
+        except UsageError as exc:
+            return exc
+        return None
+
+    assert isinstance(await asyncio.to_thread(from_another_loop), UsageError)
+    await client.close()
+    await client.close()  # idempotent
+    with pytest.raises(UsageError, match="closed"):
+        await client.leaderboards.list("weekly")
+    with pytest.raises(UsageError, match="allow_insecure"):
+        Client("http://game.example.com")
