@@ -6,6 +6,7 @@ Engine glue lives in ``gameservices.engines.*`` and is imported lazily, never fr
 from ._client import Client
 from ._config import DEFAULT, RetryPolicy, Timeouts
 from ._context import report_progress
+from ._delivery import Handle
 from ._exceptions import (
     APIError,
     AuthError,
@@ -28,7 +29,9 @@ from ._exceptions import (
 )
 from ._protocol.models import LeaderboardRecord, LeaderboardRecordList
 from ._protocol.wire import Operator
+from ._runner import TickRunner
 from ._session import Session
+from ._stats import RunnerStats
 
 __version__ = "0.1.0"
 
@@ -40,6 +43,7 @@ __all__ = [
     "Conflict",
     "ConnectError",
     "GameServicesError",
+    "Handle",
     "IntegrityError",
     "InvalidArgument",
     "LeaderboardRecord",
@@ -52,10 +56,12 @@ __all__ = [
     "RateLimited",
     "RequestTimeout",
     "RetryPolicy",
+    "RunnerStats",
     "ServerError",
     "Session",
     "SessionExpired",
     "StorageError",
+    "TickRunner",
     "Timeouts",
     "TransportError",
     "UsageError",
