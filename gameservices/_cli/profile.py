@@ -51,12 +51,12 @@ def profile_dir(args: argparse.Namespace, url: str) -> Path:
     return (base or default_data_dir()) / re.sub(r"[^A-Za-z0-9_.-]", "_", name)
 
 
-def device_id(profile: Path) -> str:
+def device_id(profile: Path, prefix: str = "cli") -> str:
     """This profile's device id, created on first use (blocking: call it off any game loop)."""
     path = profile / "device_id"
     if path.is_file():
         return path.read_text().strip()
     profile.mkdir(parents=True, exist_ok=True)
-    made = f"cli-{uuid.uuid4()}"
+    made = f"{prefix}-{uuid.uuid4()}"
     path.write_text(made)
     return made
