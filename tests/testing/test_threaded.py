@@ -16,12 +16,14 @@ def test_serves_from_its_own_thread_and_closes_cleanly() -> None:
         with urllib.request.urlopen(f"{server.url}/v2/openapi.json", timeout=10) as resp:
             assert resp.status == 200
 
-        async def where() -> str:
+        async def where() -> threading.Thread:
             await asyncio.sleep(0)
-            return threading.current_thread().name
+            return threading.current_thread()
 
-        assert server.call(where(), timeout=10) == "gameservices-server"
-    assert not any(t.name == "gameservices-server" for t in threading.enumerate())
+        thread = server.call(where(), timeout=10)
+        assert thread.name == "gameservices-server"
+        assert thread is not threading.current_thread()
+    assert not thread.is_alive()  # close() stopped the server and joined its thread
     server.close()  # idempotent
     with pytest.raises(RuntimeError, match="not running"):
         _ = server.url
