@@ -279,3 +279,17 @@ def test_config_file_and_cli_values_become_faults() -> None:
     assert config.faults == Faults(error_rate=0.5, paths=("/v2/", "/assets/"))
     with pytest.raises(ValueError, match="unknown fault setting"):
         config_from_mapping({"faults": {"eror_rate": 0.5}})
+
+
+async def test_paths_can_give_downloads_transient_errors(root: Path) -> None:
+    faults = Faults(error_rate=1.0, times=1, paths=("/assets/",))
+    async with (
+        ReferenceServer(assets_dir=root, faults=faults) as server,
+        aiohttp.ClientSession() as http,
+    ):
+        async with http.get(server.url + "/assets/big.bin") as first:
+            assert first.status == 503
+            assert (await first.json())["code"] == 14
+        async with http.get(server.url + "/assets/big.bin") as second:
+            assert await second.read() == DATA
+        assert server.asset_stats.bytes_sent["big.bin"] == len(DATA)
