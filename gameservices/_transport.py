@@ -240,7 +240,8 @@ class Transport:
         if length is not None and length > cap:
             raise ProtocolError(f"{method} {resp.url}: body of {length} bytes is over {cap}")
         try:
-            if length is not None:  # aiohttp never reads past Content-Length
+            if length is not None and "Content-Encoding" not in resp.headers:
+                # aiohttp never reads past Content-Length; a compressed body could inflate
                 return await resp.read()
             buf = bytearray()
             async for chunk in resp.content.iter_any():
