@@ -350,3 +350,39 @@ def test_handle_result_before_delivery_is_a_usage_error(runner: TickRunner) -> N
     gate.open()
     tick_until(runner, handle.done)
     assert handle.result() == 1
+
+
+def test_closers_registered_from_inside_a_task_close_an_aiohttp_session(
+    runner: TickRunner, caplog: pytest.LogCaptureFixture
+) -> None:
+    import aiohttp
+
+    async def open_session() -> aiohttp.ClientSession:
+        session = aiohttp.ClientSession()
+        hooks = current_runner()
+        assert hooks is not None
+        hooks.on_close(session.close)  # what the client does with its session
+        return session
+
+    handle = runner.submit(open_session())
+    tick_until(runner, handle.done)
+    session = handle.result()
+    assert not session.closed
+    with caplog.at_level(logging.ERROR):
+        runner.close()
+        gc.collect()  # an unclosed session or a pending task would complain here
+    assert session.closed
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+def test_close_leaves_no_pending_task_behind(
+    runner: TickRunner, caplog: pytest.LogCaptureFixture
+) -> None:
+    gate = Gate(runner)
+    handles = [runner.submit(gated(gate, i)) for i in range(5)]
+    gate.waiters(5)
+    with caplog.at_level(logging.ERROR):
+        runner.close()
+        gc.collect()
+    assert all(h.cancelled() for h in handles)
+    assert not any("destroyed but it is pending" in r.getMessage() for r in caplog.records)
