@@ -47,12 +47,20 @@ Done = Callable[[], None]
 
 
 def serve(megabytes: int) -> None:
+    import tempfile
+    from pathlib import Path
+
     from aiohttp import web
 
-    payload = bytes(megabytes * 1024 * 1024)
+    # sendfile(): the kernel copies the body, so the server's loop stays free to answer the
+    # small requests promptly and takes little CPU from the game on a small machine.
+    folder = tempfile.TemporaryDirectory(prefix="frame_hitch_")
+    payload = Path(folder.name) / "big.bin"
+    with payload.open("wb") as f:
+        f.truncate(megabytes * 1024 * 1024)
 
-    async def big(_: web.Request) -> web.Response:
-        return web.Response(body=payload, content_type="application/octet-stream")
+    async def big(_: web.Request) -> web.FileResponse:
+        return web.FileResponse(payload)
 
     async def board(_: web.Request) -> web.Response:
         rows = [
@@ -78,7 +86,10 @@ def serve(megabytes: int) -> None:
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until EOF
         await runner.cleanup()
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    finally:
+        folder.cleanup()
 
 
 class Server:
