@@ -161,7 +161,7 @@ class TickRunner:
 
     def on_close(self, fn: Callable[[], Awaitable[object]]) -> None:
         """Run ``fn()`` on the loop when the runner closes, after its tasks were cancelled."""
-        if self._state is _State.CLOSED:
+        if self._state is not _State.OPEN:  # the closers already ran, or are running
             raise UsageError(f"on_close() on a closed runner ({self!r})")
         with self._lock:
             self._closers.append(fn)

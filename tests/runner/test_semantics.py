@@ -386,3 +386,12 @@ def test_close_leaves_no_pending_task_behind(
         gc.collect()
     assert all(h.cancelled() for h in handles)
     assert not any("destroyed but it is pending" in r.getMessage() for r in caplog.records)
+
+
+def test_on_close_after_close_is_a_usage_error(runner: TickRunner) -> None:
+    async def closer() -> None:
+        pass
+
+    runner.close()
+    with pytest.raises(UsageError, match="closed"):
+        runner.on_close(closer)
