@@ -15,7 +15,13 @@ lost to frames longer than 1/60 s), download seconds, request latency in frames 
     python benchmarks/frame_hitch.py --json     # machines
 
 Add a row: write a class with ``open/request/tick/close`` (see ``Approach``) and decorate it with
-``@approach("name")``; ``RunnerApproach`` subclasses only need ``download()`` etc. overridden.
+``@approach("name")``. To route one kind of request differently through a TickRunner, subclass
+``RunnerApproach`` and override ``coroutine(kind)`` (and ``open``/``close`` for extra setup)::
+
+    @approach("gameservices inline, client.assets")
+    class AssetsInline(RunnerInline):
+        def coroutine(self, kind):
+            return my_download(self.url) if kind == "download" else super().coroutine(kind)
 """
 
 from __future__ import annotations

@@ -128,14 +128,30 @@ class KX_FontObject(KX_GameObject):
         self.text = text
 
 
+class CListValue(list["KX_GameObject"]):
+    """UPBGE's object list: indexable by position or by name, with ``get(name)``."""
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            found = self.get(key)
+            if found is None:
+                raise KeyError(key)
+            return found
+        return super().__getitem__(key)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return next((o for o in self if not o.invalid and o.name == name), default)
+
+
 class KX_Scene:
     def __init__(self, name: str) -> None:
         self.name = name
-        self.objects: list[KX_GameObject] = []
+        self.objects = CListValue()
         self.onRemove: list[Callable[[KX_Scene], object]] = []
 
     def get(self, name: str) -> KX_GameObject | None:
-        return next((o for o in self.objects if not o.invalid and o.name == name), None)
+        found: KX_GameObject | None = self.objects.get(name)
+        return found
 
 
 class FakeGame:
