@@ -172,7 +172,7 @@ class InlineStepper:
             self._culprits.add(key)
             logger.warning(
                 "a loop iteration took %.1f ms, over the %.1f ms budget (blocking code on the "
-                "loop?); it ran: %s",
+                "loop, or the OS descheduled the game thread); it ran: %s",
                 took * 1000,
                 self.selector.budget * 1000,
                 text,
