@@ -6,6 +6,7 @@ import asyncio
 import gc
 import logging
 import threading
+import weakref
 from typing import Any
 
 import pytest
@@ -395,3 +396,34 @@ def test_on_close_after_close_is_a_usage_error(runner: TickRunner) -> None:
     runner.close()
     with pytest.raises(UsageError, match="closed"):
         runner.on_close(closer)
+
+
+class Screen:
+    """An owner whose bound method is the callback (``on_done=self.show, owner=self``)."""
+
+    def __init__(self) -> None:
+        self.shown: list[int] = []
+
+    def show(self, value: int) -> None:
+        self.shown.append(value)
+
+
+def test_a_bound_method_callback_does_not_keep_its_owner_alive(runner: TickRunner) -> None:
+    gate = Gate(runner)
+    screen = Screen()
+    alive = weakref.ref(screen)
+    handle = runner.submit(gated(gate, 1), on_done=screen.show, owner=screen)
+    gate.waiters(1)
+    del screen
+    gc.collect()
+    assert alive() is None  # the handle held only a weak reference
+    tick_until(runner, lambda: runner.stats.cancelled == 1)
+    assert handle.cancelled()
+    assert runner.stats.dropped == 1
+
+
+def test_a_bound_method_callback_is_delivered_while_its_owner_lives(runner: TickRunner) -> None:
+    screen = Screen()
+    handle = runner.submit(value(3), on_done=screen.show, owner=screen)
+    tick_until(runner, handle.done)
+    assert screen.shown == [3]
