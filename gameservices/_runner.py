@@ -83,7 +83,7 @@ class TickRunner:
         self._tick_ident: int | None = None  # the thread that ticks (the first to call tick())
         self._tick_name = ""
         self._lock = threading.Lock()  # guards _pending, _owned and _closers across threads
-        self._pending: dict[Handle[Any], Job] = {}
+        self._pending: set[Handle[Any]] = set()  # submitted, outcome not yet drained
         self._owned: set[Handle[Any]] = set()
         self._closers: list[Callable[[], Awaitable[object]]] = []
 
@@ -137,7 +137,7 @@ class TickRunner:
         context.run(self._enter_task_context, handle)
         job = Job(coro, context, handle, self._queue)
         with self._lock:
-            self._pending[handle] = job
+            self._pending.add(handle)
             if owner is not None:
                 self._owned.add(handle)
         self._counters.submitted += 1
@@ -220,7 +220,7 @@ class TickRunner:
 
     def _forget(self, handle: Handle[Any]) -> None:
         with self._lock:
-            self._pending.pop(handle, None)
+            self._pending.discard(handle)
             self._owned.discard(handle)
 
     # --- closing ----------------------------------------------------------------------------
