@@ -11,7 +11,6 @@ Invariants:
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
@@ -22,6 +21,7 @@ from .._protocol.wire import INT64_MAX, INT64_MIN, GrpcCode, Operator, format_in
 from .config import Board
 from .cursors import Cursor, CursorCodec
 from .errors import ApiFailure
+from .http import json_text
 from .idempotency import IdempotencyClaim, remember, replay_of
 from .ranks import RankIndex, Ranks
 from .store import Txn
@@ -171,7 +171,7 @@ def write_record(txn: Txn, req: WriteRequest, ranks: Ranks) -> Outcome:
         rank = index.rank_of(owner)
     txn.on_rollback(lambda: _undo(ranks, board.id, owner, previous))
     row = (req.user_id, username, score, subscore, num_score, metadata, created, req.now)
-    body = json.dumps(record_json(board.id, row, rank), separators=(",", ":"))
+    body = json_text(record_json(board.id, row, rank))
     remember(conn, req.claim, 200, body)
     return Outcome(body)
 
