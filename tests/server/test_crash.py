@@ -61,6 +61,7 @@ async def test_sigkill_mid_write_loses_no_acknowledged_write(tmp_path: Path) -> 
     acked: dict[str, int] = {}
     total = 0
     enough = asyncio.Event()
+    killed = False
 
     async def writer(http: aiohttp.ClientSession, n: int) -> None:
         nonlocal total
@@ -90,9 +91,11 @@ async def test_sigkill_mid_write_loses_no_acknowledged_write(tmp_path: Path) -> 
             tasks = [asyncio.ensure_future(writer(http, n)) for n in range(WRITERS)]
             await enough.wait()
             proc.send_signal(signal.SIGKILL)  # with requests in flight
+            killed = True
             await asyncio.gather(*tasks)
     finally:
-        if proc.returncode is None:
+        # A second signal would poll() the child and reap it under asyncio's child watcher.
+        if not killed:
             proc.kill()
         await proc.wait()
     assert proc.returncode == -signal.SIGKILL
