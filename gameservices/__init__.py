@@ -3,8 +3,10 @@
 Engine glue lives in ``gameservices.engines.*`` and is imported lazily, never from here.
 """
 
+from ._client import Client
 from ._config import DEFAULT, RetryPolicy, Timeouts
 from ._context import report_progress
+from ._delivery import Handle
 from ._exceptions import (
     APIError,
     AuthError,
@@ -25,7 +27,11 @@ from ._exceptions import (
     TransportError,
     UsageError,
 )
+from ._protocol.models import LeaderboardRecord, LeaderboardRecordList
 from ._protocol.wire import Operator
+from ._runner import TickRunner
+from ._session import Session
+from ._stats import RunnerStats
 
 __version__ = "0.1.0"
 
@@ -33,11 +39,15 @@ __all__ = [
     "DEFAULT",
     "APIError",
     "AuthError",
+    "Client",
     "Conflict",
     "ConnectError",
     "GameServicesError",
+    "Handle",
     "IntegrityError",
     "InvalidArgument",
+    "LeaderboardRecord",
+    "LeaderboardRecordList",
     "NotFound",
     "Operator",
     "OutboxFull",
@@ -46,9 +56,12 @@ __all__ = [
     "RateLimited",
     "RequestTimeout",
     "RetryPolicy",
+    "RunnerStats",
     "ServerError",
+    "Session",
     "SessionExpired",
     "StorageError",
+    "TickRunner",
     "Timeouts",
     "TransportError",
     "UsageError",

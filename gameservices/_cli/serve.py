@@ -10,7 +10,6 @@ import argparse
 import asyncio
 import importlib
 import ipaddress
-import json
 import logging
 import signal
 import sys
@@ -50,17 +49,9 @@ def register(sub: Any) -> None:
 
 
 def _parse_faults(text: str) -> Any:
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise ValueError(f"--faults is not valid JSON: {exc}") from exc
-    try:
-        module: Any = importlib.import_module("gameservices.server.faults")
-    except ImportError:
-        raise ValueError("fault injection is not available in this build") from None
-    if not isinstance(data, dict):
-        raise ValueError("--faults must be a JSON object")
-    return module.Faults(**data)
+    from ..server.faults import Faults
+
+    return Faults.from_json(text)
 
 
 def build_config(args: argparse.Namespace) -> Any:

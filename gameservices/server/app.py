@@ -3,7 +3,7 @@
 Middleware order, outermost first:
 1. echo the Idempotency-Key on leaderboard write/delete responses (errors included);
 2. errors: every failure becomes a Nakama error body; tracebacks go to the log only;
-3. (hooks) per-IP rate limit and API fault injection;
+3. per-IP rate limit and API fault injection, when configured;
 4. body cap on API routes (413 with the error body);
 5. auth: HTTP Basic with the server key for authenticate/* and session/refresh, a Bearer session
    token for every other ``/v2/`` route. Asset routes need no auth.
@@ -26,9 +26,13 @@ from aiohttp.typedefs import Middleware
 
 from .._protocol.wire import GRPC_CODE_FOR_STATUS, GrpcCode
 from . import accounts, leaderboards
+from .assets import setup_assets
 from .config import ServerConfig
 from .errors import ApiFailure, error_response
+from .faults import faults_middleware
 from .idempotency import HEADER
+from .openapi import setup_openapi
+from .ratelimit import rate_limit_middleware
 from .state import STATE, USER, ServerState, StateHolder, open_state, purge, state_of
 from .tokens import TokenError
 
@@ -165,15 +169,17 @@ def create_app(config: ServerConfig | None = None) -> web.Application:
         idempotency_echo_middleware,
         errors_middleware,
     ]
-    # hook: serverx -- rate_limit_middleware(config.rate_limit, config.clock) when set
-    # hook: serverx -- faults_middleware(config.faults) when set
+    if config.rate_limit is not None:
+        middlewares.append(rate_limit_middleware(config.rate_limit, config.clock))
+    if config.faults is not None:
+        middlewares.append(faults_middleware(config.faults))
     middlewares += [body_cap_middleware, auth_middleware]
     app = web.Application(middlewares=middlewares, client_max_size=config.max_body_bytes)
     app[CONFIG] = config
     app[STATE] = StateHolder()
     app.add_routes(accounts.routes)
     app.add_routes(leaderboards.routes)
-    # hook: serverx -- setup_assets(app, config.assets_dir, config.faults) when assets_dir
-    # hook: serverx -- setup_openapi(app)
+    setup_assets(app, config.assets_dir, config.faults)
+    setup_openapi(app)
     app.cleanup_ctx.append(_lifecycle)
     return app

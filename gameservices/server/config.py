@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from .._protocol.wire import Operator, SortOrder
+from .faults import Faults
+from .ratelimit import RateLimit
 
 __all__ = [
     "DEMO_BOARDS",
@@ -114,8 +116,8 @@ class ServerConfig:
     refresh_expiry: int = DEFAULT_REFRESH_EXPIRY
     boards: tuple[Board, ...] = DEMO_BOARDS
     assets_dir: Path | None = None
-    faults: Any = None
-    rate_limit: Any = None
+    faults: Faults | None = None
+    rate_limit: RateLimit | None = None
     clock: Callable[[], float] = time.time
     # Signs tokens and cursors; None: generated once and kept in "<db>.secret" (0600).
     token_secret: str | None = field(default=None, repr=False)
@@ -183,9 +185,10 @@ def config_from_mapping(data: Mapping[str, Any], base: ServerConfig | None = Non
         changes["boards"] = tuple(_board_from_json(b) for b in changes["boards"])
     if changes.get("assets_dir") is not None:
         changes["assets_dir"] = Path(changes["assets_dir"])
-    for passthrough in ("faults", "rate_limit"):
-        if passthrough in data:
-            changes[passthrough] = data[passthrough]
+    if isinstance(data.get("faults"), Mapping):
+        changes["faults"] = Faults.from_mapping(data["faults"])
+    if isinstance(data.get("rate_limit"), Mapping):
+        changes["rate_limit"] = RateLimit(**data["rate_limit"])
     return replace(base or ServerConfig(), **changes)
 
 

@@ -7,9 +7,12 @@ stops the site, closes the store (every acknowledged write is committed) and fre
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+
+if TYPE_CHECKING:
+    from ..server.assets import AssetStats
 
 __all__ = ["ReferenceServer"]
 
@@ -34,6 +37,13 @@ class ReferenceServer:
         if self._url is None:
             raise RuntimeError("ReferenceServer is not running; use it with 'async with'")
         return self._url
+
+    @property
+    def asset_stats(self) -> AssetStats:
+        """Bytes sent per asset (``.bytes_sent[name]``) and bodies started (``.bodies[name]``)."""
+        from ..server.assets import ASSET_STATS
+
+        return self.app[ASSET_STATS]
 
     async def start(self) -> None:
         runner = web.AppRunner(self.app, **self._runner_settings)
