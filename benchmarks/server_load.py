@@ -8,6 +8,10 @@ in-handler and over-HTTP p50/p99 for top-10 and around-me; sustained acknowledge
 writes/s over loopback with 64 concurrent clients (synchronous=FULL: every 200 is fsync'd);
 read p99 while those writes run. The server runs in this process; the load generator runs in a
 child process so client work does not share the server's event loop.
+
+Each write round follows a round against a trivial aiohttp handler under the same load, so
+writes/s is also given as a share of this machine's HTTP ceiling at that moment: the figure
+that survives a machine busy with other work. The round with the median share is reported.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import json
 import multiprocessing
 import os
@@ -24,7 +29,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -206,7 +211,10 @@ async def _baseline(url: str, clients: int, seconds: float) -> float:
     return done / (time.perf_counter() - start)
 
 
-async def measure_baseline(args: argparse.Namespace) -> float:
+@contextlib.asynccontextmanager
+async def trivial_server() -> AsyncIterator[str]:
+    """An aiohttp app whose handler does nothing: this machine's HTTP ceiling right now."""
+
     async def trivial(request: web.Request) -> web.Response:
         await request.read()
         return web.Response(text="{}", content_type="application/json")
@@ -217,10 +225,30 @@ async def measure_baseline(args: argparse.Namespace) -> float:
     await runner.setup()
     try:
         await web.TCPSite(runner, "127.0.0.1", 0).start()
-        url = f"http://127.0.0.1:{runner.addresses[0][1]}"
-        return float(await in_child(baseline_process, url, args.clients, args.seconds))
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
     finally:
         await runner.cleanup()
+
+
+async def measure_writes(url: str, trivial_url: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Rounds of (trivial ceiling, durable writes) back to back, so that the ratio holds even
+    when other work shares the machine; the round with the median ratio is reported."""
+    rounds = []
+    for _ in range(args.rounds):
+        ceiling = await in_child(baseline_process, trivial_url, args.clients, args.seconds)
+        cpu0 = time.process_time()
+        writes = await in_child(load_process, url, args.clients, args.seconds)
+        # Server CPU includes the 65 logins (cheap) and the concurrent reads.
+        writes["server_cpu_us_per_write"] = (time.process_time() - cpu0) / writes["acks"] * 1e6
+        writes["trivial_req_per_s"] = ceiling
+        writes["ratio"] = writes["writes_per_s"] / ceiling
+        rounds.append(writes)
+    rounds.sort(key=lambda w: float(w["ratio"]))
+    median = dict(rounds[len(rounds) // 2])
+    median["rounds"] = [
+        {k: w[k] for k in ("writes_per_s", "trivial_req_per_s", "ratio")} for w in rounds
+    ]
+    return median
 
 
 async def in_child(target: Callable[..., None], *args: Any) -> Any:
@@ -300,13 +328,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 ) as resp:
                     owner = (await resp.json())["owner_id"]
             reads = await measure_reads(server.url, timer, owner, headers, args.samples)
-            cpu0 = time.process_time()
-            writes = await in_child(load_process, server.url, args.clients, args.seconds)
-            # Includes the 65 logins (scrypt-free, cheap) and the concurrent reads.
-            writes["server_cpu_us_per_write"] = (time.process_time() - cpu0) / writes["acks"] * 1e6
-    baseline = await measure_baseline(args)
+            async with trivial_server() as trivial_url:
+                writes = await measure_writes(server.url, trivial_url, args)
     return {
-        "baseline_trivial_req_per_s": baseline,
         "records": args.records,
         "seed_s": seed_s,
         "startup_s": startup_s,
@@ -340,12 +364,11 @@ def table(r: dict[str, Any]) -> str:
     rows.append(
         (f"durable writes/s ({r['clients']} clients)", f"{w['writes_per_s']:,.0f}", ">= 2,000")
     )
-    ratio = w["writes_per_s"] / r["baseline_trivial_req_per_s"]
     rows.append(
         (
             "same load, trivial aiohttp handler req/s",
-            f"{r['baseline_trivial_req_per_s']:,.0f}",
-            f"writes = {ratio:.0%} of it",
+            f"{w['trivial_req_per_s']:,.0f}",
+            f"writes = {w['ratio']:.0%} of it",
         )
     )
     rows.append(
@@ -369,7 +392,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--clients", type=int, default=64)
-    parser.add_argument("--seconds", type=float, default=10.0, help="write phase length")
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of each load phase")
+    parser.add_argument("--rounds", type=int, default=3, help="(ceiling, writes) rounds")
     parser.add_argument("--samples", type=int, default=2000, help="reads per measurement")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument(

@@ -133,19 +133,6 @@ class TokenIssuer:
         """Called once the revocation is committed to the store."""
         self._revoked.update(digests)
 
-    def expiry_of(self, token: str) -> int | None:
-        """The exp claim of a token signed by us (session or refresh), without other checks."""
-        for key in (self._session_key, self._refresh_key):
-            try:
-                payload = jwt.decode(
-                    token, key, algorithms=[_ALGORITHM], options={"verify_exp": False}
-                )
-            except jwt.PyJWTError:
-                continue
-            exp = payload.get("exp")
-            return exp if isinstance(exp, int) else None
-        return None
-
 
 def new_secret() -> str:
     return secrets.token_urlsafe(32)
