@@ -36,7 +36,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from gameservices._cli.serve import SWITCH_INTERVAL
+from gameservices._cli.serve import SWITCH_INTERVAL, freeze_startup_heap
 from gameservices.server import Board, ServerConfig
 from gameservices.server.store import SCHEMA
 from gameservices.testing import ReferenceServer
@@ -319,6 +319,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         t0 = time.perf_counter()
         async with server:
             startup_s = time.perf_counter() - t0
+            freeze_startup_heap()  # as 'gameservices serve' does once it has started
             async with aiohttp.ClientSession() as http:
                 headers = await login(http, server.url, "bench-owner-0001")
                 async with http.post(
