@@ -11,6 +11,7 @@ Invariants:
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
@@ -68,7 +69,9 @@ class ListQuery:
     owner_ids: Sequence[str]
 
 
+@functools.lru_cache(maxsize=1024)
 def rfc3339(seconds: int) -> str:
+    """UTC timestamp as protojson writes it; cached, as most records share a few seconds."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
