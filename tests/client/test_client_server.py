@@ -31,16 +31,10 @@ from gameservices import (
 from gameservices.server.http_dates import stamp_date
 from gameservices.testing import Faults, ReferenceServer
 
+from .conftest import Sleeps
+
 DEVICE = "device-0001-abcdef"
 REFRESH_PATH = "/v2/account/session/refresh"
-
-
-class Sleeps:
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    async def __call__(self, delay: float) -> None:
-        self.delays.append(delay)
 
 
 def counting_trace() -> tuple[aiohttp.TraceConfig, Counter[str]]:
