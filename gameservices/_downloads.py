@@ -25,7 +25,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from yarl import URL
 
@@ -50,7 +50,15 @@ from ._protocol.manifest import PART_SUFFIX, ManifestEntry, check_name
 from ._protocol.ranges import Step, classify, is_strong_etag, request_headers
 from ._ratelimit import TokenBucket
 
-__all__ = ["DEFAULT_CHUNK", "Downloader", "Fetch", "Response", "SyncResult"]
+__all__ = [
+    "DEFAULT_CHUNK",
+    "Downloader",
+    "Fetch",
+    "Response",
+    "SyncResult",
+    "retry_delay",
+    "status_error",
+]
 
 DEFAULT_CHUNK = 1 << 18
 _HANDLED = (200, 206, 304, 416)
@@ -82,6 +90,11 @@ class SyncResult:
     def ok(self) -> bool:
         return not self.failed
 
+    def with_failures(self, more: Mapping[str, GameServicesError]) -> SyncResult:
+        return SyncResult(
+            self.downloaded, self.up_to_date, MappingProxyType({**self.failed, **more})
+        )
+
 
 class _Progress:
     """Aggregate bytes for one call (a file or a whole sync), reported through the runner."""
@@ -105,6 +118,7 @@ class _Job:
     bucket: TokenBucket | None
     if_none_match: str | None = None
     restarted: bool = False
+    high_water: int = 0  # the furthest byte ever received: only real progress resets retries
 
 
 class _Restart(Exception):
@@ -133,9 +147,9 @@ class Downloader:
     async def download(self, entry: ManifestEntry, dest_dir: Path | str) -> tuple[Path, bool]:
         """Fetch one entry into ``dest_dir``; return (path, whether bytes were transferred)."""
         root, cache = await self._open_dest(Path(dest_dir))
-        final, part = await asyncio.to_thread(_safe_paths, root, entry.name)
-        got = await self._fetch_entry(entry, final, part, cache, _Progress(entry.size), None)
-        return final, got
+        place = await asyncio.to_thread(_place, root, entry.name)
+        got = await self._fetch_entry(entry, place, cache, _Progress(entry.size), None)
+        return place.final, got
 
     async def sync(
         self,
@@ -150,24 +164,24 @@ class Downloader:
             raise ValueError(f"concurrency must be an int >= 1, got {concurrency!r}")
         todo = list(entries)
         root, cache = await self._open_dest(Path(dest_dir))
-        paths = await asyncio.to_thread(_safe_paths_many, root, [e.name for e in todo])
+        places = await asyncio.to_thread(_place_many, root, [e.name for e in todo])
         progress = _Progress(sum(e.size for e in todo))
         gate = asyncio.Semaphore(concurrency)
         results: dict[str, bool | GameServicesError] = {}
 
-        async def one(entry: ManifestEntry, where: tuple[Path, Path] | GameServicesError) -> None:
-            if isinstance(where, GameServicesError):
-                results[entry.name] = where
+        async def one(entry: ManifestEntry, place: _Place | GameServicesError) -> None:
+            if isinstance(place, GameServicesError):
+                results[entry.name] = place
                 return
             async with gate:
                 try:
                     results[entry.name] = await self._fetch_entry(
-                        entry, *where, cache, progress, bucket
+                        entry, place, cache, progress, bucket
                     )
                 except GameServicesError as exc:
                     results[entry.name] = exc
 
-        await asyncio.gather(*(one(e, p) for e, p in zip(todo, paths, strict=True)))
+        await asyncio.gather(*(one(e, p) for e, p in zip(todo, places, strict=True)))
         return _sync_result(todo, results)
 
     async def _open_dest(self, dest_dir: Path) -> tuple[Path, HashCache]:
@@ -182,19 +196,18 @@ class Downloader:
     async def _fetch_entry(
         self,
         entry: ManifestEntry,
-        final: Path,
-        part: Path,
+        place: _Place,
         cache: HashCache,
         progress: _Progress,
         bucket: TokenBucket | None,
     ) -> bool:
-        job = _Job(entry, final, part, cache, progress, bucket)
-        if await self._is_current(job):
+        job = _Job(entry, place.final, place.part, cache, progress, bucket)
+        if await self._is_current(job, place.stat):
             progress.add(entry.size)
             return False
         attempt = 0
         while True:
-            before = progress.done
+            before = job.high_water
             try:
                 return await self._attempt(job)
             except _Restart:
@@ -203,28 +216,17 @@ class Downloader:
                 job.restarted = True
                 continue
             except (TransportError, APIError) as exc:
-                delay = self._retry_delay(exc, attempt)
-                if delay is None:
+                delay = retry_delay(self._retry, exc, attempt)
+                if delay is None or self._retry.max_attempts == 1:
                     raise
-                attempt = 0 if progress.done > before else attempt + 1
+                attempt = 0 if job.high_water > before else attempt + 1
                 if attempt >= self._retry.max_attempts:
                     raise
             await self._retry.sleep(delay)
 
-    def _retry_delay(self, exc: GameServicesError, attempt: int) -> float | None:
-        if isinstance(exc, APIError) and not isinstance(exc, (ServerError, RateLimited)):
-            return None
-        if isinstance(exc, ServerError) and exc.status not in _RETRY_STATUS:
-            return None
-        delay = self._retry.backoff(attempt)
-        if isinstance(exc, RateLimited) and exc.retry_after is not None:
-            delay = max(delay, exc.retry_after)
-        return delay
-
-    async def _is_current(self, job: _Job) -> bool:
+    async def _is_current(self, job: _Job, stat: tuple[int, int] | None) -> bool:
         """True when the final file already matches; may set ``job.if_none_match``."""
         entry = job.entry
-        stat = await asyncio.to_thread(_stat, job.final)
         if stat is None or stat[0] != entry.size:
             return False
         rec = job.cache.lookup(entry.name, *stat)
@@ -259,7 +261,7 @@ class Downloader:
             chunk = job.bucket.chunk_hint() if job.bucket else self._chunk
             async with self._fetch(entry.url, headers, chunk) as resp:
                 if resp.status not in _HANDLED:
-                    raise _status_error(resp, entry.url)
+                    raise status_error(resp.status, resp.headers, entry.url)
                 outcome = classify(resp.status, resp.headers, offset=offset, size=entry.size)
                 if outcome.step is Step.NOT_MODIFIED:
                     sink.discard()
@@ -276,6 +278,7 @@ class Downloader:
         except IntegrityError:
             sink.discard()
             job.cache.set_part(entry.name, None)
+            await sink.closed()  # the bad bytes are gone when the error arrives
             raise
         except BaseException:
             sink.abandon()  # keeps the .part; never waits on the thread
@@ -317,6 +320,7 @@ class Downloader:
                 await job.bucket.take(len(chunk))
             await sink.write(chunk)
             job.progress.add(len(chunk))
+            job.high_water = max(job.high_water, received)
         if received < size:
             raise ProtocolError(f"{job.entry.url} ended the body at byte {received} of {size}")
 
@@ -347,19 +351,33 @@ def _mismatch(entry: ManifestEntry, size: int, digest: str) -> str | None:
     return None
 
 
-def _status_error(resp: Response, url: URL) -> APIError:
-    status = resp.status
+def retry_delay(policy: RetryPolicy, exc: GameServicesError, attempt: int) -> float | None:
+    """Seconds to wait before retrying after ``exc``, or None when it is not transient."""
+    if isinstance(exc, APIError) and not isinstance(exc, (ServerError, RateLimited)):
+        return None
+    if isinstance(exc, ServerError) and exc.status not in _RETRY_STATUS:
+        return None
+    if not isinstance(exc, (TransportError, APIError)):
+        return None
+    delay = policy.backoff(attempt)
+    if isinstance(exc, RateLimited) and exc.retry_after is not None:
+        delay = max(delay, exc.retry_after)
+    return delay
+
+
+def status_error(status: int, headers: Mapping[str, str], url: URL) -> APIError:
+    """The error for an asset host's status (S3 and CDNs send XML, so the status decides)."""
     msg = f"asset host answered {status}"
-    kw: dict[str, object] = {"status": status, "method": "GET", "url": str(url)}
+    where = {"status": status, "method": "GET", "url": str(url.with_query(None))}
     if status == 404:
-        return NotFound("asset not found on the host", **kw)  # type: ignore[arg-type]  # keywords of APIError
+        return NotFound("asset not found on the host", **where)  # type: ignore[arg-type]  # APIError keywords
     if status in (401, 403):
-        return AuthError("the asset host refused access", **kw)  # type: ignore[arg-type]  # same
+        return AuthError("the asset host refused access", **where)  # type: ignore[arg-type]  # same
     if status == 429:
-        return RateLimited(msg, retry_after=_retry_after(resp.headers), **kw)
+        return RateLimited(msg, retry_after=_retry_after(headers), **where)
     if status >= 500:
-        return ServerError(msg, **kw)  # type: ignore[arg-type]  # same
-    return APIError(msg, **kw)  # type: ignore[arg-type]  # same
+        return ServerError(msg, **where)  # type: ignore[arg-type]  # same
+    return APIError(msg, **where)  # type: ignore[arg-type]  # same
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:
@@ -391,7 +409,13 @@ def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def _safe_paths(root: Path, name: str) -> tuple[Path, Path]:
+class _Place(NamedTuple):
+    final: Path
+    part: Path
+    stat: tuple[int, int] | None  # (size, mtime_ns) of ``final`` if it exists
+
+
+def _place(root: Path, name: str) -> _Place:
     """Resolve where ``name`` goes; refuse any route out of ``root`` (symlinks included)."""
     try:
         check_name(name)
@@ -408,14 +432,14 @@ def _safe_paths(root: Path, name: str) -> tuple[Path, Path]:
     for path in (final, part):
         if not _inside(path.resolve(), root) or not _inside(path.parent.resolve(), root):
             raise UsageError(f"refusing to write {path}: it is a symlink leading outside {root}")
-    return final, part
+    return _Place(final, part, _stat(final))
 
 
-def _safe_paths_many(root: Path, names: list[str]) -> list[tuple[Path, Path] | GameServicesError]:
-    out: list[tuple[Path, Path] | GameServicesError] = []
+def _place_many(root: Path, names: list[str]) -> list[_Place | GameServicesError]:
+    out: list[_Place | GameServicesError] = []
     for name in names:
         try:
-            out.append(_safe_paths(root, name))
+            out.append(_place(root, name))
         except GameServicesError as exc:
             out.append(exc)
     return out

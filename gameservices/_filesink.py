@@ -35,6 +35,7 @@ __all__ = ["DEFAULT_MAX_PENDING", "FileSink", "OpenPart", "open_part"]
 
 DEFAULT_MAX_PENDING = 8 << 20
 _HASH_BLOCK = 1 << 20
+_WRITEBACK_EVERY = 8 << 20
 
 OpenPart = Callable[[Path], BinaryIO]
 
@@ -78,6 +79,7 @@ class FileSink:
         self._queued = 0  # written by the loop thread only
         self._consumed = 0  # written by the writer thread only
         self._position = 0  # bytes in the file, writer thread only
+        self._flushed = 0  # bytes handed to the kernel's writeback, writer thread only
         self._space: asyncio.Future[None] | None = None
         self._opened: asyncio.Future[None] = self._loop.create_future()
         self._finished: asyncio.Future[None] = self._loop.create_future()
@@ -157,7 +159,7 @@ class FileSink:
             if previous is not None:
                 previous.wait()
             f = self._opener(self.path)
-            self.offset = self._position = f.seek(0, os.SEEK_END)
+            self.offset = self._position = self._flushed = f.seek(0, os.SEEK_END)
             self._signal(self._opened)
             self._serve(f)
         except OSError as exc:
@@ -186,10 +188,12 @@ class FileSink:
                 self._position += len(item)
                 self._consumed += len(item)
                 self._wake_writer()
+                if self._position - self._flushed >= _WRITEBACK_EVERY:
+                    self._start_writeback(f)
             elif item is _Cmd.RESET:
                 f.seek(0)
                 f.truncate()
-                self._position = 0
+                self._position = self._flushed = 0
                 hasher = hashlib.sha256()
             elif item is _Cmd.FINISH:
                 f.flush()
@@ -204,6 +208,19 @@ class FileSink:
                 f.close()
                 os.unlink(self.path)
                 return
+
+    def _start_writeback(self, f: BinaryIO) -> None:
+        """Have the kernel write finished pages out now, not all at the final fsync.
+
+        On Linux, FADV_DONTNEED starts asynchronous writeback of dirty pages and drops clean
+        ones, so the closing fsync has little left to do and the page cache does not fill up
+        with a file we will not read back.
+        """
+        f.flush()
+        start = max(0, self._flushed - _WRITEBACK_EVERY)  # drop pages written back since
+        with contextlib.suppress(OSError, AttributeError):  # advisory; absent on some systems
+            os.posix_fadvise(f.fileno(), start, self._position - start, os.POSIX_FADV_DONTNEED)
+        self._flushed = self._position
 
     def _hash_prefix(self, f: BinaryIO) -> hashlib._Hash:
         hasher = hashlib.sha256()

@@ -1,6 +1,6 @@
 """The hash sidecar: what we know about files in a destination directory, without reading them.
 
-``dest_dir/.gameservices-hashes.json`` maps each downloaded name to the (size, mtime_ns) it had
+``dest_dir/.gameservices-downloads.json`` maps each downloaded name to the (size, mtime_ns) it had
 when its sha256 was known, plus the ETag it was served with; and each ``.part`` to the strong
 ETag of the bytes it holds (the ``If-Range`` validator of its resume).
 

@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 PART_SUFFIX = ".part"
-HASH_SIDECAR = ".gameservices-hashes.json"
+HASH_SIDECAR = ".gameservices-downloads.json"
 MAX_NAME_LENGTH = 1024
 _SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

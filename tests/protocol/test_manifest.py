@@ -122,7 +122,7 @@ def test_empty_name_is_rejected() -> None:
 
 def test_downloader_file_names_are_reserved() -> None:
     reject("a.pak.part", "reserved")
-    reject("x/.gameservices-hashes.json", "reserved")
+    reject("x/.gameservices-downloads.json", "reserved")
 
 
 def test_safe_nested_names_pass() -> None:
