@@ -39,6 +39,7 @@ from ._exceptions import (
     NotFound,
     ProtocolError,
     RateLimited,
+    RequestTimeout,
     ServerError,
     StorageError,
     TransportError,
@@ -61,6 +62,7 @@ __all__ = [
 ]
 
 DEFAULT_CHUNK = 1 << 18
+DEFAULT_STALL_TIMEOUT = 30.0  # no byte for this long: the transfer is dead, resume it
 _HANDLED = (200, 206, 304, 416)
 _RETRY_STATUS = (500, 502, 503, 504)
 
@@ -136,8 +138,10 @@ class Downloader:
         opener: OpenPart = open_part,
         max_pending: int = DEFAULT_MAX_PENDING,
         chunk_size: int = DEFAULT_CHUNK,
+        stall_timeout: float | None = DEFAULT_STALL_TIMEOUT,
     ) -> None:
         self._fetch = fetch
+        self._stall = stall_timeout
         self._retry = retry or RetryPolicy()
         self._opener = opener
         self._max_pending = max_pending
@@ -309,7 +313,11 @@ class Downloader:
     async def _stream(self, job: _Job, sink: FileSink, resp: Response, start: int) -> None:
         size = job.entry.size
         received = start
-        async for chunk in resp:
+        chunks = aiter(resp)
+        while True:
+            chunk = await self._next_chunk(chunks, job)
+            if chunk is None:
+                break
             received += len(chunk)
             if received > size:
                 raise IntegrityError(
@@ -323,6 +331,17 @@ class Downloader:
             job.high_water = max(job.high_water, received)
         if received < size:
             raise ProtocolError(f"{job.entry.url} ended the body at byte {received} of {size}")
+
+    async def _next_chunk(self, chunks: AsyncIterator[bytes], job: _Job) -> bytes | None:
+        """The next chunk, or None at the end; a host silent for ``stall_timeout`` times out."""
+        try:
+            return await asyncio.wait_for(anext(chunks), self._stall)
+        except StopAsyncIteration:
+            return None
+        except asyncio.TimeoutError:
+            raise RequestTimeout(
+                f"{job.entry.url}: no data for {self._stall} s while downloading {job.entry.name!r}"
+            ) from None
 
     async def _complete(self, job: _Job, sink: FileSink) -> bool:
         entry = job.entry
