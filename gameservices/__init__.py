@@ -5,6 +5,7 @@ Engine glue lives in ``gameservices.engines.*`` and is imported lazily, never fr
 
 from ._config import DEFAULT, RetryPolicy, Timeouts
 from ._context import report_progress
+from ._downloads import SyncResult
 from ._exceptions import (
     APIError,
     AuthError,
@@ -25,6 +26,7 @@ from ._exceptions import (
     TransportError,
     UsageError,
 )
+from ._protocol.manifest import Manifest, ManifestEntry
 from ._protocol.wire import Operator
 
 __version__ = "0.1.0"
@@ -38,6 +40,8 @@ __all__ = [
     "GameServicesError",
     "IntegrityError",
     "InvalidArgument",
+    "Manifest",
+    "ManifestEntry",
     "NotFound",
     "Operator",
     "OutboxFull",
@@ -49,6 +53,7 @@ __all__ = [
     "ServerError",
     "SessionExpired",
     "StorageError",
+    "SyncResult",
     "Timeouts",
     "TransportError",
     "UsageError",
