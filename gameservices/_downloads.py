@@ -256,7 +256,7 @@ class Downloader:
         try:
             offset = await self._usable_offset(job, sink)
             if offset == entry.size and entry.sha256 is not None:
-                return await self._complete(job, sink)  # a full .part from a killed run
+                return await self._complete_left_over(job, sink)
             headers = request_headers(
                 offset=offset,
                 validator=job.cache.part_etag(entry.name) if offset else None,
@@ -342,6 +342,13 @@ class Downloader:
             raise RequestTimeout(
                 f"{job.entry.url}: no data for {self._stall} s while downloading {job.entry.name!r}"
             ) from None
+
+    async def _complete_left_over(self, job: _Job, sink: FileSink) -> bool:
+        """A full-size .part from an earlier run: install it if it verifies, else start over."""
+        try:
+            return await self._complete(job, sink)
+        except IntegrityError:
+            raise _Restart from None  # its bytes are gone; fetch the file whole
 
     async def _complete(self, job: _Job, sink: FileSink) -> bool:
         entry = job.entry
