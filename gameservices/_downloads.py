@@ -18,36 +18,30 @@ Invariants:
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import os
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
 from yarl import URL
 
 from ._config import RetryPolicy
 from ._context import report_progress
+from ._destfs import Place, hash_file, install, make_root, place, place_many, unlink
 from ._exceptions import (
     APIError,
-    AuthError,
     GameServicesError,
     IntegrityError,
-    NotFound,
     ProtocolError,
-    RateLimited,
     RequestTimeout,
-    ServerError,
-    StorageError,
     TransportError,
-    UsageError,
 )
 from ._filesink import DEFAULT_MAX_PENDING, FileSink, OpenPart, open_part
 from ._hashcache import FileRecord, HashCache
-from ._protocol.manifest import PART_SUFFIX, ManifestEntry, check_name
+from ._protocol.hoststatus import retry_delay, status_error
+from ._protocol.manifest import ManifestEntry
 from ._protocol.ranges import Step, classify, is_strong_etag, request_headers
 from ._ratelimit import TokenBucket
 
@@ -57,14 +51,11 @@ __all__ = [
     "Fetch",
     "Response",
     "SyncResult",
-    "retry_delay",
-    "status_error",
 ]
 
 DEFAULT_CHUNK = 1 << 18
 DEFAULT_STALL_TIMEOUT = 30.0  # no byte for this long: the transfer is dead, resume it
 _HANDLED = (200, 206, 304, 416)
-_RETRY_STATUS = (500, 502, 503, 504)
 
 
 class Response(Protocol):
@@ -151,9 +142,9 @@ class Downloader:
     async def download(self, entry: ManifestEntry, dest_dir: Path | str) -> tuple[Path, bool]:
         """Fetch one entry into ``dest_dir``; return (path, whether bytes were transferred)."""
         root, cache = await self._open_dest(Path(dest_dir))
-        place = await asyncio.to_thread(_place, root, entry.name)
-        got = await self._fetch_entry(entry, place, cache, _Progress(entry.size), None)
-        return place.final, got
+        where = await asyncio.to_thread(place, root, entry.name)
+        got = await self._fetch_entry(entry, where, cache, _Progress(entry.size), None)
+        return where.final, got
 
     async def sync(
         self,
@@ -168,19 +159,19 @@ class Downloader:
             raise ValueError(f"concurrency must be an int >= 1, got {concurrency!r}")
         todo = list(entries)
         root, cache = await self._open_dest(Path(dest_dir))
-        places = await asyncio.to_thread(_place_many, root, [e.name for e in todo])
+        places = await asyncio.to_thread(place_many, root, [e.name for e in todo])
         progress = _Progress(sum(e.size for e in todo))
         gate = asyncio.Semaphore(concurrency)
         results: dict[str, bool | GameServicesError] = {}
 
-        async def one(entry: ManifestEntry, place: _Place | GameServicesError) -> None:
-            if isinstance(place, GameServicesError):
-                results[entry.name] = place
+        async def one(entry: ManifestEntry, where: Place | GameServicesError) -> None:
+            if isinstance(where, GameServicesError):
+                results[entry.name] = where
                 return
             async with gate:
                 try:
                     results[entry.name] = await self._fetch_entry(
-                        entry, place, cache, progress, bucket
+                        entry, where, cache, progress, bucket
                     )
                 except GameServicesError as exc:
                     results[entry.name] = exc
@@ -189,7 +180,7 @@ class Downloader:
         return _sync_result(todo, results)
 
     async def _open_dest(self, dest_dir: Path) -> tuple[Path, HashCache]:
-        root = await asyncio.to_thread(_make_root, dest_dir)
+        root = await asyncio.to_thread(make_root, dest_dir)
         cache = self._caches.get(root)
         if cache is None:
             cache = self._caches[root] = await asyncio.to_thread(HashCache.load, root)
@@ -200,13 +191,13 @@ class Downloader:
     async def _fetch_entry(
         self,
         entry: ManifestEntry,
-        place: _Place,
+        where: Place,
         cache: HashCache,
         progress: _Progress,
         bucket: TokenBucket | None,
     ) -> bool:
-        job = _Job(entry, place.final, place.part, cache, progress, bucket)
-        if await self._is_current(job, place.stat):
+        job = _Job(entry, where.final, where.part, cache, progress, bucket)
+        if await self._is_current(job, where.stat):
             progress.add(entry.size)
             return False
         attempt = 0
@@ -238,7 +229,7 @@ class Downloader:
             job.if_none_match = rec.etag if rec is not None else None
             return False
         if rec is None or rec.sha256 is None:
-            digest = await asyncio.to_thread(_hash_file, job.final)
+            digest = await asyncio.to_thread(hash_file, job.final)
             rec = FileRecord(stat[0], stat[1], digest, rec.etag if rec else None)
             job.cache.record(entry.name, rec)
             await job.cache.save()
@@ -355,14 +346,14 @@ class Downloader:
         size, digest = await sink.finish()
         problem = _mismatch(entry, size, digest)
         if problem is not None:
-            await asyncio.to_thread(_unlink, job.part)
+            await asyncio.to_thread(unlink, job.part)
             job.cache.set_part(entry.name, None)
             await job.cache.save()
             raise IntegrityError(
                 f"{entry.name!r} from {entry.url}: {problem}; the .part was removed"
             )
         etag = job.cache.part_etag(entry.name)
-        stat = await asyncio.to_thread(_install, job.part, job.final)
+        stat = await asyncio.to_thread(install, job.part, job.final)
         job.cache.record(entry.name, FileRecord(stat[0], stat[1], digest, etag))
         job.cache.set_part(entry.name, None)
         await job.cache.save()
@@ -377,40 +368,6 @@ def _mismatch(entry: ManifestEntry, size: int, digest: str) -> str | None:
     return None
 
 
-def retry_delay(policy: RetryPolicy, exc: GameServicesError, attempt: int) -> float | None:
-    """Seconds to wait before retrying after ``exc``, or None when it is not transient."""
-    if isinstance(exc, APIError) and not isinstance(exc, (ServerError, RateLimited)):
-        return None
-    if isinstance(exc, ServerError) and exc.status not in _RETRY_STATUS:
-        return None
-    if not isinstance(exc, (TransportError, APIError)):
-        return None
-    delay = policy.backoff(attempt)
-    if isinstance(exc, RateLimited) and exc.retry_after is not None:
-        delay = max(delay, exc.retry_after)
-    return delay
-
-
-def status_error(status: int, headers: Mapping[str, str], url: URL) -> APIError:
-    """The error for an asset host's status (S3 and CDNs send XML, so the status decides)."""
-    msg = f"asset host answered {status}"
-    where = {"status": status, "method": "GET", "url": str(url.with_query(None))}
-    if status == 404:
-        return NotFound("asset not found on the host", **where)  # type: ignore[arg-type]  # APIError keywords
-    if status in (401, 403):
-        return AuthError("the asset host refused access", **where)  # type: ignore[arg-type]  # same
-    if status == 429:
-        return RateLimited(msg, retry_after=_retry_after(headers), **where)
-    if status >= 500:
-        return ServerError(msg, **where)  # type: ignore[arg-type]  # same
-    return APIError(msg, **where)  # type: ignore[arg-type]  # same
-
-
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    value = headers.get("Retry-After", "")
-    return float(value) if value.strip().isdigit() else None
-
-
 def _sync_result(
     entries: list[ManifestEntry], results: Mapping[str, bool | GameServicesError]
 ) -> SyncResult:
@@ -418,86 +375,3 @@ def _sync_result(
     same = tuple(e.name for e in entries if results.get(e.name) is False)
     bad = {n: r for n, r in results.items() if isinstance(r, GameServicesError)}
     return SyncResult(got, same, MappingProxyType(bad))
-
-
-# -- blocking helpers (run in threads) ----------------------------------------------------
-
-
-def _make_root(dest_dir: Path) -> Path:
-    try:
-        dest_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StorageError(f"cannot create destination {dest_dir}: {exc.strerror}") from exc
-    return dest_dir.resolve()
-
-
-def _inside(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents
-
-
-class _Place(NamedTuple):
-    final: Path
-    part: Path
-    stat: tuple[int, int] | None  # (size, mtime_ns) of ``final`` if it exists
-
-
-def _place(root: Path, name: str) -> _Place:
-    """Resolve where ``name`` goes; refuse any route out of ``root`` (symlinks included)."""
-    try:
-        check_name(name)
-    except ValueError as exc:
-        raise ProtocolError(f"unsafe asset name {name!r}: {exc}") from None
-    final = root.joinpath(*name.split("/"))
-    part = final.with_name(final.name + PART_SUFFIX)
-    if not _inside(final.parent.resolve(), root):
-        raise UsageError(f"refusing to write {name!r}: a symlink in {root} leads outside it")
-    try:
-        final.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StorageError(f"cannot create {final.parent}: {exc.strerror}") from exc
-    for path in (final, part):
-        if not _inside(path.resolve(), root) or not _inside(path.parent.resolve(), root):
-            raise UsageError(f"refusing to write {path}: it is a symlink leading outside {root}")
-    return _Place(final, part, _stat(final))
-
-
-def _place_many(root: Path, names: list[str]) -> list[_Place | GameServicesError]:
-    out: list[_Place | GameServicesError] = []
-    for name in names:
-        try:
-            out.append(_place(root, name))
-        except GameServicesError as exc:
-            out.append(exc)
-    return out
-
-
-def _stat(path: Path) -> tuple[int, int] | None:
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return None
-    return st.st_size, st.st_mtime_ns
-
-
-def _hash_file(path: Path) -> str:
-    hasher = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            hasher.update(block)
-    return hasher.hexdigest()
-
-
-def _unlink(path: Path) -> None:
-    path.unlink(missing_ok=True)
-
-
-def _install(part: Path, final: Path) -> tuple[int, int]:
-    os.replace(part, final)
-    if hasattr(os, "O_DIRECTORY"):  # make the rename durable (POSIX)
-        fd = os.open(final.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    st = final.stat()
-    return st.st_size, st.st_mtime_ns
