@@ -275,8 +275,12 @@ class Downloader:
             job.cache.set_part(entry.name, None)
             await sink.closed()  # the bad bytes are gone when the error arrives
             raise
+        except asyncio.CancelledError:
+            sink.abandon()  # keeps the .part; a cancel never waits on the thread
+            raise
         except BaseException:
-            sink.abandon()  # keeps the .part; never waits on the thread
+            sink.abandon()
+            await sink.closed()  # the caller sees the error once the .part is complete
             raise
 
     async def _usable_offset(self, job: _Job, sink: FileSink) -> int:
