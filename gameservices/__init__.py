@@ -5,6 +5,7 @@ Engine glue lives in ``gameservices.engines.*`` and is imported lazily, never fr
 
 from ._config import DEFAULT, RetryPolicy, Timeouts
 from ._context import report_progress
+from ._delivery import Handle
 from ._downloads import SyncResult
 from ._exceptions import (
     APIError,
@@ -28,6 +29,8 @@ from ._exceptions import (
 )
 from ._protocol.manifest import Manifest, ManifestEntry
 from ._protocol.wire import Operator
+from ._runner import TickRunner
+from ._stats import RunnerStats
 
 __version__ = "0.1.0"
 
@@ -38,6 +41,7 @@ __all__ = [
     "Conflict",
     "ConnectError",
     "GameServicesError",
+    "Handle",
     "IntegrityError",
     "InvalidArgument",
     "Manifest",
@@ -50,10 +54,12 @@ __all__ = [
     "RateLimited",
     "RequestTimeout",
     "RetryPolicy",
+    "RunnerStats",
     "ServerError",
     "SessionExpired",
     "StorageError",
     "SyncResult",
+    "TickRunner",
     "Timeouts",
     "TransportError",
     "UsageError",
