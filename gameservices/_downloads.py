@@ -44,6 +44,7 @@ from ._protocol.hoststatus import retry_delay, status_error
 from ._protocol.manifest import ManifestEntry
 from ._protocol.ranges import Step, classify, is_strong_etag, request_headers
 from ._ratelimit import TokenBucket
+from ._stall import StallGuard
 
 __all__ = [
     "DEFAULT_CHUNK",
@@ -306,13 +307,28 @@ class Downloader:
         await job.cache.save()  # the validator is on disk before the bytes it vouches for
 
     async def _stream(self, job: _Job, sink: FileSink, resp: Response, start: int) -> None:
+        guard = StallGuard(self._stall) if self._stall is not None else None
+        try:
+            await self._copy(job, sink, resp, start, guard)
+        except asyncio.CancelledError:
+            if guard is not None and guard.owns():
+                raise RequestTimeout(
+                    f"{job.entry.url}: no data for {self._stall} s while downloading "
+                    f"{job.entry.name!r}"
+                ) from None
+            raise
+        finally:
+            if guard is not None:
+                guard.close()
+
+    async def _copy(
+        self, job: _Job, sink: FileSink, resp: Response, start: int, guard: StallGuard | None
+    ) -> None:
         size = job.entry.size
         received = start
-        chunks = aiter(resp)
-        while True:
-            chunk = await self._next_chunk(chunks, job)
-            if chunk is None:
-                break
+        async for chunk in resp:
+            if guard is not None:
+                guard.kick()
             received += len(chunk)
             if received > size:
                 raise IntegrityError(
@@ -322,21 +338,12 @@ class Downloader:
             if job.bucket is not None:
                 await job.bucket.take(len(chunk))
             await sink.write(chunk)
+            if guard is not None:
+                guard.kick()  # waits for the bucket or the disk are not a silent host
             job.progress.add(len(chunk))
             job.high_water = max(job.high_water, received)
         if received < size:
             raise ProtocolError(f"{job.entry.url} ended the body at byte {received} of {size}")
-
-    async def _next_chunk(self, chunks: AsyncIterator[bytes], job: _Job) -> bytes | None:
-        """The next chunk, or None at the end; a host silent for ``stall_timeout`` times out."""
-        try:
-            return await asyncio.wait_for(anext(chunks), self._stall)
-        except StopAsyncIteration:
-            return None
-        except asyncio.TimeoutError:
-            raise RequestTimeout(
-                f"{job.entry.url}: no data for {self._stall} s while downloading {job.entry.name!r}"
-            ) from None
 
     async def _complete_left_over(self, job: _Job, sink: FileSink) -> bool:
         """A full-size .part from an earlier run: install it if it verifies, else start over."""
