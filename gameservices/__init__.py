@@ -3,6 +3,7 @@
 Engine glue lives in ``gameservices.engines.*`` and is imported lazily, never from here.
 """
 
+from ._client import Client
 from ._config import DEFAULT, RetryPolicy, Timeouts
 from ._context import report_progress
 from ._delivery import Handle
@@ -28,8 +29,10 @@ from ._exceptions import (
     UsageError,
 )
 from ._protocol.manifest import Manifest, ManifestEntry
+from ._protocol.models import LeaderboardRecord, LeaderboardRecordList
 from ._protocol.wire import Operator
 from ._runner import TickRunner
+from ._session import Session
 from ._stats import RunnerStats
 
 __version__ = "0.1.0"
@@ -38,12 +41,15 @@ __all__ = [
     "DEFAULT",
     "APIError",
     "AuthError",
+    "Client",
     "Conflict",
     "ConnectError",
     "GameServicesError",
     "Handle",
     "IntegrityError",
     "InvalidArgument",
+    "LeaderboardRecord",
+    "LeaderboardRecordList",
     "Manifest",
     "ManifestEntry",
     "NotFound",
@@ -56,6 +62,7 @@ __all__ = [
     "RetryPolicy",
     "RunnerStats",
     "ServerError",
+    "Session",
     "SessionExpired",
     "StorageError",
     "SyncResult",
