@@ -30,8 +30,9 @@ def register(sub: Any) -> None:
         "download",
         help="download verified assets into a directory",
         description="Download assets listed in the manifest (verified, resumable, cached).",
+        usage="gameservices download [options] (NAME [NAME ...] | --all) DEST",
     )
-    parser.add_argument("paths", nargs="+", metavar="NAME... DEST", help="asset names, then DEST")
+    parser.add_argument("paths", nargs="+", metavar="NAME|DEST", help="asset names, then DEST")
     parser.add_argument("--all", action="store_true", help="every asset in the manifest")
     parser.add_argument("--assets-url", help="asset host (default: {url}/assets/)")
     parser.add_argument("--concurrency", type=int, default=4, help="parallel downloads (4)")

@@ -97,7 +97,7 @@ class Assets:
         manifest = await self.manifest()
         entries: list[ManifestEntry] = []
         missing: dict[str, GameServicesError] = {}
-        for name in manifest.names if names is None else names:
+        for name in manifest.names if names is None else dict.fromkeys(names):  # dedupe
             try:
                 entries.append(_find(manifest, name, self.manifest_url))
             except NotFound as exc:

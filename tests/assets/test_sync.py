@@ -73,7 +73,8 @@ async def test_sync_of_selected_names_reports_unknown_ones_as_failed(
     make_assets: Callable[..., Assets],
     dest: Path,
 ) -> None:
-    result = await make_assets(await make_site()).sync(dest, names=["pack1.pak", "ghost.pak"])
+    names = ["pack1.pak", "ghost.pak", "pack1.pak"]
+    result = await make_assets(await make_site()).sync(dest, names=names)
     assert result.downloaded == ("pack1.pak",)
     assert isinstance(result.failed["ghost.pak"], NotFound)
     assert not result.ok
