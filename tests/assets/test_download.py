@@ -123,3 +123,18 @@ async def test_manifest_is_revalidated_with_its_etag(
     assert await assets.manifest() is first  # 304: the parsed manifest is reused
     await asyncio.to_thread(site.put, "new.pak", b"n")
     assert (await assets.manifest()).names == ("levels/level2.pak", "new.pak")
+
+
+async def test_an_empty_asset_downloads_and_then_stays_cached(
+    site_dir: Path, make_site: SiteFactory, make_assets: Callable[..., Assets], dest: Path
+) -> None:
+    await asyncio.to_thread((site_dir / "empty.dat").write_bytes, b"")
+    site = await make_site()
+    assets = make_assets(site)
+    entry = (await assets.manifest()).get("empty.dat")
+    assert entry is not None
+    path, got = await assets._downloader.download(entry, dest)
+    assert got is True
+    assert await read(path) == b""
+    _, got = await assets._downloader.download(entry, dest)
+    assert got is False  # the sidecar's hash matched: no request at all
