@@ -2,8 +2,10 @@
 
 Invariants:
 - ``place`` proves a name lands inside the destination root: the name passes ``check_name``
-  and every resolved path (parent directory, final file, ``.part``) stays under the resolved
-  root, so a symlink leading out is refused before anything is created or written.
+  (so, lexically, it cannot leave the root), and every symlink met on the way (a directory,
+  the final file, the ``.part``) must resolve inside the resolved root, so a symlink leading
+  out is refused before anything is created or written. Plain paths are never resolved: a
+  no-op sync of many files costs two ``lstat`` calls per file.
 - ``install`` renames a verified ``.part`` over the final name atomically and makes the rename
   durable (directory fsync on POSIX).
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from pathlib import Path
 from typing import NamedTuple
 
@@ -39,42 +42,65 @@ class Place(NamedTuple):
     stat: tuple[int, int] | None  # (size, mtime_ns) of ``final`` if it exists
 
 
-def place(root: Path, name: str) -> Place:
-    """Resolve where ``name`` goes; refuse any route out of ``root`` (symlinks included)."""
+def place(root: Path, name: str, safe_dirs: set[Path] | None = None) -> Place:
+    """Resolve where ``name`` goes; refuse any route out of ``root`` (symlinks included).
+
+    Cheap for the common case: one ``lstat`` per new directory and two per file; only a
+    symlink met on the way is resolved. ``safe_dirs`` remembers checked directories across
+    the names of one sync.
+    """
     try:
         check_name(name)
     except ValueError as exc:
         raise ProtocolError(f"unsafe asset name {name!r}: {exc}") from None
     final = root.joinpath(*name.split("/"))
     part = final.with_name(final.name + PART_SUFFIX)
-    if not _inside(final.parent.resolve(), root):
-        raise UsageError(f"refusing to write {name!r}: a symlink in {root} leads outside it")
+    checked = safe_dirs if safe_dirs is not None else set()
+    if final.parent not in checked:
+        _check_dirs(root, final.parent, name)
+        checked.add(final.parent)
+    _check_file(root, part)
+    return Place(final, part, _check_file(root, final))
+
+
+def _check_dirs(root: Path, parent: Path, name: str) -> None:
+    path = root
+    for segment in parent.relative_to(root).parts:
+        path = path / segment
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            break  # the rest does not exist yet: mkdir creates real directories
+        if stat.S_ISLNK(st.st_mode) and not _inside(path.resolve(), root):
+            raise UsageError(f"refusing to write {name!r}: a symlink in {root} leads outside it")
     try:
-        final.parent.mkdir(parents=True, exist_ok=True)
+        parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StorageError(f"cannot create {final.parent}: {exc.strerror}") from exc
-    for path in (final, part):
-        if not _inside(path.resolve(), root) or not _inside(path.parent.resolve(), root):
+        raise StorageError(f"cannot create {parent}: {exc.strerror}") from exc
+
+
+def _check_file(root: Path, path: Path) -> tuple[int, int] | None:
+    """(size, mtime_ns) of ``path`` if it exists; UsageError if it is a symlink leading out."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    if stat.S_ISLNK(st.st_mode):
+        if not _inside(path.resolve(), root):
             raise UsageError(f"refusing to write {path}: it is a symlink leading outside {root}")
-    return Place(final, part, _stat(final))
+        st = path.stat()
+    return st.st_size, st.st_mtime_ns
 
 
 def place_many(root: Path, names: list[str]) -> list[Place | GameServicesError]:
     out: list[Place | GameServicesError] = []
+    safe_dirs: set[Path] = set()
     for name in names:
         try:
-            out.append(place(root, name))
+            out.append(place(root, name, safe_dirs))
         except GameServicesError as exc:
             out.append(exc)
     return out
-
-
-def _stat(path: Path) -> tuple[int, int] | None:
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return None
-    return st.st_size, st.st_mtime_ns
 
 
 def hash_file(path: Path) -> str:
