@@ -91,12 +91,17 @@ class FileSink:
         self.size = 0  # file size after FINISH
         self.error: StorageError | None = None
         self._thread = threading.Thread(target=self._run, name=f"gs-write:{label}", daemon=True)
-        self._thread.start()
+        self._starting: asyncio.Future[None] | None = None
 
     # -- loop side --------------------------------------------------------------------------
 
     async def opened(self) -> int:
-        """Wait until the file is open; return the bytes it already holds."""
+        """Start the writer thread, wait until the file is open; return the bytes it holds."""
+        if self._starting is None:
+            # Thread.start() waits for the new thread to run: under load that is a frame's
+            # worth of blocking, so it happens on an executor thread instead.
+            self._starting = self._loop.run_in_executor(None, self._thread.start)
+        await asyncio.shield(self._starting)
         await asyncio.shield(self._opened)
         self._raise_if_failed()
         return self.offset
@@ -134,8 +139,9 @@ class FileSink:
         self._end(_Cmd.DISCARD)
 
     async def closed(self) -> None:
-        """Wait until the writer thread has released the file."""
-        await asyncio.shield(self._closed)
+        """Wait until the writer thread has released the file (at once if it never started)."""
+        if self._starting is not None:
+            await asyncio.shield(self._closed)
 
     def _end(self, cmd: _Cmd) -> None:
         if not self._ended:
