@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import dataclasses
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -187,3 +189,22 @@ async def test_a_full_size_part_that_does_not_verify_is_fetched_again(
     path = await make_assets(site).download(NAME, dest)
     assert await read(path) == published
     assert site.stats.bytes_sent[NAME] == SIZE
+
+
+async def test_416_for_a_complete_part_installs_it(
+    published: bytes, make_site: SiteFactory, make_assets: Callable[..., Assets], dest: Path
+) -> None:
+    site = await make_site()
+    assets = make_assets(site)
+    entry = (await assets.manifest()).entries[0]
+    assert entry.etag is not None
+    sidecar = json.dumps({"files": {}, "parts": {NAME: entry.etag}})
+    await asyncio.to_thread(_write, dest / ".gameservices-downloads.json", sidecar.encode())
+    await asyncio.to_thread(_write, dest / f"{NAME}.part", published)
+    # Without a manifest hash the part cannot be checked locally: the host is asked for the
+    # rest, answers 416 (nothing left), and the complete part is installed.
+    no_hash = dataclasses.replace(entry, sha256=None)
+    path, got = await assets._downloader.download(no_hash, dest)
+    assert got is True
+    assert await read(path) == published
+    assert site.stats.bodies[NAME] == 0
