@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
+import sys
 from pathlib import Path
 
 import pytest
 
 from gameservices._cli import main
+from gameservices._cli.common import add_connection_flags, connection
 
 from .conftest import SiteFactory, blob, read
 
@@ -77,3 +80,31 @@ async def test_usage_and_connection_errors_are_one_line(
     assert err.startswith("gameservices: error: ")
     assert err.count("\n") == 1
     assert "could not connect" in err
+
+
+def test_missing_rich_is_a_one_line_error_with_the_fix(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setitem(sys.modules, "rich.progress", None)  # as if the cli extra is missing
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert main(["download", "--all", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "gameservices: error: the progress bar needs rich: "
+        "pip install 'gameservices[cli]' (or use --json)\n"
+    )
+
+
+def test_flags_beat_the_environment_which_beats_the_defaults(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parser = argparse.ArgumentParser()
+    add_connection_flags(parser)
+    monkeypatch.delenv("GAMESERVICES_URL", raising=False)
+    monkeypatch.delenv("GAMESERVICES_SERVER_KEY", raising=False)
+    assert connection(parser.parse_args([])) == ("http://127.0.0.1:7350", "defaultkey")
+    monkeypatch.setenv("GAMESERVICES_URL", "http://10.0.0.1:7350")
+    monkeypatch.setenv("GAMESERVICES_SERVER_KEY", "envkey")
+    assert connection(parser.parse_args([])) == ("http://10.0.0.1:7350", "envkey")
+    flags = parser.parse_args(["--url", "http://h:1", "--server-key", "k"])
+    assert connection(flags) == ("http://h:1", "k")
