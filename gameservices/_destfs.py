@@ -105,23 +105,33 @@ def place_many(root: Path, names: list[str]) -> list[Place | GameServicesError]:
 
 def hash_file(path: Path) -> str:
     hasher = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            hasher.update(block)
+    try:
+        with open(path, "rb") as f:
+            while block := f.read(1 << 20):
+                hasher.update(block)
+    except OSError as exc:
+        raise StorageError(f"cannot read {path} to check it: {exc.strerror or exc}") from exc
     return hasher.hexdigest()
 
 
 def unlink(path: Path) -> None:
-    path.unlink(missing_ok=True)
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise StorageError(f"cannot remove {path}: {exc.strerror or exc}") from exc
 
 
 def install(part: Path, final: Path) -> tuple[int, int]:
-    os.replace(part, final)
-    if hasattr(os, "O_DIRECTORY"):  # make the rename durable (POSIX)
-        fd = os.open(final.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    st = final.stat()
+    """Rename the verified ``.part`` over ``final``, durably; return its (size, mtime_ns)."""
+    try:
+        os.replace(part, final)
+        if hasattr(os, "O_DIRECTORY"):  # make the rename durable (POSIX)
+            fd = os.open(final.parent, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        st = final.stat()
+    except OSError as exc:
+        raise StorageError(f"cannot move {part} into place: {exc.strerror or exc}") from exc
     return st.st_size, st.st_mtime_ns

@@ -12,7 +12,9 @@ Invariants:
   It is resumed only with the strong ETag recorded for its bytes (``If-Range``).
 - Transient failures (connect, timeout, truncated body, 5xx, 429) retry under the client's
   RetryPolicy; an attempt that made progress resets the count, so a flaky link still finishes.
-- ``asyncio.CancelledError`` is never caught: cancel leaves the sink to close itself.
+- ``asyncio.CancelledError`` is never swallowed: it is re-raised after handing the ``.part``
+  to the writer thread to close (no waiting); only the stall guard's own cancel becomes a
+  ``RequestTimeout``.
 """
 
 from __future__ import annotations
@@ -177,7 +179,12 @@ class Downloader:
                 except GameServicesError as exc:
                     results[entry.name] = exc
 
-        await asyncio.gather(*(one(e, p) for e, p in zip(todo, places, strict=True)))
+        outcomes = await asyncio.gather(
+            *(one(e, p) for e, p in zip(todo, places, strict=True)), return_exceptions=True
+        )
+        for outcome in outcomes:  # a bug in one file ends the sync, once every file stopped
+            if isinstance(outcome, BaseException):
+                raise outcome
         return _sync_result(todo, results)
 
     async def _open_dest(self, dest_dir: Path) -> tuple[Path, HashCache]:

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from ._exceptions import StorageError
 from ._protocol.manifest import HASH_SIDECAR
 
 __all__ = ["FileRecord", "HashCache"]
@@ -92,7 +93,10 @@ class HashCache:
                 indent=1,
             ).encode()
             self._dirty = False
-            await asyncio.to_thread(_write_atomic, self.path, data)
+            try:
+                await asyncio.to_thread(_write_atomic, self.path, data)
+            except OSError as exc:
+                raise StorageError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

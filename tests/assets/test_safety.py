@@ -195,3 +195,13 @@ async def test_chunked_body_longer_than_the_manifest_is_an_integrity_error(
     with pytest.raises(IntegrityError, match="more than the manifest's 1000 bytes"):
         await fetch_from(aiohttp_server, transport, liar(1000, None, 5000), 1000, dest)
     assert not await exists(dest / "f.bin.part")
+
+
+async def test_a_directory_in_the_way_is_a_storage_error_for_that_file_only(
+    published: bytes, make_site: SiteFactory, make_assets: Callable[..., Assets], dest: Path
+) -> None:
+    await asyncio.to_thread((dest / "a.pak").mkdir, parents=True)
+    result = await make_assets(await make_site()).sync(dest)
+    assert isinstance(result.failed["a.pak"], StorageError)
+    assert "cannot move" in str(result.failed["a.pak"])
+    assert result.downloaded == ("levels/a.pak",)
