@@ -51,9 +51,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         with _progress_bar(enabled=not (args.json or args.no_progress)) as on_progress:
             result = asyncio.run(_sync(args, names or None, Path(dest), on_progress))
-    except ImportError as exc:
+    except (ImportError, ValueError) as exc:  # missing extra, bad --concurrency/--max-bytes-per-s
         return fail(exc, EXIT_USAGE)
-    except (GameServicesError, ValueError) as exc:
+    except GameServicesError as exc:
         return fail(exc)
     if args.json:
         emit_json(result)
