@@ -54,6 +54,7 @@ __all__ = [
     "Fetch",
     "Response",
     "SyncResult",
+    "check_concurrency",
 ]
 
 DEFAULT_CHUNK = 1 << 18
@@ -158,8 +159,7 @@ class Downloader:
         bucket: TokenBucket | None = None,
     ) -> SyncResult:
         """Bring every entry up to date, ``concurrency`` at a time; failures are collected."""
-        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-            raise ValueError(f"concurrency must be an int >= 1, got {concurrency!r}")
+        check_concurrency(concurrency)
         todo = list(entries)
         root, cache = await self._open_dest(Path(dest_dir))
         places = await asyncio.to_thread(place_many, root, [e.name for e in todo])
@@ -384,6 +384,11 @@ def _mismatch(entry: ManifestEntry, size: int, digest: str) -> str | None:
     if entry.sha256 is not None and digest != entry.sha256:
         return f"sha256 is {digest}, the manifest says {entry.sha256}"
     return None
+
+
+def check_concurrency(concurrency: object) -> None:
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        raise ValueError(f"concurrency must be an int >= 1, got {concurrency!r}")
 
 
 def _sync_result(

@@ -20,7 +20,7 @@ from typing import Any
 from yarl import URL
 
 from .._config import RetryPolicy, Timeouts
-from .._downloads import Downloader, Response, SyncResult
+from .._downloads import Downloader, Response, SyncResult, check_concurrency
 from .._exceptions import GameServicesError, NotFound, ProtocolError
 from .._filesink import OpenPart, open_part
 from .._protocol.hoststatus import retry_delay, status_error
@@ -94,6 +94,8 @@ class Assets:
         Progress is aggregate bytes over the whole sync; per-file failures are collected in
         ``SyncResult.failed`` rather than raised.
         """
+        check_concurrency(concurrency)  # bad arguments fail before any request
+        bucket = TokenBucket(max_bytes_per_s) if max_bytes_per_s is not None else None
         manifest = await self.manifest()
         entries: list[ManifestEntry] = []
         missing: dict[str, GameServicesError] = {}
@@ -102,7 +104,6 @@ class Assets:
                 entries.append(_find(manifest, name, self.manifest_url))
             except NotFound as exc:
                 missing[name] = exc
-        bucket = TokenBucket(max_bytes_per_s) if max_bytes_per_s is not None else None
         result = await self._downloader.sync(
             entries, dest_dir, concurrency=concurrency, bucket=bucket
         )
