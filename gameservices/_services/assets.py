@@ -12,7 +12,7 @@ Invariants:
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -125,11 +125,11 @@ class Assets:
         ) as resp:
             yield resp
 
-    async def _with_retry(self, send: Callable[[], Any]) -> FullResponse:
+    async def _with_retry(self, send: Callable[[], Awaitable[FullResponse]]) -> FullResponse:
         attempt = 0
         while True:
             try:
-                resp: FullResponse = await send()
+                resp = await send()
                 if resp.status >= 500 or resp.status == 429:
                     raise status_error(resp.status, resp.headers, self.manifest_url)
                 return resp
