@@ -12,8 +12,9 @@ import pytest
 
 from gameservices import IntegrityError, NotFound
 from gameservices._services.assets import Assets
+from gameservices.testing import Faults
 
-from .conftest import MB, Site, SiteFactory, blob, exists, read
+from .conftest import MB, NoSleep, Site, SiteFactory, blob, exists, read
 
 DATA = blob(MB + 123)
 
@@ -138,3 +139,16 @@ async def test_an_empty_asset_downloads_and_then_stays_cached(
     assert await read(path) == b""
     _, got = await assets._downloader.download(entry, dest)
     assert got is False  # the sidecar's hash matched: no request at all
+
+
+async def test_a_failing_manifest_is_retried(
+    published: bytes,
+    make_site: SiteFactory,
+    make_assets: Callable[..., Assets],
+    site_dir: Path,
+    no_sleep: NoSleep,
+) -> None:
+    faults = Faults(error_rate=1.0, error_status=503, times=1, paths=("/assets/manifest",))
+    site = await make_site(faults)
+    assert (await make_assets(site).manifest()).names == ("levels/level2.pak",)
+    assert len(no_sleep.delays) == 1
