@@ -145,7 +145,6 @@ async def test_a_failing_manifest_is_retried(
     published: bytes,
     make_site: SiteFactory,
     make_assets: Callable[..., Assets],
-    site_dir: Path,
     no_sleep: NoSleep,
 ) -> None:
     faults = Faults(error_rate=1.0, error_status=503, times=1, paths=("/assets/manifest",))
