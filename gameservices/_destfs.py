@@ -6,8 +6,8 @@ Invariants:
   the final file, the ``.part``) must resolve inside the resolved root, so a symlink leading
   out is refused before anything is created or written. Plain paths are never resolved: a
   no-op sync of many files costs two ``lstat`` calls per file.
-- ``install`` renames a verified ``.part`` over the final name atomically and makes the rename
-  durable (directory fsync on POSIX).
+- ``install`` renames a verified, fsynced ``.part`` over the final name atomically: the final
+  name never shows a partial or unverified file, even after a crash.
 """
 
 from __future__ import annotations
@@ -122,15 +122,13 @@ def unlink(path: Path) -> None:
 
 
 def install(part: Path, final: Path) -> tuple[int, int]:
-    """Rename the verified ``.part`` over ``final``, durably; return its (size, mtime_ns)."""
+    """Rename the verified (and fsynced) ``.part`` over ``final``; return its (size, mtime_ns).
+
+    The directory is not fsynced: if a crash loses the rename, the complete ``.part`` is still
+    there, and the next call verifies and installs it without a transfer.
+    """
     try:
         os.replace(part, final)
-        if hasattr(os, "O_DIRECTORY"):  # make the rename durable (POSIX)
-            fd = os.open(final.parent, os.O_RDONLY | os.O_DIRECTORY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
         st = final.stat()
     except OSError as exc:
         raise StorageError(f"cannot move {part} into place: {exc.strerror or exc}") from exc

@@ -60,6 +60,9 @@ __all__ = [
 DEFAULT_CHUNK = 1 << 18
 DEFAULT_STALL_TIMEOUT = 30.0  # no byte for this long: the transfer is dead, resume it
 _HANDLED = (200, 206, 304, 416)
+# Sidecar writes cost a thread hop and a rename each: small files batch theirs to the end of
+# the call (a crash then costs re-hashing them, or restarting a small .part, which is cheap).
+_WORTH_SAVING = 4 << 20
 
 
 class Response(Protocol):
@@ -147,7 +150,10 @@ class Downloader:
         """Fetch one entry into ``dest_dir``; return (path, whether bytes were transferred)."""
         root, cache = await self._open_dest(Path(dest_dir))
         where = await asyncio.to_thread(place, root, entry.name)
-        got = await self._fetch_entry(entry, where, cache, _Progress(entry.size), None)
+        try:
+            got = await self._fetch_entry(entry, where, cache, _Progress(entry.size), None)
+        finally:
+            await cache.save()
         return where.final, got
 
     async def sync(
@@ -179,9 +185,12 @@ class Downloader:
                 except GameServicesError as exc:
                     results[entry.name] = exc
 
-        outcomes = await asyncio.gather(
-            *(one(e, p) for e, p in zip(todo, places, strict=True)), return_exceptions=True
-        )
+        try:
+            outcomes = await asyncio.gather(
+                *(one(e, p) for e, p in zip(todo, places, strict=True)), return_exceptions=True
+            )
+        finally:
+            await cache.save()  # what small files learned, in one write
         for outcome in outcomes:  # a bug in one file ends the sync, once every file stopped
             if isinstance(outcome, BaseException):
                 raise outcome
@@ -240,7 +249,8 @@ class Downloader:
             digest = await asyncio.to_thread(hash_file, job.final)
             rec = FileRecord(stat[0], stat[1], digest, rec.etag if rec else None)
             job.cache.record(entry.name, rec)
-            await job.cache.save()
+            if entry.size >= _WORTH_SAVING:
+                await job.cache.save()
         return rec.sha256 == entry.sha256
 
     async def _attempt(self, job: _Job) -> bool:
@@ -311,7 +321,8 @@ class Downloader:
             job.progress.add(-offset)
         etag = resp.headers.get("ETag")
         job.cache.set_part(job.entry.name, etag if is_strong_etag(etag) else None)
-        await job.cache.save()  # the validator is on disk before the bytes it vouches for
+        if job.entry.size - start >= _WORTH_SAVING:
+            await job.cache.save()  # the validator is on disk before the bytes it vouches for
 
     async def _stream(self, job: _Job, sink: FileSink, resp: Response, start: int) -> None:
         guard = StallGuard(self._stall) if self._stall is not None else None
@@ -374,7 +385,8 @@ class Downloader:
         stat = await asyncio.to_thread(install, job.part, job.final)
         job.cache.record(entry.name, FileRecord(stat[0], stat[1], digest, etag))
         job.cache.set_part(entry.name, None)
-        await job.cache.save()
+        if entry.size >= _WORTH_SAVING:
+            await job.cache.save()  # else at the end of the call, with its neighbours
         return True
 
 

@@ -8,8 +8,9 @@ Invariants:
 - The sidecar is advisory: a missing, unreadable or malformed one reads as empty, and an entry
   counts only while the file's (size, mtime_ns) still match, so a stale entry can make us hash
   a file again but never trust a changed one.
-- It is rewritten atomically (temp file, fsync, rename) off the loop thread; concurrent saves
-  coalesce under one asyncio.Lock, and ``save()`` returns once the caller's change is on disk.
+- It is rewritten atomically (temp file, rename; no fsync, see ``_write_atomic``) off the loop
+  thread; concurrent saves coalesce under one asyncio.Lock, and ``save()`` returns once the
+  caller's change is written.
 """
 
 from __future__ import annotations
@@ -100,11 +101,11 @@ class HashCache:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
+    # No fsync: the sidecar is advisory. Lost after a crash, it costs a re-hash or a restart
+    # from zero; stale, it can only name an older ETag, which If-Range and the final sha256
+    # check turn into a clean restart. The rename still makes every version whole.
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
+    tmp.write_bytes(data)
     os.replace(tmp, path)
 
 
