@@ -15,7 +15,13 @@ lost to frames longer than 1/60 s), download seconds, request latency in frames 
     python benchmarks/frame_hitch.py --json     # machines
 
 Add a row: write a class with ``open/request/tick/close`` (see ``Approach``) and decorate it with
-``@approach("name")``; ``RunnerApproach`` subclasses only need ``download()`` etc. overridden.
+``@approach("name")``. To route one kind of request differently through a TickRunner, subclass
+``RunnerApproach`` and override ``coroutine(kind)`` (and ``open``/``close`` for extra setup)::
+
+    @approach("gameservices inline, client.assets")
+    class AssetsInline(RunnerInline):
+        def coroutine(self, kind):
+            return my_download(self.url) if kind == "download" else super().coroutine(kind)
 """
 
 from __future__ import annotations
@@ -47,12 +53,20 @@ Done = Callable[[], None]
 
 
 def serve(megabytes: int) -> None:
+    import tempfile
+    from pathlib import Path
+
     from aiohttp import web
 
-    payload = bytes(megabytes * 1024 * 1024)
+    # sendfile(): the kernel copies the body, so the server's loop stays free to answer the
+    # small requests promptly and takes little CPU from the game on a small machine.
+    folder = tempfile.TemporaryDirectory(prefix="frame_hitch_")
+    payload = Path(folder.name) / "big.bin"
+    with payload.open("wb") as f:
+        f.truncate(megabytes * 1024 * 1024)
 
-    async def big(_: web.Request) -> web.Response:
-        return web.Response(body=payload, content_type="application/octet-stream")
+    async def big(_: web.Request) -> web.FileResponse:
+        return web.FileResponse(payload)
 
     async def board(_: web.Request) -> web.Response:
         rows = [
@@ -79,7 +93,10 @@ def serve(megabytes: int) -> None:
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until EOF
         await runner.cleanup()
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    finally:
+        folder.cleanup()
 
 
 def serve_assets(app: Any, payload: bytes) -> None:
