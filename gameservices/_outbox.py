@@ -36,6 +36,7 @@ __all__ = [
     "DEFAULT_MAX_ENTRIES",
     "METADATA_MAX_BYTES",
     "OutboxStore",
+    "StoreState",
     "Submission",
     "new_entry",
 ]

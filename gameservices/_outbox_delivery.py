@@ -21,17 +21,26 @@ import contextvars
 import enum
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from ._config import RetryPolicy
-from ._exceptions import APIError, GameServicesError, RateLimited, RequestTimeout, UsageError
-from ._outbox import OutboxStore, Submission, new_entry
+from ._exceptions import (
+    APIError,
+    GameServicesError,
+    RateLimited,
+    RequestTimeout,
+    StorageError,
+    UsageError,
+)
+from ._outbox import OutboxStore, StoreState, Submission, new_entry
 from ._outbox_db import OutboxEntry
 from ._protocol.wire import Operator
 
-__all__ = ["Outbox", "SendFn", "is_permanent"]
+__all__ = ["Outbox", "SendFn", "WriteFn", "client_outbox", "is_permanent"]
 
 SendFn = Callable[[OutboxEntry], Awaitable[object]]
+WriteFn = Callable[..., Awaitable[object]]  # the shape of client.leaderboards.write
 _RETRYABLE_4XX = frozenset({401, 408, 429})
 _MAX_BACKOFF_EXPONENT = 30  # 2**30 * base is far past any cap; keeps the float finite
 logger = logging.getLogger("gameservices.outbox")
@@ -101,11 +110,23 @@ class Outbox:
         return Submission(entry.seq, entry.idempotency_key)
 
     async def start(self) -> None:
-        """Open the outbox and start delivering if entries remain from a previous run."""
-        if self._store is None or self.state is OutboxState.CLOSED:
+        """Start delivering if entries remain from a previous run (at ``async with Client``).
+
+        Without an outbox file there is nothing to resume, so nothing is created or locked.
+        Storage trouble is logged, not raised: the game can still play online, and the next
+        ``submit`` raises it to the caller.
+        """
+        store = self._store
+        if store is None or self.state is OutboxState.CLOSED:
             return
-        await self._store.open()
-        if self._store.active_count:
+        if store.state is StoreState.NEW and not await asyncio.to_thread(store.path.exists):
+            return
+        try:
+            await store.open()
+        except StorageError as exc:
+            logger.warning("outbox: cannot resume delivery: %s", exc)
+            return
+        if store.active_count:
             self._ensure_running()
 
     async def pending(self) -> list[OutboxEntry]:
@@ -133,7 +154,9 @@ class Outbox:
         """
         if self._store is None:
             return
-        await self.start()
+        await self._need_store().open()
+        if self._store.active_count:
+            self._ensure_running()
         target, start = await self._need_store().last_seq(), self._done_upto
         self.retry_now()
         try:
@@ -257,3 +280,19 @@ class Outbox:
         self._notify()
         if self._store is not None:
             await self._store.close()
+
+
+def client_outbox(data_dir: Path | None, write: WriteFn, retry: RetryPolicy) -> Outbox:
+    """The outbox of a client: entries are sent by ``write`` with their own idempotency key."""
+
+    async def send(entry: OutboxEntry) -> None:
+        await write(
+            entry.board,
+            entry.score,
+            subscore=entry.subscore,
+            metadata=entry.metadata,
+            operator=entry.operator,
+            idempotency_key=entry.idempotency_key,
+        )
+
+    return Outbox(None if data_dir is None else OutboxStore(data_dir), send, retry=retry)

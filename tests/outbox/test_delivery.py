@@ -18,6 +18,7 @@ from gameservices import (
     RetryPolicy,
     ServerError,
     SessionExpired,
+    StorageError,
     UsageError,
 )
 from gameservices._outbox import OutboxStore
@@ -259,3 +260,24 @@ async def test_without_a_data_dir_submit_is_refused_and_the_rest_is_empty() -> N
     assert await outbox.pending() == []
     await outbox.flush()
     await outbox.close()
+
+
+async def test_start_without_an_outbox_file_creates_nothing(tmp_path: Path) -> None:
+    outbox = _outbox(tmp_path / "data", FakeServer().send, FakeSleep())
+    await outbox.start()
+    assert not await asyncio.to_thread((tmp_path / "data").exists)
+    await outbox.close()
+
+
+async def test_start_logs_storage_trouble_and_submit_raises_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    holder = _outbox(tmp_path, FakeServer(ConnectError("x")).send, FakeSleep(block=True))
+    await holder.submit("weekly", 1)  # holds the file's exclusive lock
+    second = _outbox(tmp_path, FakeServer().send, FakeSleep())
+    await second.start()  # does not raise: the game can still play online
+    assert "cannot resume delivery" in caplog.text
+    with pytest.raises(StorageError, match="in use by another process or client"):
+        await second.submit("weekly", 2)
+    await second.close()
+    await holder.close()
