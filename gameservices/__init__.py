@@ -5,6 +5,7 @@ Engine glue lives in ``gameservices.engines.*`` and is imported lazily, never fr
 
 from ._config import DEFAULT, RetryPolicy, Timeouts
 from ._context import report_progress
+from ._delivery import Handle
 from ._exceptions import (
     APIError,
     AuthError,
@@ -26,6 +27,8 @@ from ._exceptions import (
     UsageError,
 )
 from ._protocol.wire import Operator
+from ._runner import TickRunner
+from ._stats import RunnerStats
 
 __version__ = "0.1.0"
 
@@ -36,6 +39,7 @@ __all__ = [
     "Conflict",
     "ConnectError",
     "GameServicesError",
+    "Handle",
     "IntegrityError",
     "InvalidArgument",
     "NotFound",
@@ -46,9 +50,11 @@ __all__ = [
     "RateLimited",
     "RequestTimeout",
     "RetryPolicy",
+    "RunnerStats",
     "ServerError",
     "SessionExpired",
     "StorageError",
+    "TickRunner",
     "Timeouts",
     "TransportError",
     "UsageError",

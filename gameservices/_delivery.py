@@ -1,0 +1,262 @@
+"""Handles, owners and the delivery queue between the event loop and the game thread.
+
+Invariants:
+- Rule 1: callbacks (``on_done``, ``on_error``, ``on_progress``) run only inside ``drain()``,
+  which the runner calls from ``tick()`` on the game thread, in the order events were queued.
+- Rule 2: a handle's visible state (``done()``, ``result()``...) changes only on the game thread:
+  when its outcome is drained, or when ``cancel()`` is called. A cancelled handle delivers nothing.
+- Rule 3: progress is coalesced: a handle has at most one progress event queued, carrying the
+  latest value, and ``drain()`` only handles events queued before it started, so each handle gets
+  at most one ``on_progress`` per tick.
+- Rule 4: a handle whose owner is gone (garbage-collected, or ``owner.invalid`` is true, as with
+  BGE's ``KX_GameObject``) is cancelled and delivers nothing.
+The loop side only appends to the queue (``collections.deque`` appends are atomic), so the queue
+needs no lock in either runner mode.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import threading
+import weakref
+from collections import deque
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from ._exceptions import UsageError
+from ._stats import Counters
+
+__all__ = ["DeliveryQueue", "Handle", "Outcome", "OwnerRef", "logger"]
+
+logger = logging.getLogger("gameservices")
+
+T = TypeVar("T")
+
+
+class _State(enum.Enum):
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class Outcome(enum.Enum):
+    """How a task ended, as seen by the loop."""
+
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class OwnerRef:
+    """Tracks whether an owner is still alive without keeping it alive when possible."""
+
+    __slots__ = ("_get",)
+
+    def __init__(self, owner: object) -> None:
+        try:
+            self._get: Callable[[], object | None] = weakref.ref(owner)
+        except TypeError:  # e.g. KX_GameObject: no weakrefs, but it has ``invalid``
+            self._get = lambda: owner
+
+    def get(self) -> object | None:
+        return self._get()
+
+    def alive(self) -> bool:
+        obj = self._get()
+        return obj is not None and not getattr(obj, "invalid", False)
+
+
+class Handle(Generic[T]):
+    """The game thread's view of one submitted coroutine.
+
+    Nothing here blocks: ``result()`` and ``exception()`` raise ``UsageError`` until the outcome
+    has been delivered by a ``tick()``; ``cancel()`` only asks the loop to cancel the task.
+    """
+
+    __slots__ = (
+        "_cancel_task",
+        "_error",
+        "_result",
+        "_state",
+        "label",
+        "on_done",
+        "on_error",
+        "on_progress",
+        "owner",
+        "progress",
+        "progress_queued",
+    )
+
+    def __init__(
+        self,
+        label: str,
+        *,
+        on_done: Callable[[T], object] | None = None,
+        on_error: Callable[[BaseException], object] | None = None,
+        on_progress: Callable[[int, int | None], object] | None = None,
+        owner: object = None,
+        cancel_task: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.label = label
+        self.on_done = on_done
+        self.on_error = on_error
+        self.on_progress = on_progress
+        self.owner = None if owner is None else OwnerRef(owner)
+        self._cancel_task = cancel_task
+        self._state = _State.PENDING
+        self._result: T | None = None
+        self._error: BaseException | None = None
+        self.progress: tuple[int, int | None] = (0, None)
+        self.progress_queued = False
+
+    def __repr__(self) -> str:
+        return f"<Handle {self.label} {self._state.value}>"
+
+    def done(self) -> bool:
+        """True once the outcome was delivered by ``tick()``, or the handle was cancelled."""
+        return self._state is not _State.PENDING
+
+    def cancelled(self) -> bool:
+        return self._state is _State.CANCELLED
+
+    def cancel(self) -> bool:
+        """Cancel the task without waiting for it; nothing is delivered afterwards.
+
+        Returns False if the outcome was already delivered.
+        """
+        if self._state is not _State.PENDING:
+            return self._state is _State.CANCELLED
+        self._state = _State.CANCELLED
+        self._cancel_task()
+        return True
+
+    def result(self) -> T:
+        """The coroutine's return value; raises its exception, or ``CancelledError``."""
+        error = self.exception()
+        if error is not None:
+            raise error
+        return self._result  # type: ignore[return-value]  # DONE implies a T was stored
+
+    def exception(self) -> BaseException | None:
+        if self._state is _State.PENDING:
+            raise UsageError(
+                f"{self!r} is not done yet: its outcome arrives in a later tick() "
+                "(use on_done/on_error, or poll done() after tick())"
+            )
+        if self._state is _State.CANCELLED:
+            raise asyncio.CancelledError(f"{self!r} was cancelled")
+        return self._error
+
+    # The game thread's side of delivery (called by DeliveryQueue.drain only).
+
+    def _finish(self, outcome: Outcome, value: Any) -> None:
+        if outcome is Outcome.DONE:
+            self._state, self._result = _State.DONE, value
+        elif outcome is Outcome.FAILED:
+            self._state, self._error = _State.FAILED, value
+        else:
+            self._state = _State.CANCELLED
+
+
+_PROGRESS = object()  # queue marker: "deliver this handle's latest progress"
+
+
+class DeliveryQueue:
+    """Events from the loop (any thread) to the game thread, drained once per tick."""
+
+    def __init__(self, counters: Counters, forget: Callable[[Handle[Any]], None]) -> None:
+        self._events: deque[tuple[Handle[Any], object, object]] = deque()
+        self._counters = counters
+        self._forget = forget  # every job reports exactly one outcome: the handle is finished
+        self._arrived = threading.Event()  # set by every push: lets headless callers wait
+        self.first_callback_error: BaseException | None = None
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def push_outcome(self, handle: Handle[Any], outcome: Outcome, value: object) -> None:
+        self._events.append((handle, outcome, value))
+        self._arrived.set()
+
+    def push_progress(self, handle: Handle[Any], done: int, total: int | None) -> None:
+        handle.progress = (done, total)
+        if not handle.progress_queued:
+            handle.progress_queued = True
+            self._events.append((handle, _PROGRESS, None))
+            self._arrived.set()
+
+    def wait(self, timeout: float | None) -> bool:
+        """Block until an event was queued since the last drain (thread mode, headless only)."""
+        return self._arrived.wait(timeout)
+
+    def clear(self) -> None:
+        self._events.clear()
+
+    def drain(self, keep_going: Callable[[], bool]) -> BaseException | None:
+        """Deliver the events queued before this call, in order, while ``keep_going()``.
+
+        Returns the first exception a callback raised (already logged), or None.
+        """
+        if self._arrived.is_set():
+            self._arrived.clear()
+        self.first_callback_error = None
+        for _ in range(len(self._events)):
+            if not keep_going():
+                break
+            handle, kind, value = self._events.popleft()
+            if kind is _PROGRESS:
+                self._deliver_progress(handle)
+            else:
+                assert isinstance(kind, Outcome)
+                self._deliver_outcome(handle, kind, value)
+        return self.first_callback_error
+
+    def _deliver_progress(self, handle: Handle[Any]) -> None:
+        handle.progress_queued = False
+        if handle.done() or handle.on_progress is None:
+            return
+        if handle.owner is not None and not handle.owner.alive():
+            self._drop(handle)
+            return
+        self._call(handle, handle.on_progress, *handle.progress)
+
+    def _deliver_outcome(self, handle: Handle[Any], outcome: Outcome, value: object) -> None:
+        self._forget(handle)
+        if outcome is Outcome.FAILED:
+            self._counters.failed += 1
+        if handle.done():  # cancelled by the game (or dropped): deliver nothing
+            self._counters.cancelled += 1
+            return
+        if handle.owner is not None and not handle.owner.alive():
+            self._drop(handle)
+            return
+        handle._finish(outcome, value)
+        if outcome is Outcome.CANCELLED:
+            self._counters.cancelled += 1
+        elif outcome is Outcome.DONE:
+            self._counters.delivered += 1
+            if handle.on_done is not None:
+                self._call(handle, handle.on_done, value)
+        else:
+            assert isinstance(value, BaseException)
+            self._counters.delivered += 1
+            if handle.on_error is not None:
+                self._call(handle, handle.on_error, value)
+            else:
+                logger.error("%r failed and has no on_error", handle, exc_info=value)
+
+    def _drop(self, handle: Handle[Any]) -> None:
+        self._counters.dropped += 1
+        handle.cancel()
+
+    def _call(self, handle: Handle[Any], fn: Callable[..., object], *args: object) -> None:
+        try:
+            fn(*args)
+        except Exception as exc:  # errors never escape into the game loop (unless asked)
+            self._counters.callback_errors += 1
+            logger.exception("callback %r of %r raised", fn, handle)
+            if self.first_callback_error is None:
+                self.first_callback_error = exc

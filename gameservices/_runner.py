@@ -1,0 +1,309 @@
+"""TickRunner: asyncio driven from the game's tick, results delivered on the game thread.
+
+Invariants:
+- Rule 1: callbacks run only inside ``tick()``, on the one thread that ticks the runner (the first
+  caller of ``tick()``); ticking from another thread raises ``UsageError``.
+- Rule 2: ``tick()`` never raises into the game loop (except with ``raise_callback_errors``) and
+  never blocks: inline mode steps the loop within ``budget`` seconds, thread mode only drains.
+- Rule 3: every submitted task sees ``_context.progress_sink`` and ``_context.runner_var`` (set in a
+  copy of the submitter's context, which the task then copies at creation).
+- Rule 4: ``close()`` is idempotent and goes CLOSING -> CLOSED once: cancel tasks (bounded by
+  ``close_timeout``), run ``on_close`` closers (last registered first), shut down async
+  generators and the default executor, close the loop, join the thread. Undelivered results are
+  dropped; handles still pending become cancelled. ``submit()`` afterwards raises ``UsageError``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import enum
+import threading
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from types import TracebackType
+from typing import Any, Literal, TypeVar
+
+from . import _context
+from ._delivery import DeliveryQueue, Handle, Outcome, logger
+from ._exceptions import UsageError
+from ._stats import Counters, RunnerStats
+from ._stepper import InlineStepper
+from ._threadloop import ThreadLoop
+
+__all__ = ["DEFAULT_BUDGET", "DEFAULT_CLOSE_TIMEOUT", "DEFAULT_MODE", "Mode", "TickRunner"]
+
+T = TypeVar("T")
+Mode = Literal["inline", "thread"]
+# Chosen from benchmarks/frame_hitch.py (docs/runner.md): with the loop on its own thread the
+# game thread only drains a queue, so frame times stay flat even when the OS preempts us, and
+# downloads run at full speed. Inline stays the choice where threads are unwelcome (Blender).
+DEFAULT_MODE: Mode = "thread"
+DEFAULT_BUDGET = 0.002  # seconds of loop work per inline tick: an eighth of a 60 Hz frame
+DEFAULT_CLOSE_TIMEOUT = 2.0
+
+
+class _State(enum.Enum):
+    OPEN = "open"
+    CLOSING = "closing"
+    CLOSED = "closed"
+
+
+class _Job:
+    """The loop-side half of a handle: creates, cancels and reports one task (loop thread only)."""
+
+    __slots__ = ("context", "coro", "handle", "queue", "stopped", "task")
+
+    def __init__(self, coro: Awaitable[Any], context: contextvars.Context, handle: Handle[Any],
+                 queue: DeliveryQueue) -> None:  # fmt: skip
+        self.coro, self.context, self.handle, self.queue = coro, context, handle, queue
+        self.task: asyncio.Future[Any] | None = None
+        self.stopped = False
+
+    def start(self) -> None:
+        if self.stopped:  # cancelled before it started: never run it
+            getattr(self.coro, "close", lambda: None)()
+            self.queue.push_outcome(self.handle, Outcome.CANCELLED, None)
+            return
+        # The task copies the current context when created: run its creation inside ours.
+        self.task = self.context.run(asyncio.ensure_future, self.coro)
+        self.task.add_done_callback(self._finished)
+
+    def cancel(self) -> None:
+        self.stopped = True
+        if self.task is not None:
+            self.task.cancel()
+
+    def _finished(self, task: asyncio.Future[Any]) -> None:
+        if task.cancelled():
+            self.queue.push_outcome(self.handle, Outcome.CANCELLED, None)
+        elif (error := task.exception()) is not None:
+            self.queue.push_outcome(self.handle, Outcome.FAILED, error)
+        else:
+            self.queue.push_outcome(self.handle, Outcome.DONE, task.result())
+
+
+class TickRunner:
+    """Runs coroutines for a game; call ``tick()`` once per frame on the game thread.
+
+    ``mode="inline"`` steps the loop inside ``tick()`` for at most ``budget`` seconds;
+    ``mode="thread"`` runs the loop on a daemon thread and ``tick()`` only delivers results.
+    """
+
+    def __init__(
+        self,
+        mode: Mode = DEFAULT_MODE,
+        budget: float = DEFAULT_BUDGET,
+        *,
+        raise_callback_errors: bool = False,
+        close_timeout: float = DEFAULT_CLOSE_TIMEOUT,
+    ) -> None:
+        if mode not in ("inline", "thread"):
+            raise ValueError(f"mode must be 'inline' or 'thread', got {mode!r}")
+        for name, value in (("budget", budget), ("close_timeout", close_timeout)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+                raise ValueError(f"{name} must be a positive number of seconds, got {value!r}")
+        self.mode: Mode = mode
+        self.budget = float(budget)
+        self.raise_callback_errors = raise_callback_errors
+        self.close_timeout = float(close_timeout)
+        self._counters = Counters()
+        self._queue = DeliveryQueue(self._counters, forget=self._forget)
+        self._backend: InlineStepper | ThreadLoop = (
+            InlineStepper(self._counters) if mode == "inline" else ThreadLoop()
+        )
+        self._state = _State.OPEN
+        self._tick_ident: int | None = None  # the thread that ticks (the first to call tick())
+        self._tick_name = ""
+        self._lock = threading.Lock()  # guards _pending, _owned and _closers across threads
+        self._pending: dict[Handle[Any], _Job] = {}
+        self._owned: set[Handle[Any]] = set()
+        self._closers: list[Callable[[], Awaitable[object]]] = []
+
+    def __repr__(self) -> str:
+        return f"<TickRunner mode={self.mode} budget={self.budget * 1000:g}ms {self._state.value}>"
+
+    def __enter__(self) -> TickRunner:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:  # fmt: skip
+        self.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._state is not _State.OPEN
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The runner's event loop (inline: runs only inside tick(); thread: on its thread)."""
+        return self._backend.loop
+
+    @property
+    def stats(self) -> RunnerStats:
+        return self._counters.snapshot()
+
+    # --- submitting -------------------------------------------------------------------------
+
+    def submit(
+        self,
+        coro: Coroutine[Any, Any, T] | Awaitable[T],
+        *,
+        on_done: Callable[[T], object] | None = None,
+        on_error: Callable[[BaseException], object] | None = None,
+        on_progress: Callable[[int, int | None], object] | None = None,
+        owner: object = None,
+    ) -> Handle[T]:
+        """Run ``coro`` on the runner's loop; its outcome is delivered by a later ``tick()``."""
+        if self._state is not _State.OPEN:
+            getattr(coro, "close", lambda: None)()  # no "never awaited" warning for it
+            raise UsageError(f"submit() on a closed runner ({self!r})")
+        label = getattr(coro, "__qualname__", type(coro).__name__)
+        job: _Job | None = None
+        handle: Handle[T] = Handle(
+            label, on_done=on_done, on_error=on_error, on_progress=on_progress, owner=owner,
+            cancel_task=lambda: self._cancel_job(job),
+        )  # fmt: skip
+        context = contextvars.copy_context()
+        context.run(self._enter_task_context, handle)
+        job = _Job(coro, context, handle, self._queue)
+        with self._lock:
+            self._pending[handle] = job
+            if owner is not None:
+                self._owned.add(handle)
+        self._counters.submitted += 1
+        self._backend.call_soon(job.start)
+        return handle
+
+    def _enter_task_context(self, handle: Handle[Any]) -> None:
+        queue = self._queue
+        _context.progress_sink.set(lambda done, total: queue.push_progress(handle, done, total))
+        _context.runner_var.set(self)
+
+    def _cancel_job(self, job: _Job | None) -> None:
+        if job is not None and self._state is _State.OPEN:
+            self._backend.call_soon(job.cancel)
+
+    def cancel_owner(self, owner: object) -> int:
+        """Cancel every pending handle owned by ``owner``; returns how many were cancelled."""
+        with self._lock:
+            mine = [h for h in self._owned if h.owner is not None and h.owner.get() is owner]
+        return sum(h.cancel() for h in mine)
+
+    def on_close(self, fn: Callable[[], Awaitable[object]]) -> None:
+        """Run ``fn()`` on the loop when the runner closes, after its tasks were cancelled."""
+        if self._state is _State.CLOSED:
+            raise UsageError(f"on_close() on a closed runner ({self!r})")
+        with self._lock:
+            self._closers.append(fn)
+
+    # --- ticking ----------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Advance the loop (inline mode) and deliver finished work; call once per frame."""
+        if self._state is not _State.OPEN:
+            return
+        self._check_thread()
+        start = time.perf_counter()
+        try:
+            self._backend.step(self.budget, start)
+        except Exception:  # a loop failure must not stop the game
+            logger.exception("event loop step failed")
+        if self._owned:
+            self._sweep_owners()
+        error = self._queue.drain(self._is_open)
+        self._counters.ticks += 1
+        self._counters.recent.append(time.perf_counter() - start)
+        if error is not None and self.raise_callback_errors:
+            raise error
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Thread mode: block until a result or progress is ready for ``tick()``; False on timeout.
+
+        For headless tools, bots and tests; a game never waits, it ticks. In inline mode nothing
+        progresses between ticks, so this returns whether something is already queued.
+        """
+        if self.mode == "inline":
+            return len(self._queue) > 0
+        return self._queue.wait(timeout)
+
+    def _is_open(self) -> bool:
+        return self._state is _State.OPEN
+
+    def _check_thread(self) -> None:
+        ident = threading.get_ident()
+        if ident != self._tick_ident:
+            if self._tick_ident is not None:
+                raise UsageError(
+                    f"tick() called from thread {threading.current_thread().name!r}; this runner "
+                    f"is ticked by {self._tick_name!r} (callbacks must stay on the game thread)"
+                )
+            self._tick_ident, self._tick_name = ident, threading.current_thread().name
+        if self._backend.on_loop_thread():
+            raise UsageError("tick() called from inside a coroutine running on this runner")
+
+    def _sweep_owners(self) -> None:
+        with self._lock:
+            gone = [h for h in self._owned if not h.done() and h.owner and not h.owner.alive()]
+        for handle in gone:
+            handle.cancel()
+            self._counters.dropped += 1
+
+    def _forget(self, handle: Handle[Any]) -> None:
+        with self._lock:
+            self._pending.pop(handle, None)
+            self._owned.discard(handle)
+
+    # --- closing ----------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Cancel pending work, run the closers and stop the loop (idempotent; may block up to
+        about twice ``close_timeout`` if tasks refuse to stop)."""
+        if self._state is not _State.OPEN:
+            return
+        if self._backend.on_loop_thread():
+            raise UsageError("close() called from inside a coroutine running on this runner")
+        self._state = _State.CLOSING
+        try:
+            self._backend.run(self._shutdown, 2 * self.close_timeout)
+        finally:
+            self._backend.close(self.close_timeout)
+            self._queue.clear()
+            with self._lock:
+                pending = list(self._pending)
+                self._pending.clear()
+                self._owned.clear()
+            for handle in pending:
+                handle.cancel()
+            self._state = _State.CLOSED
+
+    async def _shutdown(self) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.close_timeout
+        await _cancel_all(deadline)
+        with self._lock:
+            closers, self._closers = self._closers[::-1], []
+        for fn in closers:
+            try:
+                await asyncio.wait_for(fn(), max(0.0, deadline - loop.time()))
+            except Exception:
+                logger.exception("on_close callback %r failed", fn)
+        await _cancel_all(deadline)  # whatever the closers left behind
+        await loop.shutdown_asyncgens()
+        # Not bounded: its thread join cannot be interrupted; executor jobs are short by contract.
+        await loop.shutdown_default_executor()
+
+
+async def _cancel_all(deadline: float) -> None:
+    loop = asyncio.get_running_loop()
+    me = asyncio.current_task()
+    tasks = [t for t in asyncio.all_tasks() if t is not me]
+    for task in tasks:
+        task.cancel()
+    if not tasks:
+        return
+    _, pending = await asyncio.wait(tasks, timeout=max(0.0, deadline - loop.time()))
+    for task in pending:
+        logger.warning("task still running after close was requested: %r", task)

@@ -1,0 +1,179 @@
+"""Inline mode: step an asyncio loop from the game's tick, within a time budget, never blocking.
+
+How a tick works: ``step()`` runs the loop with the public ``run_forever()`` while the loop's
+selector is a ``SteppingSelector``. asyncio calls ``select(timeout)`` once per iteration; the
+wrapper is therefore the point where each iteration starts, and it decides:
+
+- it always polls the real selector with timeout 0, so a tick never sleeps;
+- asyncio asks for a non-zero timeout only when no callback is ready and no timer is due; if the
+  zero-timeout poll then finds no I/O either, the loop is idle and the tick ends (``loop.stop()``):
+  an idle tick is one iteration with one ``select(0)``;
+- once the budget is spent (or the next iteration would likely overrun it) the tick ends without
+  polling; level-triggered readiness keeps the I/O for the next tick.
+
+So within its budget a busy loop gets as many iterations as fit, each reading as much as the
+transport will take, and throughput is not tied to the frame rate.
+
+Invariants: the wrapper blocks only when ``stepping`` is false (``close()`` runs the loop to
+completion with the real timeouts); the loop runs only on the thread that calls ``step()``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import selectors
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ._delivery import logger
+from ._stats import Counters
+
+__all__ = ["InlineStepper", "SteppingSelector"]
+
+Clock = Callable[[], float]
+
+
+def _new_selector() -> selectors.BaseSelector:
+    """The real selector (a seam: tests substitute a spy that records timeouts)."""
+    return selectors.DefaultSelector()
+
+
+def _ready_snapshot(loop: asyncio.AbstractEventLoop) -> tuple[object, ...]:
+    # Private API, in this one place: ``_ready`` is the loop's queue of ready callbacks (same name
+    # and meaning in CPython 3.10-3.13). We only copy it to name the culprit of an iteration that
+    # overruns the budget; stepping itself uses the public run_forever()/stop().
+    ready = getattr(loop, "_ready", ())
+    return tuple(ready) if ready else ()
+
+
+def _describe(handles: tuple[object, ...]) -> tuple[str, str]:
+    """(key, text) naming what ran in an iteration: its tasks' coroutines, else its callbacks."""
+    tasks = []
+    for handle in handles:
+        # Private API as above: a Handle's ``_callback``; for a task step it is bound to the task.
+        owner = getattr(getattr(handle, "_callback", None), "__self__", None)
+        if isinstance(owner, asyncio.Task):
+            tasks.append(owner)
+    if tasks:
+        key = " + ".join(sorted({t.get_coro().__qualname__ for t in tasks}))  # type: ignore[union-attr]  # Task coroutines have __qualname__
+        return key, ", ".join(repr(t) for t in tasks)
+    text = ", ".join(repr(h) for h in handles) or "I/O callbacks"
+    return text, text
+
+
+class SteppingSelector(selectors.BaseSelector):
+    """Delegates to a real selector; while stepping, polls with timeout 0 and ends idle ticks."""
+
+    def __init__(self, inner: selectors.BaseSelector, clock: Clock) -> None:
+        self.inner = inner
+        self.clock = clock
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.stepping = False
+        self.budget = 0.0
+        self.tick_start = 0.0
+        self.iter_start = 0.0
+        self.last_cost = 0.0
+        self.iterations = 0
+        self.snapshot: tuple[object, ...] = ()
+        self.on_overrun: Callable[[float, tuple[object, ...]], None] = lambda took, ran: None
+
+    def register(self, fileobj: Any, events: int, data: Any = None) -> selectors.SelectorKey:
+        return self.inner.register(fileobj, events, data)
+
+    def unregister(self, fileobj: Any) -> selectors.SelectorKey:
+        return self.inner.unregister(fileobj)
+
+    def modify(self, fileobj: Any, events: int, data: Any = None) -> selectors.SelectorKey:
+        return self.inner.modify(fileobj, events, data)
+
+    def get_map(self) -> Mapping[Any, selectors.SelectorKey]:
+        return self.inner.get_map()
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def begin(self, budget: float, now: float) -> None:
+        self.stepping, self.budget, self.iterations = True, budget, 0
+        self.tick_start = self.iter_start = now
+        self.snapshot = ()
+
+    def end(self) -> None:
+        """Account for the tick's last iteration (no select() follows it)."""
+        self.stepping = False
+        if self.iterations:
+            self._account(self.clock())
+
+    def _account(self, now: float) -> None:
+        took = now - self.iter_start
+        self.last_cost = took
+        if took > self.budget:
+            self.on_overrun(took, self.snapshot)
+
+    def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
+        if not self.stepping:
+            return self.inner.select(timeout)
+        assert self.loop is not None
+        now = self.clock()
+        if self.iterations:
+            self._account(now)
+            if now - self.tick_start + self.last_cost > self.budget:
+                self.loop.stop()  # budget spent: the ready callbacks run, then the tick ends
+                self.snapshot = _ready_snapshot(self.loop)
+                self.iter_start, self.iterations = now, self.iterations + 1
+                return []
+        events = self.inner.select(0)
+        if not events and timeout != 0:
+            self.loop.stop()  # nothing ready, no timer due, no I/O: idle
+        self.snapshot = _ready_snapshot(self.loop)
+        self.iterations += 1
+        self.iter_start = now  # the poll counts towards the iteration it starts
+        return events
+
+
+class InlineStepper:
+    """Owns an event loop that runs only inside ``step()`` (and ``run_until_complete`` at close)."""
+
+    def __init__(self, counters: Counters, clock: Clock = time.perf_counter) -> None:
+        self.counters = counters
+        self.selector = SteppingSelector(_new_selector(), clock)
+        self.loop = asyncio.SelectorEventLoop(self.selector)
+        self.selector.loop = self.loop
+        self.selector.on_overrun = self._overrun
+        self._culprits: set[str] = set()
+
+    def call_soon(self, fn: Callable[[], object]) -> None:
+        self.loop.call_soon_threadsafe(fn)
+
+    def step(self, budget: float, now: float) -> None:
+        """Run loop iterations until idle or ``budget`` seconds after ``now`` (the tick's start)."""
+        self.selector.begin(budget, now)
+        try:
+            self.loop.run_forever()
+        finally:
+            self.selector.end()
+            self.counters.iterations += self.selector.iterations
+
+    def on_loop_thread(self) -> bool:
+        """True inside the loop's own callbacks (the loop runs only inside step())."""
+        return asyncio._get_running_loop() is self.loop
+
+    def run(self, make_coro: Callable[[], Any], timeout: float) -> None:
+        """Run a coroutine to completion with real selects (close only; it bounds itself)."""
+        self.loop.run_until_complete(make_coro())
+
+    def close(self, timeout: float) -> None:
+        self.loop.close()
+
+    def _overrun(self, took: float, ran: tuple[object, ...]) -> None:
+        self.counters.overruns += 1
+        key, text = _describe(ran)
+        if key not in self._culprits:
+            self._culprits.add(key)
+            logger.warning(
+                "a loop iteration took %.1f ms, over the %.1f ms budget (blocking code on the "
+                "loop?); it ran: %s",
+                took * 1000,
+                self.selector.budget * 1000,
+                text,
+            )

@@ -1,0 +1,126 @@
+"""Inline mode: zero-timeout polling, idle ticks, the budget and overrun reports."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import selectors
+import time
+from typing import Any
+
+import pytest
+
+from gameservices import TickRunner, _stepper
+from gameservices._stats import Counters
+
+
+class SpySelector(selectors.DefaultSelector):  # type: ignore[misc,valid-type]  # alias of a concrete class
+    """The real selector, recording the timeout of every select()."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.timeouts: list[float | None] = []
+
+    def select(self, timeout: float | None = None) -> Any:
+        self.timeouts.append(timeout)
+        return super().select(timeout)
+
+
+@pytest.fixture
+def spy(monkeypatch: pytest.MonkeyPatch) -> SpySelector:
+    selector = SpySelector()
+    monkeypatch.setattr(_stepper, "_new_selector", lambda: selector)
+    return selector
+
+
+def test_idle_tick_is_one_zero_timeout_poll(spy: SpySelector) -> None:
+    with TickRunner(mode="inline") as runner:
+
+        async def far_future() -> None:
+            await asyncio.sleep(3600)  # a pending timer: asyncio alone would select(3600)
+
+        runner.submit(far_future())
+        for _ in range(3):
+            runner.tick()  # start the task and drain the wake-up byte
+        spy.timeouts.clear()
+        before = runner.stats.iterations
+        runner.tick()
+        assert spy.timeouts == [0]
+        assert runner.stats.iterations == before + 1
+
+
+def test_busy_loop_gets_many_iterations_per_tick(spy: SpySelector) -> None:
+    with TickRunner(mode="inline", budget=0.5) as runner:
+
+        async def spin() -> int:
+            for _ in range(50):
+                await asyncio.sleep(0)
+            return 50
+
+        handle = runner.submit(spin())
+        runner.tick()
+        assert handle.done()
+        assert handle.result() == 50
+        assert set(spy.timeouts) == {0}
+        assert runner.stats.iterations >= 50
+
+
+def test_tick_ends_when_the_budget_is_spent() -> None:
+    ticks = itertools.count()
+    stepper = _stepper.InlineStepper(Counters(), clock=lambda: next(ticks) * 0.001)
+    steps: list[int] = []
+
+    async def spin() -> None:
+        for i in range(1000):
+            steps.append(i)
+            await asyncio.sleep(0)
+
+    task = stepper.loop.create_task(spin())
+    stepper.step(0.004, stepper.selector.clock())  # the fake clock: +1 ms per reading
+    first = len(steps)
+    assert 0 < first < 10
+    stepper.step(0.004, stepper.selector.clock())
+    assert first < len(steps) < 2 * first + 2
+    task.cancel()
+    stepper.step(1.0, stepper.selector.clock())
+    assert task.cancelled()
+    stepper.close(1.0)
+
+
+def test_overrun_is_counted_each_time_and_logged_once_per_culprit(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def blocker() -> None:
+        end = time.perf_counter() + 0.005  # a deliberate CPU hog: 5x the budget
+        while time.perf_counter() < end:
+            pass
+
+    with (
+        TickRunner(mode="inline", budget=0.001) as runner,
+        caplog.at_level(logging.WARNING, "gameservices"),
+    ):
+        for _ in range(2):
+            handle = runner.submit(blocker())
+            while not handle.done():
+                runner.tick()
+        assert runner.stats.overruns >= 2
+        logged = [r.getMessage() for r in caplog.records if "over the" in r.getMessage()]
+        assert len([m for m in logged if "blocker" in m]) == 1
+
+
+def test_tick_from_inside_a_coroutine_is_a_usage_error() -> None:
+    with TickRunner(mode="inline") as runner:
+        errors: list[BaseException] = []
+
+        async def reenter() -> None:
+            try:
+                runner.tick()
+            except Exception as exc:
+                errors.append(exc)
+
+        handle = runner.submit(reenter())
+        while not handle.done():
+            runner.tick()
+        assert len(errors) == 1
+        assert "inside a coroutine" in str(errors[0])

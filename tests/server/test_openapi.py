@@ -1,0 +1,100 @@
+"""The OpenAPI document is valid, describes the Nakama wire as sent, and is served without auth."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+from openapi_spec_validator import validate
+
+from gameservices.server.openapi import openapi_document, setup_openapi
+
+Client = TestClient[web.Request, web.Application]
+
+INT64_FIELDS = {
+    ("LeaderboardRecord", "score"),
+    ("LeaderboardRecord", "subscore"),
+    ("LeaderboardRecord", "rank"),
+    ("LeaderboardRecordWrite", "score"),
+    ("LeaderboardRecordWrite", "subscore"),
+    ("LeaderboardRecordList", "rank_count"),
+}
+
+
+def test_document_is_valid_openapi() -> None:
+    validate(openapi_document())
+
+
+def test_every_implemented_route_is_described() -> None:
+    paths = openapi_document()["paths"]
+    expected = {
+        ("post", "/v2/account/authenticate/device"),
+        ("post", "/v2/account/authenticate/custom"),
+        ("post", "/v2/account/authenticate/email"),
+        ("post", "/v2/account/session/refresh"),
+        ("post", "/v2/session/logout"),
+        ("get", "/v2/leaderboard/{leaderboard_id}"),
+        ("post", "/v2/leaderboard/{leaderboard_id}"),
+        ("delete", "/v2/leaderboard/{leaderboard_id}"),
+        ("get", "/v2/leaderboard/{leaderboard_id}/owner/{owner_id}"),
+        ("get", "/assets/manifest.json"),
+        ("get", "/assets/{name}"),
+        ("get", "/v2/openapi.json"),
+    }
+    assert {(m, p) for p, ops in paths.items() for m in ops} == expected
+
+
+def _property_names(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "properties":
+                yield from value
+            yield from _property_names(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _property_names(item)
+
+
+def test_wire_rules_snake_case_and_int64_strings() -> None:
+    doc = openapi_document()
+    names = set(_property_names(doc))
+    assert "refresh_token" in names
+    assert all(re.fullmatch(r"[a-z0-9_]+", name) for name in names), names
+    schemas = doc["components"]["schemas"]
+    for schema, field in INT64_FIELDS:
+        assert schemas[schema]["properties"][field]["type"] == "string"
+        assert schemas[schema]["properties"][field]["format"] == "int64"
+    assert schemas["Error"]["required"] == ["code", "message"]
+
+
+def test_security_basic_for_authenticate_bearer_elsewhere() -> None:
+    doc = openapi_document()
+    schemes = doc["components"]["securitySchemes"]
+    assert schemes["basic"] == {**schemes["basic"], "type": "http", "scheme": "basic"}
+    assert schemes["bearer"]["scheme"] == "bearer"
+    assert doc["security"] == [{"bearer": []}]
+    paths = doc["paths"]
+    assert paths["/v2/account/authenticate/device"]["post"]["security"] == [{"basic": []}]
+    assert paths["/v2/account/session/refresh"]["post"]["security"] == [{"basic": []}]
+    assert "security" not in paths["/v2/leaderboard/{leaderboard_id}"]["post"]
+    assert paths["/assets/{name}"]["get"]["security"] == []
+
+
+def test_copies_are_independent() -> None:
+    first = openapi_document()
+    first["paths"].clear()
+    assert openapi_document()["paths"]
+
+
+async def test_served_without_credentials(
+    aiohttp_client: Callable[[web.Application], Awaitable[Client]],
+) -> None:
+    app = web.Application()
+    setup_openapi(app)
+    client = await aiohttp_client(app)
+    resp = await client.get("/v2/openapi.json")
+    assert resp.status == 200
+    assert await resp.json() == openapi_document()
