@@ -3,6 +3,7 @@
 Engine glue lives in ``gameservices.engines.*`` and is imported lazily, never from here.
 """
 
+from ._client import Client
 from ._config import DEFAULT, RetryPolicy, Timeouts
 from ._context import report_progress
 from ._delivery import Handle
@@ -26,8 +27,10 @@ from ._exceptions import (
     TransportError,
     UsageError,
 )
+from ._protocol.models import LeaderboardRecord, LeaderboardRecordList
 from ._protocol.wire import Operator
 from ._runner import TickRunner
+from ._session import Session
 from ._stats import RunnerStats
 
 __version__ = "0.1.0"
@@ -36,12 +39,15 @@ __all__ = [
     "DEFAULT",
     "APIError",
     "AuthError",
+    "Client",
     "Conflict",
     "ConnectError",
     "GameServicesError",
     "Handle",
     "IntegrityError",
     "InvalidArgument",
+    "LeaderboardRecord",
+    "LeaderboardRecordList",
     "NotFound",
     "Operator",
     "OutboxFull",
@@ -52,6 +58,7 @@ __all__ = [
     "RetryPolicy",
     "RunnerStats",
     "ServerError",
+    "Session",
     "SessionExpired",
     "StorageError",
     "TickRunner",

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 import pytest
 from blockbuster import BlockBuster, blockbuster_ctx
 
+pytest_plugins = ["gameservices.testing.pytest_plugin"]  # the reference_server fixture
+
 
 @pytest.fixture(autouse=True)
 def blockbuster(request: pytest.FixtureRequest) -> Iterator[BlockBuster | None]:

@@ -5,6 +5,10 @@ from __future__ import annotations
 import gameservices
 
 EXPECTED = {
+    "Session",
+    "LeaderboardRecordList",
+    "LeaderboardRecord",
+    "Client",
     "DEFAULT",
     "APIError",
     "AuthError",

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, TypeGuard
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from .._protocol.wire import GRPC_CODE_FOR_STATUS, GrpcCode
 from .errors import error_response
@@ -199,7 +200,7 @@ class FaultInjector:
 
 def faults_middleware(
     faults: Faults | FaultInjector, *, sleep: Sleep = asyncio.sleep
-) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+) -> Middleware:
     """An aiohttp middleware applying latency, 5xx and 429 bursts to matching requests."""
     injector = faults if isinstance(faults, FaultInjector) else FaultInjector(faults, sleep)
 

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from .._protocol.wire import GrpcCode
 from .errors import error_response
@@ -102,9 +103,7 @@ def retry_after_header(wait: float) -> str:
     return str(max(1, math.ceil(wait)))
 
 
-def rate_limit_middleware(
-    limit: RateLimit | None, clock: Clock
-) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+def rate_limit_middleware(limit: RateLimit | None, clock: Clock) -> Middleware:
     """An aiohttp middleware enforcing ``limit`` per client IP (``None``: a pass-through)."""
     buckets = TokenBuckets(limit, clock) if limit is not None else None
 

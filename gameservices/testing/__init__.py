@@ -1,5 +1,11 @@
-"""Public test helpers: a reference server fixture and a fake engine."""
+"""Public test helpers: a reference server fixture, fault injection and a fake engine.
+
+``ReferenceServer`` needs the ``server`` extra; the pytest fixture lives in
+``gameservices.testing.pytest_plugin`` (add it to ``pytest_plugins``), so importing this package
+never imports pytest.
+"""
 
 from ..server.faults import Faults
+from ._server import ReferenceServer
 
-__all__ = ["Faults"]
+__all__ = ["Faults", "ReferenceServer"]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+import yarl
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
@@ -27,6 +28,7 @@ from gameservices.server.asset_index import (
     sha256_file,
 )
 from gameservices.server.assets import ASSET_STATS, AssetHost, setup_assets
+from gameservices.testing import ReferenceServer
 
 Client = TestClient[web.Request, web.Application]
 MakeClient = Callable[..., Awaitable[Client]]
@@ -404,3 +406,17 @@ def test_docs_manifest_script_matches_the_server(root: Path, tmp_path: Path) -> 
     for entry in served["assets"]:
         del entry["etag"]
     assert published == served
+
+
+# --- through the real server
+
+
+async def test_reference_server_hosts_assets_and_counts_bytes(root: Path) -> None:
+    async with ReferenceServer(assets_dir=root) as server, aiohttp.ClientSession() as http:
+        manifest = await (await http.get(server.url + "/assets/manifest.json")).json()
+        entry = next(a for a in manifest["assets"] if a["name"] == "a.bin")
+        url = str(yarl.URL(server.url + "/assets/manifest.json").join(yarl.URL(entry["url"])))
+        resp = await http.get(url, headers={"Range": "bytes=10-", "If-Range": entry["etag"]})
+        assert resp.status == 206
+        assert await resp.read() == A_BIN[10:]
+        assert server.asset_stats.bytes_sent["a.bin"] == len(A_BIN) - 10

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -11,12 +12,15 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from gameservices.server.assets import ASSET_STATS, setup_assets
-from gameservices.server.faults import FaultInjector, Faults, faults_middleware
+from gameservices.server.assets import ASSET_STATS, CHUNK_SIZE, setup_assets
+from gameservices.server.config import config_from_mapping
+from gameservices.server.faults import FaultInjector, faults_middleware
+from gameservices.testing import Faults, ReferenceServer
 
 Client = TestClient[web.Request, web.Application]
 AiohttpClient = Callable[..., Awaitable[Client]]
 
+BASIC = "Basic " + base64.b64encode(b"defaultkey:").decode()
 DATA = bytes(range(256)) * 400  # 102400 bytes
 
 
@@ -231,3 +235,61 @@ def test_drop_fraction_is_relative_to_the_body_sent() -> None:
     plan = injector.body_plan(4000)
     assert (plan.cut_at, plan.abort) == (1000, True)
     assert injector.body_plan(400).cut_at == 100  # e.g. a resumed range
+
+
+# --- through the real server
+
+
+async def test_reference_server_fails_once_then_serves(tmp_path: Path) -> None:
+    async with (
+        ReferenceServer(faults=Faults(error_rate=1.0, times=1)) as server,
+        aiohttp.ClientSession() as http,
+    ):
+        url = server.url + "/v2/account/authenticate/device"
+        statuses = []
+        for _ in range(2):
+            resp = await http.post(
+                url, json={"id": "device-000001"}, headers={"Authorization": BASIC}
+            )
+            statuses.append(resp.status)
+            body = await resp.json()
+        assert statuses == [503, 200]
+        assert body["token"]
+
+
+async def test_reference_server_drops_a_download_then_resumes(root: Path) -> None:
+    faults = Faults(drop_at=0.5, times=1)
+    async with (
+        ReferenceServer(assets_dir=root, faults=faults) as server,
+        aiohttp.ClientSession() as http,
+    ):
+        async with http.get(server.url + "/assets/big.bin") as resp:
+            received, error = await read_until_error(resp)
+        assert isinstance(error, aiohttp.ClientPayloadError)
+        headers = {"Range": f"bytes={len(received)}-", "If-Range": resp.headers["ETag"]}
+        async with http.get(server.url + "/assets/big.bin", headers=headers) as rest:
+            assert rest.status == 206
+            assert received + await rest.read() == DATA
+        # What was sent: half the file, then what the client lacked. At most one chunk is lost.
+        assert server.asset_stats.bytes_sent["big.bin"] <= len(DATA) + CHUNK_SIZE
+
+
+def test_config_file_and_cli_values_become_faults() -> None:
+    config = config_from_mapping({"faults": {"error_rate": 0.5, "paths": ["/v2/", "/assets/"]}})
+    assert config.faults == Faults(error_rate=0.5, paths=("/v2/", "/assets/"))
+    with pytest.raises(ValueError, match="unknown fault setting"):
+        config_from_mapping({"faults": {"eror_rate": 0.5}})
+
+
+async def test_paths_can_give_downloads_transient_errors(root: Path) -> None:
+    faults = Faults(error_rate=1.0, times=1, paths=("/assets/",))
+    async with (
+        ReferenceServer(assets_dir=root, faults=faults) as server,
+        aiohttp.ClientSession() as http,
+    ):
+        async with http.get(server.url + "/assets/big.bin") as first:
+            assert first.status == 503
+            assert (await first.json())["code"] == 14
+        async with http.get(server.url + "/assets/big.bin") as second:
+            assert await second.read() == DATA
+        assert server.asset_stats.bytes_sent["big.bin"] == len(DATA)

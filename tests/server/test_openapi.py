@@ -6,11 +6,14 @@ import re
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 from openapi_spec_validator import validate
 
+from gameservices.server import ServerConfig, create_app
 from gameservices.server.openapi import openapi_document, setup_openapi
+from gameservices.testing import ReferenceServer
 
 Client = TestClient[web.Request, web.Application]
 
@@ -98,3 +101,24 @@ async def test_served_without_credentials(
     resp = await client.get("/v2/openapi.json")
     assert resp.status == 200
     assert await resp.json() == openapi_document()
+
+
+def _shape(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "{}", path)
+
+
+def test_document_matches_the_routes_of_create_app() -> None:
+    routes = {
+        (route.method.lower(), _shape(route.resource.canonical))
+        for route in create_app(ServerConfig()).router.routes()
+        if route.method != "HEAD" and route.resource is not None
+    }
+    described = {(m, _shape(p)) for p, ops in openapi_document()["paths"].items() for m in ops}
+    assert described == routes
+
+
+async def test_reference_server_serves_it_without_credentials() -> None:
+    async with ReferenceServer() as server, aiohttp.ClientSession() as http:
+        resp = await http.get(server.url + "/v2/openapi.json")
+        assert resp.status == 200
+        validate(await resp.json())

@@ -9,6 +9,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from gameservices.server import ServerConfig, create_app
 from gameservices.server.ratelimit import RateLimit, TokenBuckets, rate_limit_middleware
 
 Client = TestClient[web.Request, web.Application]
@@ -118,3 +119,18 @@ async def test_other_paths_and_no_limit_pass(aiohttp_client: AiohttpClient) -> N
     assert (await client.get("/assets/x")).status == 200
     open_client = await limited_client(aiohttp_client, None, clock)
     assert [(await open_client.get("/v2/thing")).status for _ in range(5)] == [200] * 5
+
+
+async def test_create_app_limits_the_api_with_the_config_clock(
+    aiohttp_client: AiohttpClient,
+) -> None:
+    clock = FakeClock(1_800_000_000.0)
+    config = ServerConfig(rate_limit=RateLimit(rate_per_s=1, burst=2), clock=clock)
+    client = await aiohttp_client(create_app(config))
+    statuses = [(await client.get("/v2/leaderboard/weekly")).status for _ in range(3)]
+    assert statuses == [401, 401, 429]  # limited before auth is even looked at
+    limited = await client.get("/v2/leaderboard/weekly")
+    assert limited.headers["Retry-After"] == "1"
+    assert (await limited.json())["code"] == 8
+    clock.now += 1
+    assert (await client.get("/v2/leaderboard/weekly")).status == 401

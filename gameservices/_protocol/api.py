@@ -1,0 +1,271 @@
+"""Request builders for the Nakama v2 REST subset: pure functions, no I/O.
+
+Rule 1: a builder returns a ``Request`` (method, path, query, headers, JSON body bytes) and never
+        touches the network; the client adds ``Authorization: Bearer`` when ``auth == "bearer"``.
+Rule 2: bodies are snake_case JSON; int64 values go out as strings, operators as names.
+Rule 3: ``idempotent`` says whether a blind resend is safe (GET, DELETE, BEST/SET writes).
+        Other writes carry an ``Idempotency-Key`` fixed when the request is built.
+Rule 4: credentials (server key, passwords, tokens) live only in ``headers``/``body``, which are
+        kept out of ``repr``.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import quote
+
+from .wire import INT64_MAX, INT64_MIN, Operator, format_int64, parse_enum
+
+__all__ = [
+    "IDEMPOTENCY_HEADER",
+    "REPLAYED_HEADER",
+    "Request",
+    "authenticate_custom",
+    "authenticate_device",
+    "authenticate_email",
+    "basic_auth",
+    "bearer_auth",
+    "delete_record",
+    "list_records",
+    "list_records_around",
+    "logout",
+    "new_idempotency_key",
+    "parse_operator",
+    "refresh_session",
+    "write_record",
+]
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+_JSON = {"Content-Type": "application/json"}
+# Spellings the CLI and the issue use, beside Nakama's names.
+_OPERATOR_ALIASES = {"INCR": Operator.INCREMENT, "DECR": Operator.DECREMENT}
+_SAFE_OPERATORS = frozenset({Operator.BEST, Operator.SET})
+
+
+@dataclass(frozen=True)
+class Request:
+    """One HTTP request to the API, as plain values."""
+
+    method: str
+    path: str
+    query: tuple[tuple[str, str], ...] = ()
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+    body: bytes | None = field(default=None, repr=False)
+    auth: Literal["basic", "bearer"] = "bearer"
+    idempotent: bool = True
+    idempotency_key: str | None = None
+
+
+def basic_auth(server_key: str) -> str:
+    """``Authorization`` value for ``authenticate/*`` and ``session/refresh``."""
+    return "Basic " + base64.b64encode(f"{server_key}:".encode()).decode("ascii")
+
+
+def bearer_auth(token: str) -> str:
+    return "Bearer " + token
+
+
+def new_idempotency_key() -> str:
+    """128 random bits as hex (uuid4's entropy without building a UUID)."""
+    return os.urandom(16).hex()
+
+
+# One encoder: json.dumps with options builds a new encoder on every call.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+def _json(body: Mapping[str, Any]) -> bytes:
+    return _ENCODER.encode(body).encode()
+
+
+def _segment(value: str, what: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{what} must be a non-empty string")
+    return _quote(value)
+
+
+@functools.lru_cache(maxsize=256)  # board and owner ids repeat on every call
+def _quote(value: str) -> str:
+    return quote(value, safe="")
+
+
+def _limit(limit: int, high: int) -> str:
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= high:
+        raise ValueError(f"limit must be an int between 1 and {high}, got {limit!r}")
+    return str(limit)
+
+
+def _vars(values: Mapping[str, str] | None) -> dict[str, str]:
+    out = dict(values or {})
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in out.items()):
+        raise ValueError("vars must map str to str")
+    return out
+
+
+def _authenticate(
+    kind: str,
+    server_key: str,
+    account: dict[str, Any],
+    create: bool,
+    username: str | None,
+    vars: Mapping[str, str] | None,
+) -> Request:
+    query = [("create", "true" if create else "false")]
+    if username is not None:
+        query.append(("username", username))
+    body = {**account, "vars": _vars(vars)}
+    return Request(
+        "POST",
+        f"/v2/account/authenticate/{kind}",
+        tuple(query),
+        {"Authorization": basic_auth(server_key), **_JSON},
+        _json(body),
+        auth="basic",
+    )
+
+
+def authenticate_device(
+    server_key: str,
+    device_id: str,
+    *,
+    create: bool = True,
+    username: str | None = None,
+    vars: Mapping[str, str] | None = None,
+) -> Request:
+    return _authenticate("device", server_key, {"id": device_id}, create, username, vars)
+
+
+def authenticate_custom(
+    server_key: str,
+    custom_id: str,
+    *,
+    create: bool = True,
+    username: str | None = None,
+    vars: Mapping[str, str] | None = None,
+) -> Request:
+    return _authenticate("custom", server_key, {"id": custom_id}, create, username, vars)
+
+
+def authenticate_email(
+    server_key: str,
+    email: str,
+    password: str,
+    *,
+    create: bool = True,
+    username: str | None = None,
+    vars: Mapping[str, str] | None = None,
+) -> Request:
+    account = {"email": email, "password": password}
+    return _authenticate("email", server_key, account, create, username, vars)
+
+
+def refresh_session(
+    server_key: str, refresh_token: str, vars: Mapping[str, str] | None = None
+) -> Request:
+    body = _json({"token": refresh_token, "vars": _vars(vars)})
+    headers = {"Authorization": basic_auth(server_key), **_JSON}
+    return Request("POST", "/v2/account/session/refresh", (), headers, body, auth="basic")
+
+
+def logout(token: str, refresh_token: str) -> Request:
+    body = _json({"token": token, "refresh_token": refresh_token})
+    return Request("POST", "/v2/session/logout", (), dict(_JSON), body)
+
+
+def parse_operator(operator: Operator | str | int | None) -> Operator:
+    """An Operator from a name ("best", "incr"), a number or None (the board's default)."""
+    if operator is None:
+        return Operator.NO_OVERRIDE
+    if isinstance(operator, str) and operator.upper() in _OPERATOR_ALIASES:
+        return _OPERATOR_ALIASES[operator.upper()]
+    result: Operator = parse_enum(Operator, operator, "operator")
+    return result
+
+
+def _int64(value: int, what: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{what} must be an int, not {type(value).__name__}")
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise ValueError(f"{what} is out of the int64 range")
+    return format_int64(value)
+
+
+def write_record(
+    board_id: str,
+    score: int,
+    *,
+    subscore: int = 0,
+    metadata: Mapping[str, Any] | None = None,
+    operator: Operator | str | int | None = None,
+    idempotency_key: str | None = None,
+) -> Request:
+    """POST a score. Every write carries an idempotency key (a fresh one unless given)."""
+    op = parse_operator(operator)
+    body: dict[str, Any] = {
+        "score": _int64(score, "score"),
+        "subscore": _int64(subscore, "subscore"),
+    }
+    if metadata is not None:
+        body["metadata"] = _ENCODER.encode(dict(metadata))
+    body["operator"] = op.name
+    key = idempotency_key or new_idempotency_key()
+    return Request(
+        "POST",
+        f"/v2/leaderboard/{_segment(board_id, 'board_id')}",
+        headers={IDEMPOTENCY_HEADER: key, **_JSON},
+        body=_json(body),
+        idempotent=op in _SAFE_OPERATORS,
+        idempotency_key=key,
+    )
+
+
+def delete_record(board_id: str, *, idempotency_key: str | None = None) -> Request:
+    headers = {IDEMPOTENCY_HEADER: idempotency_key} if idempotency_key else {}
+    path = f"/v2/leaderboard/{_segment(board_id, 'board_id')}"
+    return Request("DELETE", path, headers=headers, idempotency_key=idempotency_key)
+
+
+def _page_query(
+    limit: int, high: int, cursor: str | None, expiry: int | None
+) -> list[tuple[str, str]]:
+    query = [("limit", _limit(limit, high))]
+    if cursor:
+        query.append(("cursor", cursor))
+    if expiry is not None:
+        query.append(("expiry", _int64(expiry, "expiry")))
+    return query
+
+
+def list_records(
+    board_id: str,
+    *,
+    limit: int = 10,
+    cursor: str | None = None,
+    owner_ids: Iterable[str] | None = None,
+    expiry: int | None = None,
+) -> Request:
+    query = _page_query(limit, 1000, cursor, expiry)
+    query.extend(("owner_ids", owner) for owner in owner_ids or ())
+    path = f"/v2/leaderboard/{_segment(board_id, 'board_id')}"
+    return Request("GET", path, tuple(query))
+
+
+def list_records_around(
+    board_id: str,
+    owner_id: str,
+    *,
+    limit: int = 10,
+    cursor: str | None = None,
+    expiry: int | None = None,
+) -> Request:
+    path = (
+        f"/v2/leaderboard/{_segment(board_id, 'board_id')}/owner/{_segment(owner_id, 'owner_id')}"
+    )
+    return Request("GET", path, tuple(_page_query(limit, 100, cursor, expiry)))

@@ -1,0 +1,58 @@
+"""Read JWT claims without verifying them: a pure function.
+
+Why by hand, not pyjwt: the runtime dependencies stay aiohttp + yarl (the package installs into
+Blender's bundled Python), and the client never verifies signatures, because it does not hold the
+server's secret; only the server (which does use pyjwt) can. Reading claims is base64url + JSON,
+a dozen lines. The claims are hints for scheduling a refresh; the server stays the judge.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["TokenClaims", "decode_claims"]
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    """What a Nakama session token says: ``exp`` (epoch seconds), ``uid``, ``usn``, ``vrs``."""
+
+    exp: float = 0.0
+    user_id: str = ""
+    username: str = ""
+    vars: dict[str, str] = field(default_factory=dict)
+
+
+def _payload(token: str) -> dict[str, Any]:
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise ValueError("token is not a JWT (expected three dot-separated parts)")
+    raw = parts[1] + "=" * (-len(parts[1]) % 4)
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(raw.encode("ascii")))
+    except (binascii.Error, ValueError, UnicodeError):
+        raise ValueError("token payload is not base64url JSON") from None
+    if not isinstance(claims, dict):
+        raise ValueError("token payload is not a JSON object")
+    return claims
+
+
+def decode_claims(token: str) -> TokenClaims:
+    """The claims of a JWT; ValueError (without the token text) if it is malformed."""
+    claims = _payload(token)
+    exp = claims.get("exp", 0)
+    if isinstance(exp, bool) or not isinstance(exp, (int, float)):
+        raise ValueError("token exp claim is not a number")
+    vrs = claims.get("vrs") or {}
+    if not isinstance(vrs, dict):
+        raise ValueError("token vrs claim is not an object")
+    return TokenClaims(
+        exp=float(exp),
+        user_id=str(claims.get("uid", "")),
+        username=str(claims.get("usn", "")),
+        vars={str(k): str(v) for k, v in vrs.items()},
+    )

@@ -1,0 +1,151 @@
+"""Turn an HTTP response into data or an exception from the tree: pure functions, no I/O.
+
+Rule 1: ``decipher_response`` returns the decoded JSON object of a 2xx answer (``{}`` when empty).
+Rule 2: any other status raises the matching ``APIError`` subclass, carrying status, server code,
+        message, method, url and request id. A body that is not Nakama's error JSON (an HTML page
+        from a proxy) still maps by status, and its text never reaches the message.
+Rule 3: a 2xx that is not JSON, not an object or not decodable raises ``ProtocolError``.
+Rule 4: time values come from headers (``Date``, ``Retry-After``), never from a clock read here.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+from collections.abc import Mapping
+from datetime import timezone
+from typing import Any
+
+from .._exceptions import (
+    APIError,
+    AuthError,
+    Conflict,
+    InvalidArgument,
+    NotFound,
+    ProtocolError,
+    RateLimited,
+    ServerError,
+)
+from .models import loads
+
+__all__ = [
+    "REQUEST_ID_HEADERS",
+    "decipher_response",
+    "parse_http_date",
+    "parse_retry_after",
+]
+
+REQUEST_ID_HEADERS = ("X-Request-Id", "X-Request-ID", "X-Amzn-Trace-Id")
+_ERRORS: Mapping[int, type[APIError]] = {
+    400: InvalidArgument,
+    401: AuthError,
+    403: AuthError,
+    404: NotFound,
+    409: Conflict,
+    413: InvalidArgument,
+    429: RateLimited,
+}
+
+
+def parse_http_date(value: str | None) -> float | None:
+    """An HTTP date (``Date``, ``Retry-After``) as epoch seconds, or None if absent or bad."""
+    if not value:
+        return None
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:  # RFC 9110 dates are GMT; obsolete forms may lack the zone
+        return moment.replace(tzinfo=timezone.utc).timestamp()
+    return moment.timestamp()
+
+
+def parse_retry_after(value: str | None, *, now: float | None) -> float | None:
+    """Seconds to wait from ``Retry-After``: delta-seconds or an HTTP date (relative to ``now``,
+    the server's Date). Negative waits become 0; garbage or a date without ``now`` gives None."""
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    moment = parse_http_date(text)
+    if moment is None or now is None:
+        return None
+    return max(0.0, moment - now)
+
+
+def _header(headers: Mapping[str, str], names: tuple[str, ...]) -> str | None:
+    for name in names:
+        value = headers.get(name)
+        if value:
+            return value
+    return None
+
+
+def _is_json(headers: Mapping[str, str]) -> bool:
+    ctype = headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+    return ctype == "application/json" or ctype.endswith("+json")
+
+
+def _error_fields(headers: Mapping[str, str], body: bytes) -> tuple[int | None, str | None]:
+    if not body or not _is_json(headers):
+        return None, None
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None, None
+    if not isinstance(data, dict):
+        return None, None
+    code, message = data.get("code"), data.get("message")
+    code = code if isinstance(code, int) and not isinstance(code, bool) else None
+    return code, message if isinstance(message, str) else None
+
+
+def _api_error(
+    status: int, headers: Mapping[str, str], body: bytes, method: str, url: str, now: float | None
+) -> APIError:
+    code, message = _error_fields(headers, body)
+    if message is None:
+        kind = headers.get("Content-Type", "no content type").split(";", 1)[0]
+        message = f"server answered without a Nakama error body ({kind})"
+    context: dict[str, Any] = {
+        "status": status,
+        "code": code,
+        "method": method,
+        "url": url,
+        "request_id": _header(headers, REQUEST_ID_HEADERS),
+    }
+    if status == 429:
+        server_now = parse_http_date(headers.get("Date"))
+        wait = parse_retry_after(headers.get("Retry-After"), now=server_now or now)
+        return RateLimited(message, retry_after=wait, **context)
+    cls = _ERRORS.get(status) or (ServerError if status >= 500 else APIError)
+    return cls(message, **context)
+
+
+def decipher_response(
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    method: str = "",
+    url: str = "",
+    now: float | None = None,
+) -> dict[str, Any]:
+    """The JSON object of a 2xx response; otherwise raise the matching error (see Rules)."""
+    if not 200 <= status < 300:
+        raise _api_error(status, headers, body, method, url, now)
+    if not body or body.isspace():
+        return {}
+    if not _is_json(headers):
+        kind = headers.get("Content-Type", "none")
+        raise ProtocolError(f"{method} {url}: expected JSON, got content type {kind!r}")
+    try:
+        data = loads(body.decode())
+    except ValueError as exc:  # UnicodeDecodeError is a ValueError too
+        raise ProtocolError(f"{method} {url}: response is not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise ProtocolError(f"{method} {url}: expected a JSON object, got {type(data).__name__}")
+    return data

@@ -1,0 +1,1 @@
+"""The client's namespaces (``client.auth``, ``client.leaderboards``...): build -> send -> parse."""

@@ -1,0 +1,107 @@
+"""``client.leaderboards``: write, list, around, iterate, delete. Each is build -> send -> parse.
+
+Invariant: every write carries an ``Idempotency-Key`` (fresh unless the caller passes one), so a
+resend after an unknown outcome applies it at most once on a server that honours keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from .._config import DEFAULT, Default, Timeouts
+from .._protocol import api
+from .._protocol.models import (
+    LeaderboardRecord,
+    LeaderboardRecordList,
+    parse_empty,
+    parse_record,
+    parse_record_list,
+)
+from .._protocol.wire import Operator
+
+if TYPE_CHECKING:
+    from .._client import Client
+
+__all__ = ["LeaderboardService"]
+
+Timeout = Timeouts | Default | None
+
+
+class LeaderboardService:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    async def write(
+        self,
+        board_id: str,
+        score: int,
+        *,
+        subscore: int = 0,
+        metadata: Mapping[str, Any] | None = None,
+        operator: Operator | str | int | None = None,
+        idempotency_key: str | None = None,
+        timeout: Timeout = DEFAULT,
+    ) -> LeaderboardRecord:
+        """Post a score; ``operator`` None uses the board's default. Returns the stored record."""
+        req = api.write_record(
+            board_id,
+            score,
+            subscore=subscore,
+            metadata=metadata,
+            operator=operator,
+            idempotency_key=idempotency_key,
+        )
+        return await self._client.send(req, parse_record, timeout)
+
+    async def list(
+        self,
+        board_id: str,
+        *,
+        limit: int = 10,
+        cursor: str | None = None,
+        owner_ids: Iterable[str] | None = None,
+        expiry: int | None = None,
+        timeout: Timeout = DEFAULT,
+    ) -> LeaderboardRecordList:
+        """A page of the top records (1-1000); ``owner_ids`` fills ``owner_records``."""
+        req = api.list_records(
+            board_id, limit=limit, cursor=cursor, owner_ids=owner_ids, expiry=expiry
+        )
+        return await self._client.send(req, parse_record_list, timeout)
+
+    async def around(
+        self,
+        board_id: str,
+        owner_id: str | None = None,
+        *,
+        limit: int = 5,
+        cursor: str | None = None,
+        expiry: int | None = None,
+        timeout: Timeout = DEFAULT,
+    ) -> LeaderboardRecordList:
+        """Records around ``owner_id`` (None: the logged-in player), 1-100 of them."""
+        if owner_id is None:
+            owner_id = self._client.require_session().user_id
+        req = api.list_records_around(board_id, owner_id, limit=limit, cursor=cursor, expiry=expiry)
+        return await self._client.send(req, parse_record_list, timeout)
+
+    async def iterate(
+        self, board_id: str, *, page_size: int = 100, timeout: Timeout = DEFAULT
+    ) -> AsyncIterator[LeaderboardRecord]:
+        """Every record in rank order, page by page, following ``next_cursor``."""
+        cursor: str | None = None
+        while True:
+            page = await self.list(board_id, limit=page_size, cursor=cursor, timeout=timeout)
+            for record in page.records:
+                yield record
+            cursor = page.next_cursor
+            if not cursor or not page.records:
+                return
+
+    async def delete(
+        self, board_id: str, *, idempotency_key: str | None = None, timeout: Timeout = DEFAULT
+    ) -> None:
+        """Delete the logged-in player's record on ``board_id``."""
+        req = api.delete_record(board_id, idempotency_key=idempotency_key)
+        await self._client.send(req, parse_empty, timeout)

@@ -1,0 +1,302 @@
+"""The only aiohttp client code: requests in, ``Response`` out, errors translated once.
+
+Rule 1: the ``ClientSession`` opens on first use inside the running loop and stays bound to that
+        loop; another loop, or use after ``close()``, raises ``UsageError``.
+Rule 2: TLS verification is always on. The SSL context is built once per process, in an executor.
+Rule 3: ``http://`` to a host that is not loopback is refused unless ``allow_insecure``.
+Rule 4: redirects are followed here (at most ``MAX_REDIRECTS``); credentials are dropped as soon as
+        the origin changes.
+Rule 5: bodies are capped at ``max_body``; oversize, cut short or lying bodies are ProtocolErrors.
+Rule 6: aiohttp, OSError and timeout errors become ours via ``_translate`` only
+        (``raise ... from exc``); ``asyncio.CancelledError`` is never caught.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import ipaddress
+import ssl
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+import aiohttp
+from yarl import URL
+
+from ._config import DEFAULT, Default, Timeouts
+from ._exceptions import (
+    ConnectError,
+    GameServicesError,
+    ProtocolError,
+    RequestTimeout,
+    TransportError,
+    UsageError,
+)
+
+__all__ = [
+    "CHUNK_SIZE",
+    "JSON_OFFLOAD_BYTES",
+    "MAX_BODY",
+    "MAX_REDIRECTS",
+    "Response",
+    "StreamResponse",
+    "TraceConfigs",
+    "Transport",
+]
+
+MAX_BODY = 16 * 1024 * 1024
+JSON_OFFLOAD_BYTES = 256 * 1024
+CHUNK_SIZE = 256 * 1024
+MAX_REDIRECTS = 5
+TraceConfigs = Sequence[aiohttp.TraceConfig]
+T = TypeVar("T")
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_CREDENTIALS = frozenset({"authorization", "proxy-authorization", "cookie"})
+_ssl_context: ssl.SSLContext | None = None
+
+
+class State(enum.Enum):
+    NEW = "new"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class Response:
+    """A complete response: status, case-insensitive headers, body bytes, final URL."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    url: str
+
+
+_FOREIGN = (asyncio.TimeoutError, aiohttp.ClientError, OSError)
+
+
+def _translate(exc: BaseException, method: str, url: object) -> GameServicesError:
+    """The one place where foreign errors become ours (callers ``raise ... from exc``)."""
+    where = f"{method} {URL(str(url)).with_query(None)}"
+    if isinstance(exc, asyncio.TimeoutError):  # also aiohttp's ServerTimeoutError
+        return RequestTimeout(f"{where}: timed out")
+    if isinstance(exc, aiohttp.ClientConnectorError):  # DNS, refused, TLS handshake
+        return ConnectError(f"{where}: could not connect ({exc.__class__.__name__})")
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return ProtocolError(f"{where}: the body was cut short or malformed ({exc})")
+    if isinstance(exc, aiohttp.ClientResponseError):
+        return ProtocolError(f"{where}: unreadable HTTP response ({exc.message})")
+    if isinstance(exc, aiohttp.InvalidURL):
+        return UsageError(f"{where}: invalid URL")
+    # Disconnects and other socket errors: the request may have been sent.
+    return TransportError(f"{where}: connection lost ({exc.__class__.__name__})")
+
+
+def _is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    with contextlib.suppress(ValueError):
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    return False
+
+
+def _origin(url: URL) -> tuple[str, str | None, int | None]:
+    return (url.scheme, url.host, url.port)
+
+
+def _client_timeout(timeouts: Timeouts | None) -> aiohttp.ClientTimeout:
+    if timeouts is None:
+        return aiohttp.ClientTimeout(total=None, connect=None, sock_connect=None, sock_read=None)
+    return aiohttp.ClientTimeout(total=timeouts.total, connect=timeouts.connect)
+
+
+async def _ssl() -> ssl.SSLContext:
+    """The verifying SSL context, loaded once (reading CA files blocks, so not on the loop)."""
+    global _ssl_context
+    if _ssl_context is None:
+        loop = asyncio.get_running_loop()
+        _ssl_context = await loop.run_in_executor(None, ssl.create_default_context)
+    return _ssl_context
+
+
+class StreamResponse:
+    """An open response whose body is read as an async iterator of large chunks."""
+
+    def __init__(self, resp: aiohttp.ClientResponse, method: str, chunk_size: int) -> None:
+        self._resp, self._method, self._chunk_size = resp, method, chunk_size
+        self.status: int = resp.status
+        self.headers: Mapping[str, str] = resp.headers
+        self.url: str = str(resp.url)
+
+    def __aiter__(self) -> StreamResponse:
+        return self
+
+    async def __anext__(self) -> bytes:
+        try:
+            chunk = await self._resp.content.read(self._chunk_size)
+        except _FOREIGN as exc:
+            raise _translate(exc, self._method, self.url) from exc
+        if not chunk:
+            raise StopAsyncIteration
+        return chunk
+
+
+class Transport:
+    """One aiohttp ``ClientSession`` with our policies; knows nothing of Nakama."""
+
+    def __init__(
+        self,
+        *,
+        timeouts: Timeouts = Timeouts(),  # noqa: B008  # frozen value object, safe to share
+        max_body: int = MAX_BODY,
+        allow_insecure: bool = False,
+        trace_configs: TraceConfigs = (),
+        user_agent: str = "gameservices",
+    ) -> None:
+        if max_body < 1:
+            raise ValueError(f"max_body must be >= 1 byte, got {max_body}")
+        self.max_body = max_body
+        self.allow_insecure = allow_insecure
+        self._timeout = _client_timeout(timeouts)
+        self._trace_configs = list(trace_configs)
+        self._user_agent = user_agent
+        self._http: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._allowed: set[tuple[str, str | None, int | None]] = set()  # origins checked
+        self.state = State.NEW
+
+    def check_url(self, url: URL) -> None:
+        """UsageError unless ``url`` is https, or http to loopback (or insecure is allowed)."""
+        if url.scheme == "https" or (url.scheme == "http" and _is_loopback(url.host)):
+            return
+        if url.scheme == "http" and self.allow_insecure:
+            return
+        if url.scheme == "http":
+            raise UsageError(
+                f"refusing plain http:// to {url.host}: use https, or allow_insecure=True"
+            )
+        raise UsageError(f"unsupported URL scheme {url.scheme!r} (expected http or https)")
+
+    async def _session(self) -> aiohttp.ClientSession:
+        loop = asyncio.get_running_loop()
+        if self.state is State.CLOSED:
+            raise UsageError("the client is closed")
+        if self._loop is not None and self._loop is not loop:
+            raise UsageError("the client is bound to another event loop")
+        if self._http is None:
+            context = await _ssl()
+            if self._http is None:  # a concurrent first call may have opened it meanwhile
+                self._loop, self.state = loop, State.OPEN
+                self._http = aiohttp.ClientSession(
+                    connector=aiohttp.TCPConnector(ssl=context),
+                    timeout=self._timeout,
+                    trace_configs=self._trace_configs or None,
+                    cookie_jar=aiohttp.DummyCookieJar(),
+                    headers={"User-Agent": self._user_agent},
+                )
+        return self._http
+
+    async def _open(
+        self,
+        method: str,
+        url: URL | str,
+        headers: Mapping[str, str] | None,
+        body: bytes | None,
+        timeout: Timeouts | Default | None,
+    ) -> aiohttp.ClientResponse:
+        """Send, following redirects ourselves so credentials never cross origins."""
+        http = await self._session()
+        target = url if isinstance(url, URL) else URL(url)
+        hdrs = dict(headers or {})
+        ct = self._timeout if timeout is DEFAULT else _client_timeout(timeout)
+        for _ in range(MAX_REDIRECTS + 1):
+            if _origin(target) not in self._allowed:
+                self.check_url(target)
+                self._allowed.add(_origin(target))
+            try:
+                resp = await http.request(
+                    method, target, headers=hdrs, data=body, allow_redirects=False, timeout=ct
+                )
+            except _FOREIGN as exc:
+                raise _translate(exc, method, target) from exc
+            location = resp.headers.get("Location")
+            if resp.status not in _REDIRECTS or not location:
+                return resp
+            resp.release()
+            nxt = target.join(URL(location))
+            if _origin(nxt) != _origin(target):
+                hdrs = {k: v for k, v in hdrs.items() if k.lower() not in _CREDENTIALS}
+            if resp.status == 303 or (resp.status in (301, 302) and method == "POST"):
+                method, body = "GET", None
+                hdrs.pop("Content-Type", None)
+            target = nxt
+        raise ProtocolError(f"{method} {url}: more than {MAX_REDIRECTS} redirects")
+
+    async def _read(self, resp: aiohttp.ClientResponse, method: str) -> bytes:
+        length, cap = resp.content_length, self.max_body
+        if length is not None and length > cap:
+            raise ProtocolError(f"{method} {resp.url}: body of {length} bytes is over {cap}")
+        try:
+            if length is not None:  # aiohttp never reads past Content-Length
+                return await resp.read()
+            buf = bytearray()
+            async for chunk in resp.content.iter_any():
+                buf += chunk
+                if len(buf) > cap:
+                    raise ProtocolError(f"{method} {resp.url}: body is over {cap} bytes")
+            return bytes(buf)
+        except _FOREIGN as exc:
+            raise _translate(exc, method, resp.url) from exc
+
+    async def request(
+        self,
+        method: str,
+        url: URL | str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+        timeout: Timeouts | Default | None = DEFAULT,
+    ) -> Response:
+        """Send one request and read its whole (capped) body."""
+        resp = await self._open(method, url, headers, body, timeout)
+        try:
+            data = await self._read(resp, method)
+        finally:
+            resp.release()
+        return Response(resp.status, resp.headers, data, str(resp.url))
+
+    async def parse(self, resp: Response, fn: Callable[[Response], T]) -> T:
+        """``fn(resp)``, run off the loop thread when the body is big enough to cost a frame."""
+        if len(resp.body) <= JSON_OFFLOAD_BYTES:
+            return fn(resp)
+        return await asyncio.get_running_loop().run_in_executor(None, fn, resp)
+
+    @contextlib.asynccontextmanager
+    async def stream(
+        self,
+        method: str,
+        url: URL | str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        timeout: Timeouts | Default | None = DEFAULT,
+        chunk_size: int = CHUNK_SIZE,
+    ) -> AsyncIterator[StreamResponse]:
+        """``async with transport.stream("GET", url) as resp: async for chunk in resp: ...``
+
+        Not capped: the caller checks sizes. Leaving the block early closes the connection.
+        """
+        resp = await self._open(method, url, headers, None, timeout)
+        try:
+            yield StreamResponse(resp, method, chunk_size)
+        finally:
+            resp.release()
+
+    async def close(self) -> None:
+        """Close the session; idempotent. Later use raises UsageError."""
+        self.state = State.CLOSED
+        http, self._http = self._http, None
+        if http is not None:
+            await http.close()

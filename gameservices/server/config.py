@@ -1,0 +1,221 @@
+"""Server settings: a frozen, validated ``ServerConfig`` and the ``Board`` definitions.
+
+Invariants: a config is immutable and valid once constructed (bad values raise ``ValueError`` or
+``TypeError`` naming the field); board ids are unique; secrets never appear in ``repr``.
+``--board`` specs and ``--config`` JSON files are parsed here into the same value.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .._protocol.wire import Operator, SortOrder
+from .faults import Faults
+from .ratelimit import RateLimit
+
+__all__ = [
+    "DEMO_BOARDS",
+    "Board",
+    "ServerConfig",
+    "config_from_mapping",
+    "load_config_file",
+    "parse_board",
+]
+
+DEFAULT_SERVER_KEY = "defaultkey"
+DEFAULT_TOKEN_EXPIRY = 3600
+DEFAULT_REFRESH_EXPIRY = 604800
+DEFAULT_PORT = 7350
+MAX_BODY_BYTES = 64 * 1024
+IDEMPOTENCY_TTL = 24 * 3600.0
+READ_TIMEOUT = 30.0
+
+# Nakama's rule for ids and usernames: no whitespace or control characters.
+_INVALID_CHARS = re.compile(r"[\s\x00-\x1f\x7f]")
+_SORTS = {"desc": SortOrder.DESCENDING, "asc": SortOrder.ASCENDING}
+_OPERATORS = {
+    "best": Operator.BEST,
+    "set": Operator.SET,
+    "incr": Operator.INCREMENT,
+    "decr": Operator.DECREMENT,
+}
+_SYNC_MODES = ("FULL", "NORMAL")
+
+
+@dataclass(frozen=True)
+class Board:
+    """A leaderboard defined by the server: id, sort order and default write operator."""
+
+    id: str
+    sort: SortOrder = SortOrder.DESCENDING
+    operator: Operator = Operator.BEST
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.id, str) or not 1 <= len(self.id.encode()) <= 128:
+            raise ValueError("board id must be a string of 1-128 bytes")
+        if _INVALID_CHARS.search(self.id):
+            raise ValueError(f"board id {self.id!r} must not contain spaces or control characters")
+        object.__setattr__(self, "sort", SortOrder(self.sort))
+        operator = Operator(self.operator)
+        if operator is Operator.NO_OVERRIDE:
+            raise ValueError(f"board {self.id!r}: the default operator cannot be NO_OVERRIDE")
+        object.__setattr__(self, "operator", operator)
+
+
+DEMO_BOARDS: tuple[Board, ...] = (
+    Board("weekly", SortOrder.DESCENDING, Operator.BEST),
+    Board("alltime", SortOrder.DESCENDING, Operator.BEST),
+    Board("kills", SortOrder.DESCENDING, Operator.INCREMENT),
+    Board("speedrun", SortOrder.ASCENDING, Operator.BEST),
+)
+
+
+def parse_board(spec: str) -> Board:
+    """``ID[:desc|asc[:best|set|incr|decr]]`` -> Board; ValueError says what is wrong."""
+    parts = spec.split(":")
+    if len(parts) > 3 or not parts[0]:
+        raise ValueError(f"board spec {spec!r} must look like ID[:desc|asc[:best|set|incr|decr]]")
+    sort = SortOrder.DESCENDING
+    operator = Operator.BEST
+    if len(parts) > 1:
+        if parts[1].lower() not in _SORTS:
+            raise ValueError(f"board spec {spec!r}: sort must be desc or asc, not {parts[1]!r}")
+        sort = _SORTS[parts[1].lower()]
+    if len(parts) > 2:
+        if parts[2].lower() not in _OPERATORS:
+            raise ValueError(
+                f"board spec {spec!r}: operator must be best, set, incr or decr, not {parts[2]!r}"
+            )
+        operator = _OPERATORS[parts[2].lower()]
+    return Board(parts[0], sort, operator)
+
+
+def _check_positive(name: str, value: object, *, allow_float: bool = False) -> None:
+    kinds: tuple[type, ...] = (int, float) if allow_float else (int,)
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
+    if value <= 0:  # type: ignore[operator]  # checked to be int or float just above
+        raise ValueError(f"{name} must be positive, got {value}")
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Everything the reference server needs; see docs/server.md for each field."""
+
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    db_path: str = ":memory:"
+    server_key: str = field(default=DEFAULT_SERVER_KEY, repr=False)
+    token_expiry: int = DEFAULT_TOKEN_EXPIRY
+    refresh_expiry: int = DEFAULT_REFRESH_EXPIRY
+    boards: tuple[Board, ...] = DEMO_BOARDS
+    assets_dir: Path | None = None
+    faults: Faults | None = None
+    rate_limit: RateLimit | None = None
+    clock: Callable[[], float] = time.time
+    # Signs tokens and cursors; None: generated once and kept in "<db>.secret" (0600).
+    token_secret: str | None = field(default=None, repr=False)
+    idempotency_ttl: float = IDEMPOTENCY_TTL
+    max_body_bytes: int = MAX_BODY_BYTES
+    read_timeout: float = READ_TIMEOUT
+    # FULL: fsync at each group commit (survives power loss); NORMAL: survives process crashes.
+    synchronous: str = "FULL"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "db_path", str(self.db_path))
+        if self.assets_dir is not None:
+            object.__setattr__(self, "assets_dir", Path(self.assets_dir))
+        object.__setattr__(self, "boards", tuple(self.boards))
+        self._validate()
+
+    def _validate(self) -> None:
+        if not isinstance(self.host, str) or not self.host:
+            raise ValueError("host must be a non-empty string")
+        if isinstance(self.port, bool) or not isinstance(self.port, int):
+            raise TypeError("port must be an integer")
+        if not 0 <= self.port <= 65535:
+            raise ValueError(f"port must be 0-65535, got {self.port}")
+        if not isinstance(self.server_key, str) or not self.server_key:
+            raise ValueError("server_key must be a non-empty string")
+        if self.token_secret is not None and len(self.token_secret) < 16:
+            raise ValueError("token_secret must be at least 16 characters")
+        _check_positive("token_expiry", self.token_expiry)
+        _check_positive("refresh_expiry", self.refresh_expiry)
+        _check_positive("idempotency_ttl", self.idempotency_ttl, allow_float=True)
+        _check_positive("max_body_bytes", self.max_body_bytes)
+        _check_positive("read_timeout", self.read_timeout, allow_float=True)
+        if not callable(self.clock):
+            raise TypeError("clock must be a callable returning seconds since the epoch")
+        if self.synchronous not in _SYNC_MODES:
+            raise ValueError(f"synchronous must be one of {_SYNC_MODES}, not {self.synchronous!r}")
+        if not self.boards or not all(isinstance(b, Board) for b in self.boards):
+            raise ValueError("boards must be a non-empty sequence of Board")
+        ids = [b.id for b in self.boards]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"board ids must be unique: {ids}")
+
+    def board(self, board_id: str) -> Board | None:
+        """The board with this id, or None."""
+        for board in self.boards:
+            if board.id == board_id:
+                return board
+        return None
+
+    def with_overrides(self, **changes: Any) -> ServerConfig:
+        """A copy with some fields replaced (validated again)."""
+        return replace(self, **changes)
+
+
+_FILE_FIELDS = {f.name for f in fields(ServerConfig)} - {"clock", "faults", "rate_limit"}
+
+
+def config_from_mapping(data: Mapping[str, Any], base: ServerConfig | None = None) -> ServerConfig:
+    """Settings from a JSON object (same names as ServerConfig; boards as specs or objects)."""
+    unknown = set(data) - _FILE_FIELDS - {"faults", "rate_limit"}
+    if unknown:
+        raise ValueError(f"unknown config keys: {sorted(unknown)}")
+    changes: dict[str, Any] = {k: v for k, v in data.items() if k in _FILE_FIELDS}
+    if "boards" in changes:
+        changes["boards"] = tuple(_board_from_json(b) for b in changes["boards"])
+    if changes.get("assets_dir") is not None:
+        changes["assets_dir"] = Path(changes["assets_dir"])
+    if isinstance(data.get("faults"), Mapping):
+        changes["faults"] = Faults.from_mapping(data["faults"])
+    if isinstance(data.get("rate_limit"), Mapping):
+        changes["rate_limit"] = RateLimit(**data["rate_limit"])
+    return replace(base or ServerConfig(), **changes)
+
+
+def _board_from_json(item: object) -> Board:
+    if isinstance(item, str):
+        return parse_board(item)
+    if isinstance(item, Mapping) and isinstance(item.get("id"), str):
+        spec = ":".join(
+            str(item[k]) for k in ("id", "sort", "operator") if k in item and item[k] is not None
+        )
+        if "operator" in item and "sort" not in item:
+            spec = f"{item['id']}:desc:{item['operator']}"
+        return parse_board(spec)
+    raise ValueError(f"a board must be a spec string or an object with an id, not {item!r}")
+
+
+def load_config_file(path: str | Path, base: ServerConfig | None = None) -> ServerConfig:
+    """Read a JSON config file; ValueError names the file and the problem."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValueError(f"cannot read config file {path}: {exc.strerror}") from exc
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"config file {path} is not valid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ValueError(f"config file {path} must hold a JSON object")
+    try:
+        return config_from_mapping(data, base)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"config file {path}: {exc}") from exc

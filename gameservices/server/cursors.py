@@ -1,0 +1,60 @@
+"""Opaque, HMAC-signed page cursors that name a position key, not an offset.
+
+A cursor says "the page after (or before) this record key on this board". Keys compare by
+(score, subscore, update order), so pages stay consistent while records move: nothing is skipped
+or repeated because an offset shifted. Any change to a cursor breaks its signature.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+
+__all__ = ["Cursor", "CursorCodec"]
+
+_MAC_BYTES = 16
+
+
+@dataclass(frozen=True)
+class Cursor:
+    board: str
+    key: int
+    forward: bool  # True: records after key (next page); False: records before key
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class CursorCodec:
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def _mac(self, payload: bytes) -> bytes:
+        return hmac.new(self._key, payload, hashlib.sha256).digest()[:_MAC_BYTES]
+
+    def encode(self, cursor: Cursor) -> str:
+        payload = json.dumps(
+            [cursor.board, str(cursor.key), 1 if cursor.forward else 0], separators=(",", ":")
+        ).encode()
+        return _b64(payload) + "." + _b64(self._mac(payload))
+
+    def decode(self, text: str, board: str) -> Cursor | None:
+        """The cursor, or None if it is malformed, forged or for another board."""
+        try:
+            body, mac = text.split(".")
+            payload = _unb64(body)
+            if not hmac.compare_digest(_unb64(mac), self._mac(payload)):
+                return None
+            board_id, key, forward = json.loads(payload)
+            cursor = Cursor(board_id, int(key), bool(forward))
+        except (ValueError, TypeError):
+            return None
+        return cursor if cursor.board == board else None

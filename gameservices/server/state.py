@@ -1,0 +1,125 @@
+"""The running server's state, shared by handlers through ``request.app[STATE]``.
+
+Invariants: created once at startup (secret loaded, store opened, rank index rebuilt) and torn
+down at cleanup; handlers never see a half-built state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiohttp import web
+
+from .config import ServerConfig
+from .cursors import CursorCodec
+from .idempotency import purge_expired
+from .ranks import Ranks
+from .store import Store, Txn
+from .tokens import Claims, TokenIssuer, new_secret
+
+__all__ = [
+    "STATE",
+    "USER",
+    "ServerState",
+    "StateHolder",
+    "load_or_create_secret",
+    "open_state",
+    "purge",
+    "state_of",
+]
+
+log = logging.getLogger("gameservices.server")
+
+
+@dataclass
+class ServerState:
+    config: ServerConfig
+    store: Store
+    ranks: Ranks
+    tokens: TokenIssuer
+    cursors: CursorCodec
+
+
+class StateHolder:
+    """Set at startup: an application cannot take new keys once it runs."""
+
+    def __init__(self) -> None:
+        self.state: ServerState | None = None
+
+
+STATE = web.AppKey("gameservices_state", StateHolder)
+USER = web.RequestKey("gameservices_user", Claims)  # set by the auth middleware on Bearer routes
+
+
+def state_of(request: web.Request) -> ServerState:
+    state = request.app[STATE].state
+    if state is None:  # only possible if a request arrives before startup finished
+        raise RuntimeError("the server is not started")
+    return state
+
+
+def load_or_create_secret(db_path: str) -> str:
+    """The token secret kept beside the database (0600), created on first start (blocking)."""
+    if db_path == ":memory:":
+        return new_secret()
+    path = Path(db_path + ".secret")
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    secret = new_secret()
+    # O_EXCL: if two servers race on a fresh database, one secret wins and the loser re-reads.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(secret)
+        f.flush()
+        os.fsync(f.fileno())
+    return secret
+
+
+def _load_revoked(conn: sqlite3.Connection, now: float) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT digest FROM revoked_tokens WHERE exp > ?", (now,))]
+
+
+def purge(txn: Txn, now: float, idempotency_ttl: float) -> None:
+    """Drop what can no longer matter: expired revocations and idempotency keys."""
+    txn.conn.execute("DELETE FROM revoked_tokens WHERE exp <= ?", (now,))
+    purge_expired(txn.conn, now, idempotency_ttl)
+
+
+async def open_state(config: ServerConfig) -> ServerState:
+    """Open the store, load the secret and revocations, rebuild the rank index."""
+    import asyncio
+
+    secret = config.token_secret
+    if secret is None:
+        secret = await asyncio.to_thread(load_or_create_secret, config.db_path)
+    store = Store(config.db_path, config.synchronous)
+    await store.open()
+    ranks = Ranks(config.boards)
+    try:
+        now = config.clock()
+        await store.write(lambda txn: purge(txn, now, config.idempotency_ttl))
+        await store.read(lambda conn: ranks.rebuild(conn, config.boards))
+        revoked = await store.read(lambda conn: _load_revoked(conn, config.clock()))
+    except BaseException:
+        await store.close()
+        raise
+    tokens = TokenIssuer(
+        secret,
+        clock=config.clock,
+        token_expiry=config.token_expiry,
+        refresh_expiry=config.refresh_expiry,
+        revoked=revoked,
+    )
+    cursor_key = hmac.new(secret.encode(), b"cursor", hashlib.sha256).digest()
+    return ServerState(config, store, ranks, tokens, CursorCodec(cursor_key))

@@ -1,0 +1,320 @@
+"""SQLite storage behind two threads: one writer with group commit, one reader.
+
+Invariants:
+- No SQLite call runs on the event loop; coroutines hand jobs to a thread and await a future.
+- Write jobs queued together share one transaction (group commit): each job runs inside its own
+  SAVEPOINT, so a failing job rolls back alone; futures resolve only after COMMIT returned, so a
+  success means the write is durable (WAL + ``synchronous`` FULL or NORMAL).
+- If COMMIT fails, every job of the batch fails and its rollback hooks run (newest first), so
+  in-memory state mirrors what is on disk.
+- A store belongs to one event loop (jobs are handed over once per loop iteration).
+- Every statement is parameterised. A ``:memory:`` database has a single connection: reads run
+  on the writer thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+__all__ = ["SCHEMA", "Store", "Txn"]
+
+T = TypeVar("T")
+log = logging.getLogger("gameservices.server")
+
+MAX_BATCH = 256
+CACHE_KIB = 64 * 1024
+MMAP_BYTES = 1 << 30
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users(
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    username TEXT NOT NULL UNIQUE,
+    custom_id TEXT UNIQUE,
+    email TEXT UNIQUE,
+    password TEXT,
+    create_time INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS user_devices(
+    id TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS records(
+    board TEXT NOT NULL,
+    owner INTEGER NOT NULL,
+    score INTEGER NOT NULL,
+    subscore INTEGER NOT NULL,
+    num_score INTEGER NOT NULL,
+    metadata TEXT NOT NULL,
+    create_time INTEGER NOT NULL,
+    update_time INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY(board, owner)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS revoked_tokens(
+    digest TEXT PRIMARY KEY,
+    exp INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS idempotency(
+    user_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    created REAL NOT NULL,
+    PRIMARY KEY(user_id, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency(created);
+"""
+
+
+@dataclass
+class Txn:
+    """What a write job sees: the connection and a place to register rollback hooks."""
+
+    conn: sqlite3.Connection
+    _undo: list[Callable[[], None]] = field(default_factory=list)
+
+    def on_rollback(self, hook: Callable[[], None]) -> None:
+        """Run ``hook`` if this transaction does not commit (used to undo in-memory changes)."""
+        self._undo.append(hook)
+
+
+_Job = tuple[Callable[[Any], Any], "asyncio.Future[Any]", asyncio.AbstractEventLoop]
+_STOP = object()
+
+
+def connect(path: str, synchronous: str) -> sqlite3.Connection:
+    # isolation_level=None: we issue BEGIN/COMMIT ourselves.
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=True)
+    conn.execute("PRAGMA busy_timeout = 10000")
+    if path != ":memory:":
+        conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute(f"PRAGMA synchronous = {synchronous}")  # validated in ServerConfig
+    # A large board is ~100 bytes a record: keep hot B-tree pages in memory, and map the file so
+    # page reads are memory reads rather than pread() calls.
+    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+    conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+    return conn
+
+
+def _deliver(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    if future.cancelled():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
+
+
+class _Worker:
+    """One thread owning one connection; runs queued jobs (in group-committed batches if
+    ``transactional``)."""
+
+    def __init__(self, name: str, path: str, synchronous: str, transactional: bool) -> None:
+        self._path = path
+        self._synchronous = synchronous
+        self._transactional = transactional
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._pending: list[_Job] = []
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def submit(self, job: Callable[[Any], T]) -> asyncio.Future[T]:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        # Jobs submitted during one loop iteration cross to the thread together: one wake-up
+        # instead of one per request.
+        if not self._pending:
+            loop.call_soon(self.flush)
+        self._pending.append((job, future, loop))
+        return future
+
+    def flush(self) -> None:
+        """Hand the jobs submitted so far to the thread (loop thread only)."""
+        if self._pending:
+            jobs, self._pending = self._pending, []
+            self._queue.put(jobs)
+
+    def stop(self) -> None:
+        """Blocking: drain the queue, then close the connection and join the thread."""
+        if not self._thread.is_alive():
+            return
+        self._queue.put(_STOP)
+        self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            conn = connect(self._path, self._synchronous)
+            if self._transactional:
+                # executescript commits implicitly, so the schema is made before any batch.
+                conn.executescript(SCHEMA)
+        except Exception as exc:  # the database cannot be opened: fail every job with why
+            self._fail_all(exc)
+            return
+        try:
+            while True:
+                batch, stop = self._take_batch()
+                if batch:
+                    self._run_batch(conn, batch)
+                if stop:
+                    return
+        finally:
+            conn.close()
+
+    def _fail_all(self, error: BaseException) -> None:
+        while True:
+            batch, stop = self._take_batch()
+            for _job, future, loop in batch:
+                _resolve(loop, future, None, error)
+            if stop:
+                return
+
+    def _take_batch(self) -> tuple[list[_Job], bool]:
+        first = self._queue.get()
+        if first is _STOP:
+            return [], True
+        batch: list[_Job] = list(first)
+        while len(batch) < MAX_BATCH:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is _STOP:
+                return batch, True
+            batch.extend(item)
+        return batch, False
+
+    def _run_batch(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
+        if not self._transactional:
+            _resolve_all([(loop, future, *_call(job, conn)) for job, future, loop in batch])
+            return
+        txn = Txn(conn)
+        outcomes: list[tuple[Any, BaseException | None]] = []
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for job, _future, _loop in batch:
+                outcomes.append(_run_in_savepoint(txn, job))
+            conn.execute("COMMIT")
+        except BaseException as exc:  # anything: the batch did not commit, report it to all
+            log.exception("group commit failed")
+            _rollback(txn)
+            for _job, future, loop in batch:
+                _resolve(loop, future, None, exc)
+            return
+        _resolve_all(
+            [
+                (loop, future, result, error)
+                for (_job, future, loop), (result, error) in zip(batch, outcomes, strict=True)
+            ]
+        )
+
+
+def _call(job: Callable[[Any], Any], arg: Any) -> tuple[Any, BaseException | None]:
+    try:
+        return job(arg), None
+    except Exception as exc:  # delivered to the awaiting coroutine
+        return None, exc
+
+
+def _run_in_savepoint(txn: Txn, job: Callable[[Any], Any]) -> tuple[Any, BaseException | None]:
+    conn = txn.conn
+    conn.execute("SAVEPOINT job")
+    mark = len(txn._undo)
+    result, error = _call(job, txn)
+    if error is None:
+        conn.execute("RELEASE job")
+        return result, None
+    conn.execute("ROLLBACK TO job")
+    conn.execute("RELEASE job")
+    for hook in reversed(txn._undo[mark:]):
+        hook()
+    del txn._undo[mark:]
+    return None, error
+
+
+def _rollback(txn: Txn) -> None:
+    try:
+        if txn.conn.in_transaction:
+            txn.conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        log.exception("rollback failed")
+    for hook in reversed(txn._undo):
+        hook()
+    txn._undo.clear()
+
+
+def _deliver_all(results: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
+    for future, result, error in results:
+        _deliver(future, result, error)
+
+
+def _resolve_all(
+    results: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[Any], Any, BaseException | None]],
+) -> None:
+    """One wake-up per loop for a whole batch, rather than one per job."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[Any]] = {}
+    for loop, future, result, error in results:
+        by_loop.setdefault(loop, []).append((future, result, error))
+    for loop, items in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # closed loop: nobody is waiting any more
+            loop.call_soon_threadsafe(_deliver_all, items)
+
+
+def _resolve(
+    loop: asyncio.AbstractEventLoop,
+    future: asyncio.Future[Any],
+    result: Any,
+    error: BaseException | None,
+) -> None:
+    # RuntimeError: the loop is closed, so nobody is waiting any more.
+    with contextlib.suppress(RuntimeError):
+        loop.call_soon_threadsafe(_deliver, future, result, error)
+
+
+class Store:
+    """The database: ``await write(job)`` (job gets a Txn) and ``await read(job)`` (job gets a
+    connection)."""
+
+    def __init__(self, path: str, synchronous: str = "FULL") -> None:
+        self.path = path
+        self._writer = _Worker("gameservices-writer", path, synchronous, transactional=True)
+        self._reader: _Worker | None = None
+        if path != ":memory:":
+            self._reader = _Worker("gameservices-reader", path, synchronous, transactional=False)
+
+    async def open(self) -> None:
+        self._writer.start()
+        try:
+            await self.write(lambda txn: None)  # the schema exists once the first batch ran
+        except BaseException:
+            await self.close()
+            raise
+        if self._reader is not None:
+            self._reader.start()
+
+    async def write(self, job: Callable[[Txn], T]) -> T:
+        return await self._writer.submit(job)
+
+    async def read(self, job: Callable[[sqlite3.Connection], T]) -> T:
+        if self._reader is None:
+            return await self._writer.submit(lambda txn: job(txn.conn))
+        return await self._reader.submit(job)
+
+    async def close(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._writer.flush()
+        if self._reader is not None:
+            self._reader.flush()
+            await loop.run_in_executor(None, self._reader.stop)
+        await loop.run_in_executor(None, self._writer.stop)

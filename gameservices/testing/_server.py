@@ -1,0 +1,79 @@
+"""``ReferenceServer``: the reference server on 127.0.0.1, a free port, for tests (ours and users').
+
+Invariants: ``url`` is valid only between ``__aenter__`` and ``__aexit__``; leaving the context
+stops the site, closes the store (every acknowledged write is committed) and frees the port.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from ..server.assets import AssetStats
+
+__all__ = ["ReferenceServer"]
+
+
+class ReferenceServer:
+    """``async with ReferenceServer(boards=..., clock=...) as server: server.url``."""
+
+    def __init__(self, config: Any = None, **overrides: Any) -> None:
+        from ..server import ServerConfig, create_app
+        from ..server.app import runner_settings
+
+        base = config if config is not None else ServerConfig()
+        self.config: ServerConfig = base.with_overrides(**overrides) if overrides else base
+        self.app: web.Application = create_app(self.config)
+        self._runner_settings = runner_settings(self.config)
+        self._runner: web.AppRunner | None = None
+        self._url: str | None = None
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:PORT`` (no trailing slash)."""
+        if self._url is None:
+            raise RuntimeError("ReferenceServer is not running; use it with 'async with'")
+        return self._url
+
+    @property
+    def asset_stats(self) -> AssetStats:
+        """Bytes sent per asset (``.bytes_sent[name]``) and bodies started (``.bodies[name]``)."""
+        from ..server.assets import ASSET_STATS
+
+        return self.app[ASSET_STATS]
+
+    async def start(self) -> None:
+        runner = web.AppRunner(self.app, **self._runner_settings)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, "127.0.0.1", 0)
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        host, port = runner.addresses[0][:2]
+        self._url = f"http://{host}:{port}"
+
+    async def close(self) -> None:
+        runner, self._runner, self._url = self._runner, None, None
+        if runner is not None:
+            await runner.cleanup()
+
+    async def __aenter__(self) -> ReferenceServer:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:
+        return f"ReferenceServer(url={self._url!r})"

@@ -1,0 +1,105 @@
+"""``gameservices serve``: flags, the listening line, clean shutdown, the missing-extra error."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gameservices._cli import build_parser
+from gameservices._cli.serve import build_config
+from gameservices.server import Board, Operator, SortOrder
+
+
+def parse(*argv: str) -> object:
+    return build_config(build_parser().parse_args(["serve", *argv]))
+
+
+def test_flags_build_the_config(tmp_path: Path) -> None:
+    config = parse(
+        "--host",
+        "0.0.0.0",
+        "--port",
+        "0",
+        "--db",
+        ":memory:",
+        "--server-key",
+        "k",
+        "--token-expiry",
+        "60",
+        "--refresh-expiry",
+        "120",
+        "--board",
+        "a:asc",
+        "--board",
+        "b:desc:decr",
+        "--assets",
+        str(tmp_path),
+    )
+    assert (config.host, config.port, config.db_path, config.server_key) == (
+        "0.0.0.0",
+        0,
+        ":memory:",
+        "k",
+    )  # type: ignore[attr-defined]
+    assert (config.token_expiry, config.refresh_expiry) == (60, 120)  # type: ignore[attr-defined]
+    assert config.boards == (
+        Board("a", SortOrder.ASCENDING),
+        Board("b", operator=Operator.DECREMENT),
+    )  # type: ignore[attr-defined]
+    assert config.assets_dir == tmp_path  # type: ignore[attr-defined]
+
+
+def test_defaults_and_config_file_with_flag_overrides(tmp_path: Path) -> None:
+    assert parse().db_path == "gameservices.db"  # type: ignore[attr-defined]
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps({"port": 9000, "token_expiry": 77}))
+    config = parse("--config", str(path), "--port", "9001")
+    assert (config.port, config.token_expiry) == (9001, 77)  # type: ignore[attr-defined]
+
+
+def test_bad_flag_values_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    from gameservices._cli import main
+
+    assert main(["serve", "--board", "x:sideways"]) == 2
+    assert "sort must be desc or asc" in capsys.readouterr().err
+
+
+def test_missing_server_extra_names_the_install_command() -> None:
+    code = (
+        "import sys; sys.modules['sortedcontainers'] = None; "
+        "from gameservices._cli import main; raise SystemExit(main(['serve']))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 2
+    assert "pip install 'gameservices[server]'" in out.stderr
+
+
+@pytest.mark.slow
+async def test_serve_prints_url_warns_and_stops_on_sigterm(tmp_path: Path) -> None:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "gameservices",
+        "serve",
+        "--db",
+        ":memory:",
+        "--port",
+        "0",
+        "--host",
+        "0.0.0.0",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    line = (await proc.stdout.readline()).decode()
+    assert line.startswith("gameservices listening on http://0.0.0.0:")
+    proc.send_signal(signal.SIGINT)
+    _, err = await proc.communicate()
+    assert proc.returncode == 0
+    assert b"default server key" in err

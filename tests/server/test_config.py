@@ -1,0 +1,136 @@
+"""ServerConfig, Board specs and JSON config files: valid values in, clear errors out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from gameservices.server import DEMO_BOARDS, Board, Operator, ServerConfig, SortOrder, parse_board
+from gameservices.server.config import load_config_file
+from gameservices.server.state import load_or_create_secret
+
+
+def test_defaults_and_demo_boards() -> None:
+    config = ServerConfig()
+    assert (config.db_path, config.server_key, config.token_expiry, config.refresh_expiry) == (
+        ":memory:",
+        "defaultkey",
+        3600,
+        604800,
+    )
+    assert {b.id: (b.sort, b.operator) for b in config.boards} == {
+        "weekly": (SortOrder.DESCENDING, Operator.BEST),
+        "alltime": (SortOrder.DESCENDING, Operator.BEST),
+        "kills": (SortOrder.DESCENDING, Operator.INCREMENT),
+        "speedrun": (SortOrder.ASCENDING, Operator.BEST),
+    }
+    assert config.boards == DEMO_BOARDS
+
+
+def test_secrets_stay_out_of_repr() -> None:
+    text = repr(ServerConfig(server_key="hunter2-key", token_secret="s" * 32))
+    assert "hunter2" not in text
+    assert "sss" not in text
+
+
+@pytest.mark.parametrize(
+    ("spec", "board"),
+    [
+        ("level1", Board("level1")),
+        ("speed:asc", Board("speed", SortOrder.ASCENDING, Operator.BEST)),
+        ("k:desc:incr", Board("k", SortOrder.DESCENDING, Operator.INCREMENT)),
+        ("d:DESC:decr", Board("d", SortOrder.DESCENDING, Operator.DECREMENT)),
+        ("s:asc:set", Board("s", SortOrder.ASCENDING, Operator.SET)),
+    ],
+)
+def test_board_specs(spec: str, board: Board) -> None:
+    assert parse_board(spec) == board
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("", "must look like"),
+        ("a:b:c:d", "must look like"),
+        ("x:sideways", "sort must be desc or asc"),
+        ("x:asc:max", "operator must be best, set, incr or decr"),
+        ("has space", "spaces or control characters"),
+    ],
+)
+def test_bad_board_specs(spec: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_board(spec)
+
+
+@pytest.mark.parametrize(
+    ("changes", "error", "message"),
+    [
+        ({"port": 70000}, ValueError, "port must be 0-65535"),
+        ({"port": "80"}, TypeError, "port must be an integer"),
+        ({"token_expiry": 0}, ValueError, "token_expiry must be positive"),
+        ({"server_key": ""}, ValueError, "server_key must be a non-empty string"),
+        ({"token_secret": "short"}, ValueError, "at least 16"),
+        ({"boards": ()}, ValueError, "non-empty"),
+        ({"boards": (Board("a"), Board("a"))}, ValueError, "unique"),
+        ({"synchronous": "OFF"}, ValueError, "synchronous"),
+        ({"clock": 5}, TypeError, "clock must be a callable"),
+    ],
+)
+def test_invalid_config(changes: dict[str, object], error: type[Exception], message: str) -> None:
+    with pytest.raises(error, match=message):
+        ServerConfig(**changes)  # type: ignore[arg-type]
+
+
+def test_board_default_operator_cannot_be_no_override() -> None:
+    with pytest.raises(ValueError, match="NO_OVERRIDE"):
+        Board("x", operator=Operator.NO_OVERRIDE)
+
+
+def test_config_file(tmp_path: Path) -> None:
+    path = tmp_path / "server.json"
+    path.write_text(
+        json.dumps(
+            {
+                "port": 0,
+                "server_key": "k3y",
+                "token_expiry": 60,
+                "boards": ["a:asc", {"id": "b", "sort": "desc", "operator": "incr"}],
+                "assets_dir": "assets",
+            }
+        )
+    )
+    config = load_config_file(path)
+    assert (config.port, config.server_key, config.token_expiry) == (0, "k3y", 60)
+    assert config.boards == (
+        Board("a", SortOrder.ASCENDING),
+        Board("b", operator=Operator.INCREMENT),
+    )
+    assert config.assets_dir == Path("assets")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{", "not valid JSON"),
+        ("[]", "must hold a JSON object"),
+        ('{"prot": 1}', "unknown config keys: \\['prot'\\]"),
+        ('{"port": -1}', "port must be 0-65535"),
+    ],
+)
+def test_bad_config_files(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=message):
+        load_config_file(path)
+    with pytest.raises(ValueError, match="cannot read config file"):
+        load_config_file(tmp_path / "missing.json")
+
+
+def test_secret_is_created_once_with_0600(tmp_path: Path) -> None:
+    db = str(tmp_path / "x.db")
+    first = load_or_create_secret(db)
+    assert load_or_create_secret(db) == first
+    assert (tmp_path / "x.db.secret").stat().st_mode & 0o777 == 0o600
+    assert load_or_create_secret(":memory:") != load_or_create_secret(":memory:")

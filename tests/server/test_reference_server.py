@@ -1,0 +1,50 @@
+"""ReferenceServer: a real server on 127.0.0.1 with a free port."""
+
+from __future__ import annotations
+
+import base64
+
+import aiohttp
+import pytest
+
+from gameservices.testing import ReferenceServer
+
+BASIC = "Basic " + base64.b64encode(b"defaultkey:").decode()
+
+
+async def test_reference_server_serves_on_loopback() -> None:
+    async with ReferenceServer() as server, aiohttp.ClientSession() as http:
+        assert server.url.startswith("http://127.0.0.1:")
+        resp = await http.post(
+            server.url + "/v2/account/authenticate/custom",
+            json={"id": "custom-1"},
+            headers={"Authorization": BASIC},
+        )
+        assert resp.status == 200
+        assert resp.headers["Date"]  # clients judge token expiry by the server's clock
+        assert (await resp.json())["created"] is True
+
+
+async def test_url_outside_the_context_is_an_error() -> None:
+    server = ReferenceServer(token_expiry=60)
+    assert server.config.token_expiry == 60
+    with pytest.raises(RuntimeError, match="not running"):
+        _ = server.url
+
+
+async def test_the_pytest_fixture_gives_a_running_server(reference_server: ReferenceServer) -> None:
+    async with aiohttp.ClientSession() as http:
+        resp = await http.get(reference_server.url + "/v2/leaderboard/weekly")
+        assert resp.status == 401  # running, and enforcing auth
+
+
+def test_testing_package_imports_without_pytest() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['pytest'] = None; "
+        "import gameservices.testing as t; print(t.ReferenceServer.__name__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "ReferenceServer"
