@@ -27,6 +27,8 @@ from ._exceptions import (
     TransportError,
     UsageError,
 )
+from ._outbox import Submission
+from ._outbox_db import OutboxEntry
 from ._protocol.models import LeaderboardRecord, LeaderboardRecordList
 from ._protocol.wire import Operator
 from ._runner import TickRunner
@@ -50,6 +52,7 @@ __all__ = [
     "LeaderboardRecordList",
     "NotFound",
     "Operator",
+    "OutboxEntry",
     "OutboxFull",
     "OutcomeUnknown",
     "ProtocolError",
@@ -61,6 +64,7 @@ __all__ = [
     "Session",
     "SessionExpired",
     "StorageError",
+    "Submission",
     "TickRunner",
     "Timeouts",
     "TransportError",

@@ -29,6 +29,7 @@ from yarl import URL
 from ._config import DEFAULT, Default, RetryPolicy, Timeouts
 from ._context import current_runner
 from ._exceptions import AuthError, GameServicesError, SessionExpired, UsageError
+from ._outbox_delivery import client_outbox
 from ._protocol import api
 from ._protocol.models import AuthResult, parse_auth
 from ._protocol.redact import redact
@@ -104,6 +105,8 @@ class Client:
         self._closers: list[Callable[[], Awaitable[object]]] = []
         self.auth = AuthService(self)
         self.leaderboards = LeaderboardService(self)
+        self.outbox = client_outbox(self.data_dir, self.leaderboards.write, retry)
+        self.on_close(self.outbox.close)
 
     def __repr__(self) -> str:
         return f"Client({str(self.base_url)!r}, state={self.state.value})"
@@ -151,6 +154,7 @@ class Client:
 
     async def __aenter__(self) -> Client:
         self._open()
+        await self.outbox.start()  # resume delivering scores a previous run left on disk
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -161,6 +165,8 @@ class Client:
     async def set_session(self, session: Session | None) -> None:
         """Adopt ``session`` (None forgets it): persist, then tell ``session_updated``."""
         self._session = session
+        if session is not None:
+            self.outbox.retry_now()  # queued scores waiting for a session can go now
         if self._store is not None:
             await self._store.save(session)
         if self._session_updated is not None:

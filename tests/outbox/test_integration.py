@@ -1,0 +1,121 @@
+"""The outbox wired to the real client and the real reference server on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gameservices import Client, NotFound, OutcomeUnknown, RetryPolicy
+from gameservices._outbox_delivery import client_outbox
+from gameservices.server.faults import Faults
+from gameservices.testing import ReferenceServer
+
+DEVICE = "outbox-device-0001"
+
+
+async def _no_wait(delay: float) -> None:
+    return None
+
+
+RETRY = RetryPolicy(sleep=_no_wait, random=lambda: 0.5)
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[ReferenceServer]:
+    async with ReferenceServer() as server:
+        yield server
+
+
+async def _score(client: Client, board: str) -> tuple[int, int]:
+    session = client.session
+    assert session is not None
+    page = await client.leaderboards.list(board, owner_ids=[session.user_id])
+    (record,) = page.owner_records
+    return record.score, record.num_score
+
+
+async def test_submit_is_durable_then_delivered(server: ReferenceServer, tmp_path: Path) -> None:
+    async with Client(server.url, data_dir=tmp_path, retry=RETRY) as client:
+        await client.auth.device(DEVICE, create=True)
+        subs = [await client.leaderboards.submit("kills", n) for n in (1, 2, 3)]
+        assert [s.seq for s in subs] == [1, 2, 3]
+        await client.outbox.flush(timeout=10)
+        assert await client.outbox.pending() == []
+        assert await _score(client, "kills") == (6, 3)
+
+
+async def test_a_resend_after_an_unknown_outcome_is_applied_once(
+    server: ReferenceServer, tmp_path: Path
+) -> None:
+    async with Client(server.url, data_dir=tmp_path / "c", retry=RETRY) as client:
+        await client.auth.device(DEVICE, create=True)
+        calls: list[str] = []
+
+        async def lose_first_answer(*args: Any, **kwargs: Any) -> object:
+            record = await client.leaderboards.write(*args, **kwargs)  # applied by the server
+            calls.append(kwargs["idempotency_key"])
+            if len(calls) == 1:
+                raise OutcomeUnknown("the answer was lost", idempotency_key=calls[0])
+            return record
+
+        outbox = client_outbox(tmp_path / "o", lose_first_answer, RETRY)
+        await outbox.submit("kills", 5, operator="incr")
+        await outbox.flush(timeout=10)
+        await outbox.close()
+        assert len(calls) == 2
+        assert calls[0] == calls[1]
+        assert await _score(client, "kills") == (5, 1)  # applied once, replayed once
+
+
+async def test_entries_left_by_a_run_offline_are_sent_after_login_on_the_next_start(
+    server: ReferenceServer, tmp_path: Path
+) -> None:
+    async with ReferenceServer() as gone:
+        dead_url = gone.url  # nothing listens there once this block ends
+    async with Client(dead_url, data_dir=tmp_path, retry=RETRY) as offline:
+        for _ in range(3):
+            await offline.leaderboards.submit("kills", 1, operator="incr")
+        assert len(await offline.outbox.pending()) == 3
+
+    async with Client(server.url, data_dir=tmp_path, retry=RETRY) as client:
+        await client.auth.device(DEVICE, create=True)  # login wakes the resumed delivery
+        await client.outbox.flush(timeout=10)
+        assert await _score(client, "kills") == (3, 3)
+
+
+async def test_a_refused_write_is_dead_lettered_and_the_queue_goes_on(
+    server: ReferenceServer, tmp_path: Path
+) -> None:
+    async with Client(server.url, data_dir=tmp_path, retry=RETRY) as client:
+        await client.auth.device(DEVICE, create=True)
+        await client.leaderboards.submit("no-such-board", 1)
+        await client.leaderboards.submit("kills", 4)
+        with pytest.raises(NotFound):
+            await client.outbox.flush(timeout=10)
+        (dead,) = await client.outbox.dead_letters()
+        assert dead.board == "no-such-board"
+        assert await _score(client, "kills") == (4, 1)
+
+
+async def test_server_errors_and_rate_limits_are_ridden_out(tmp_path: Path) -> None:
+    faults = Faults(
+        error_rate=0.5,
+        rate_limit_burst=2,
+        rate_limit_every=7,
+        retry_after=0,
+        seed=3,
+        times=8,
+        paths=("/v2/leaderboard",),
+    )
+    async with (
+        ReferenceServer(faults=faults) as server,
+        Client(server.url, data_dir=tmp_path, retry=RETRY) as client,
+    ):
+        await client.auth.device(DEVICE, create=True)
+        for _ in range(20):
+            await client.leaderboards.submit("kills", 1, operator="incr")
+        await client.outbox.flush(timeout=20)
+        assert (await _score(client, "kills"))[0] == 20
