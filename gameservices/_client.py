@@ -165,10 +165,10 @@ class Client:
     async def set_session(self, session: Session | None) -> None:
         """Adopt ``session`` (None forgets it): persist, then tell ``session_updated``."""
         self._session = session
-        if session is not None:
-            self.outbox.retry_now()  # queued scores waiting for a session can go now
         if self._store is not None:
             await self._store.save(session)
+        if session is not None:
+            await self.outbox.resume()  # queued scores waiting for a session can go now
         if self._session_updated is not None:
             try:
                 self._session_updated(session)

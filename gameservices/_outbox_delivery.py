@@ -9,9 +9,10 @@ Invariants:
 - Rule 2: every attempt sends the entry's own idempotency key, so a resend after an unknown
   outcome (a timeout, a crash between the server's commit and our delete) is applied at most
   once by a server that honours keys.
-- Rule 3: the task starts lazily (the first submit, ``start()`` when entries remain from a
-  previous run, or ``flush()``), runs in an empty context (not the runner task's that started
-  it), and ``close()`` cancels and awaits it; CancelledError is never caught.
+- Rule 3: the task starts lazily: at the first submit, when entries remain from a previous run
+  (``start()`` at ``async with Client``, ``resume()`` when a session is set), or at ``flush()``.
+  It runs in an empty context (not that of the runner task that started it); ``close()``
+  cancels and awaits it. CancelledError is never caught.
 """
 
 from __future__ import annotations
@@ -128,6 +129,11 @@ class Outbox:
             return
         if store.active_count:
             self._ensure_running()
+
+    async def resume(self) -> None:
+        """A session is ready: start delivering leftovers now, cutting any backoff short."""
+        await self.start()
+        self.retry_now()
 
     async def pending(self) -> list[OutboxEntry]:
         """Entries not yet acknowledged by the server, oldest first."""

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from gameservices import Client, NotFound, OutcomeUnknown, RetryPolicy
-from gameservices._outbox_delivery import client_outbox
+from gameservices._outbox_delivery import OutboxState, client_outbox
 from gameservices.server.faults import Faults
 from gameservices.testing import ReferenceServer
 
@@ -70,15 +70,20 @@ async def test_a_resend_after_an_unknown_outcome_is_applied_once(
         assert await _score(client, "kills") == (5, 1)  # applied once, replayed once
 
 
+async def _submit_offline(data_dir: Path, count: int) -> None:
+    """A run that queues ``count`` INCREMENTs of 1 and ends before any can be delivered."""
+    async with ReferenceServer() as gone:
+        dead_url = gone.url  # nothing listens there once this block ends
+    async with Client(dead_url, data_dir=data_dir, retry=RETRY) as offline:
+        for _ in range(count):
+            await offline.leaderboards.submit("kills", 1, operator="incr")
+        assert len(await offline.outbox.pending()) == count
+
+
 async def test_entries_left_by_a_run_offline_are_sent_after_login_on_the_next_start(
     server: ReferenceServer, tmp_path: Path
 ) -> None:
-    async with ReferenceServer() as gone:
-        dead_url = gone.url  # nothing listens there once this block ends
-    async with Client(dead_url, data_dir=tmp_path, retry=RETRY) as offline:
-        for _ in range(3):
-            await offline.leaderboards.submit("kills", 1, operator="incr")
-        assert len(await offline.outbox.pending()) == 3
+    await _submit_offline(tmp_path, 3)
 
     async with Client(server.url, data_dir=tmp_path, retry=RETRY) as client:
         await client.auth.device(DEVICE, create=True)  # login wakes the resumed delivery
@@ -119,3 +124,16 @@ async def test_server_errors_and_rate_limits_are_ridden_out(tmp_path: Path) -> N
             await client.leaderboards.submit("kills", 1, operator="incr")
         await client.outbox.flush(timeout=20)
         assert (await _score(client, "kills"))[0] == 20
+
+
+async def test_login_resumes_leftovers_without_async_with(
+    server: ReferenceServer, tmp_path: Path
+) -> None:
+    await _submit_offline(tmp_path, 2)
+    client = Client(server.url, data_dir=tmp_path, retry=RETRY)  # used lazily, as via a runner
+    assert client.outbox.state is OutboxState.IDLE
+    await client.auth.device(DEVICE, create=True)
+    assert client.outbox.state is OutboxState.RUNNING  # the login resumed delivery
+    await client.outbox.flush(timeout=10)
+    assert await _score(client, "kills") == (2, 2)
+    await client.close()
