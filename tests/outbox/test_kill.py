@@ -2,12 +2,15 @@
 
 A subprocess submits 1,000 INCREMENTs of 1 to a reference server running on a file database in
 another subprocess (so the server outlives the client), printing each index after its submit
-returned. The test SIGKILLs it after a seeded-random number of lines, then a fresh client on the
-same data_dir flushes. Invariants checked:
+returned; the test SIGKILLs it after a seeded-random number of lines. A second run drains the
+queue, printing each seq right after the server acknowledged it and before the local delete, and
+is SIGKILLed after a random number of those: the kill lands where the server has applied a write
+that is still queued (a resend must be a replay). A third run flushes. Invariants checked:
 
 - committed = the number of entries that ever reached the outbox file (its highest seq);
   returned <= committed <= returned + 1: a submit cut off by the kill may have committed without
   returning (submits are sequential, so at most one is in that state);
+- after the second kill, the entries left are those not acknowledged, plus at most the last one;
 - the final score == committed: nothing lost, nothing applied twice;
 - num_score (writes the server applied) == committed: every entry applied exactly once;
 - nothing left pending, no dead letters.
@@ -50,9 +53,19 @@ def server_url(tmp_path: Path) -> Iterator[str]:
         server.stdout.close()
 
 
-def _client(*args: str) -> subprocess.Popen[str]:
-    script = str(HERE / "kill_client.py")
-    return subprocess.Popen([sys.executable, script, *args], stdout=subprocess.PIPE, text=True)
+def _run_and_kill(lines: int, *args: str) -> list[str]:
+    """Run kill_client.py, SIGKILL it once it printed ``lines`` lines; all it printed."""
+    proc = subprocess.Popen(
+        [sys.executable, str(HERE / "kill_client.py"), *args], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    with proc.stdout:
+        printed = [proc.stdout.readline() for _ in range(lines)]
+        os.kill(proc.pid, signal.SIGKILL)
+        printed += proc.stdout.read().splitlines()  # what it printed before it died
+    assert proc.wait(timeout=15) == -signal.SIGKILL
+    assert all(printed), "the client died before it was killed"
+    return printed
 
 
 def _committed(data_dir: Path) -> tuple[int, int]:
@@ -71,27 +84,27 @@ def _committed(data_dir: Path) -> tuple[int, int]:
 def test_kill_9_loses_nothing_and_applies_nothing_twice(
     tmp_path: Path, server_url: str, seed: int
 ) -> None:
-    kill_after = random.Random(seed).randint(50, 900)
-    data_dir = tmp_path / "client"
-    submitter = _client("submit", server_url, str(data_dir), str(SUBMITS))
-    assert submitter.stdout is not None
-    for _ in range(kill_after):
-        assert submitter.stdout.readline(), "the submitting client died before the kill"
-    os.kill(submitter.pid, signal.SIGKILL)
-    returned = kill_after + len(submitter.stdout.read().splitlines())  # printed before death
-    submitter.stdout.close()
-    assert submitter.wait(timeout=15) == -signal.SIGKILL
+    rng = random.Random(seed)
+    data_dir, kill_after = str(tmp_path / "client"), rng.randint(50, 900)
+    returned = len(_run_and_kill(kill_after, "submit", server_url, data_dir, str(SUBMITS)))
+    committed, pending = _committed(tmp_path / "client")
+    context = f"seed={seed} returned={returned} committed={committed} pending={pending}"
+    assert returned <= committed <= returned + 1, context
 
-    committed, pending = _committed(data_dir)
-    assert returned <= committed <= returned + 1, (seed, returned, committed)
+    if pending >= 2:  # kill again while the next run drains, right after an acknowledgement
+        acked = len(_run_and_kill(rng.randint(1, pending - 1), "drain", server_url, data_dir))
+        left = _committed(tmp_path / "client")[1]
+        context += f" acked_then_killed={acked} left={left}"
+        # Deleted after the print: the last acknowledged entry may still be queued (a replay).
+        assert pending - acked <= left <= pending - acked + 1, context
 
-    flusher = _client("flush", server_url, str(data_dir))
-    out, _ = flusher.communicate(timeout=60)
-    assert flusher.returncode == 0
-    state = json.loads(out)
-    context = (
-        f"seed={seed} kill_after={kill_after} returned={returned} committed={committed} "
-        f"pending_at_kill={pending}"
+    flusher = subprocess.run(
+        [sys.executable, str(HERE / "kill_client.py"), "flush", server_url, data_dir],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
-    print(context)  # shown with -s: how much the kill left in flight
+    print(context)  # shown with -s: where the kills landed
+    state = json.loads(flusher.stdout)
     assert state == {"score": committed, "num_score": committed, "pending": 0, "dead": 0}, context
