@@ -57,7 +57,18 @@ class ClientState(enum.Enum):
 
 
 class Client:
-    """``async with Client(url, server_key=...) as client: await client.auth.device(...)``."""
+    """``async with Client(url, server_key=...) as client: await client.auth.device(...)``.
+
+    - ``data_dir``: where the session (and the score outbox) is kept; None keeps nothing.
+    - ``timeouts``/``retry``: defaults for every call (``timeout=`` overrides per call).
+    - ``assets_url``: where the asset manifest lives (default ``{base_url}/assets/``).
+    - ``allow_insecure``: permit plain ``http://`` to a host that is not loopback.
+    - ``refresh_window``: refresh when the token has less than this left (server's clock).
+    - ``reauthenticate``: ``async fn(client)`` that logs in again once the refresh token died.
+    - ``session_updated``: ``fn(session_or_None)`` after every session change.
+    - ``trace_configs``: aiohttp ``TraceConfig`` objects, for metrics.
+    - ``max_body``: response body cap in bytes; ``clock``: our wall clock (tests).
+    """
 
     def __init__(
         self,
