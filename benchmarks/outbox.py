@@ -1,15 +1,15 @@
 """The durable score outbox: what a submit costs the game, and how fast the queue drains.
 
-The reference server runs in a child process on a file database (fsync'd like a real one). In
-the same run, for N scores:
+The reference server (``gameservices serve``) runs in a child process on a file database
+(fsync'd like a real one). In the same run, for N scores:
 
 - ``write``: ``leaderboards.write`` (a round trip, the server's commit) per score, for scale;
 - ``submit``: ``leaderboards.submit`` per score (returns once fsync'd on the client's disk),
   while the outbox drains in the background;
 - ``drain``: the time from the first submit until the queue is empty (``outbox.flush()``);
-- ``loop stall``: how late a 1 ms ticker ran during the submits, p99 and max (what a frame would
-  feel: the fsyncs run on the outbox's worker thread; the delivery's HTTP work shares the loop),
-  next to the same ticker on an idle loop for one second (the machine's own noise).
+- ``stall``: how late a 1 ms ticker ran during each phase, p99 and max (what a frame would feel:
+  the fsyncs run on the outbox's worker thread), next to the same ticker on an idle loop for one
+  second (the machine's own noise).
 
     python benchmarks/outbox.py              # table
     python benchmarks/outbox.py --json       # for machines
@@ -21,42 +21,35 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import multiprocessing
+import signal
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from gameservices import Client
-from gameservices.testing import ReferenceServer
-
-
-def _serve(conn: Connection, db_path: str) -> None:
-    async def main() -> None:
-        async with ReferenceServer(db_path=db_path) as server:
-            conn.send(server.url)
-            await asyncio.get_running_loop().run_in_executor(None, conn.recv)
-
-    asyncio.run(main())
 
 
 @contextmanager
 def server_process(db_path: str) -> Iterator[str]:
-    ctx = multiprocessing.get_context("spawn")
-    parent, child = ctx.Pipe()
-    proc = ctx.Process(target=_serve, args=(child, db_path), daemon=True)
-    proc.start()
-    try:
-        if not parent.poll(60):
-            raise RuntimeError("the reference server did not start")
-        yield parent.recv()
-    finally:
-        parent.send("stop")
-        proc.join(30)
+    """``gameservices serve`` on a file database, in its own process."""
+    cmd = [sys.executable, "-m", "gameservices", "serve", "--port", "0", "--db", db_path]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    with proc.stdout:
+        first = proc.stdout.readline()
+        try:
+            if not first.startswith("gameservices listening on "):
+                raise RuntimeError(f"the reference server did not start: {first!r}")
+            yield first.split()[-1]
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(30)
 
 
 def _stall(samples: list[float]) -> dict[str, float]:
@@ -70,51 +63,63 @@ def _ms(samples: list[float]) -> dict[str, float]:
     return {"p50_ms": statistics.median(ordered) * 1e3, "p99_ms": p99 * 1e3}
 
 
-async def _ticker(stalls: list[float], stop: asyncio.Event) -> None:
-    last = time.perf_counter()
-    while not stop.is_set():
-        await asyncio.sleep(0.001)
-        now = time.perf_counter()
-        stalls.append(now - last - 0.001)
-        last = now
+class Ticker:
+    """How late a 1 ms ticker runs while a phase goes on: what a frame would feel."""
+
+    def __init__(self) -> None:
+        self.stalls: list[float] = []
+        self._stop = asyncio.Event()
+        self._task: asyncio.Future[None] | None = None
+
+    async def _tick(self) -> None:
+        last = time.perf_counter()
+        while not self._stop.is_set():
+            await asyncio.sleep(0.001)
+            now = time.perf_counter()
+            self.stalls.append(now - last - 0.001)
+            last = now
+
+    async def __aenter__(self) -> Ticker:
+        self._task = asyncio.ensure_future(self._tick())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._stop.set()
+        assert self._task is not None
+        await self._task
+
+
+async def _timed(n: int, call: Callable[[], Awaitable[object]]) -> tuple[list[float], Ticker]:
+    samples = []
+    async with Ticker() as ticker:
+        for _ in range(n):
+            t0 = time.perf_counter()
+            await call()
+            samples.append(time.perf_counter() - t0)
+    return samples, ticker
 
 
 async def measure(url: str, data_dir: Path, n: int) -> dict[str, Any]:
     async with Client(url, data_dir=data_dir) as client:
         await client.auth.device("bench-outbox-device-01", create=True)
-        writes = []
-        for _ in range(n):
-            t0 = time.perf_counter()
-            await client.leaderboards.write("kills", 1, operator="incr")
-            writes.append(time.perf_counter() - t0)
-
-        idle: list[float] = []  # the same ticker with nothing else to do: the machine's noise
-        idle_stop = asyncio.Event()
-        idle_ticker = asyncio.ensure_future(_ticker(idle, idle_stop))
-        await asyncio.sleep(1.0)
-        idle_stop.set()
-        await idle_ticker
-
-        stalls: list[float] = []
-        stop = asyncio.Event()
-        ticker = asyncio.ensure_future(_ticker(stalls, stop))
-        submits, start = [], time.perf_counter()
-        for _ in range(n):
-            t0 = time.perf_counter()
-            await client.leaderboards.submit("kills", 1, operator="incr")
-            submits.append(time.perf_counter() - t0)
-        stop.set()
-        await ticker
+        async with Ticker() as idle:  # the machine's own noise, for comparison
+            await asyncio.sleep(1.0)
+        writes, during_writes = await _timed(
+            n, lambda: client.leaderboards.write("kills", 1, operator="incr")
+        )
+        start = time.perf_counter()
+        submits, during_submits = await _timed(
+            n, lambda: client.leaderboards.submit("kills", 1, operator="incr")
+        )
         await client.outbox.flush()
         drain = time.perf_counter() - start
     return {
         "n": n,
-        "write": _ms(writes),
-        "submit": _ms(submits),
+        "write": {**_ms(writes), "loop_stall_ms": _stall(during_writes.stalls)},
+        "submit": {**_ms(submits), "loop_stall_ms": _stall(during_submits.stalls)},
+        "idle": {"loop_stall_ms": _stall(idle.stalls)},
         "drain_s": drain,
         "drain_per_s": n / drain,
-        "loop_stall_ms": _stall(stalls),
-        "idle_loop_stall_ms": _stall(idle),
     }
 
 
@@ -132,18 +137,17 @@ def main() -> None:
         print(json.dumps(result, indent=2))
         return
     print(f"durable score outbox, {result['n']} scores, server on a file database")
-    print(f"{'call':<28}{'p50 ms':>10}{'p99 ms':>10}")
-    for name in ("write", "submit"):
-        row = result[name]
-        label = f"leaderboards.{name}"
-        print(f"{label:<28}{row['p50_ms']:>10.2f}{row['p99_ms']:>10.2f}")
-    print(f"drain: {result['drain_s']:.2f} s ({result['drain_per_s']:.0f} scores/s)")
-    for label, key in (
-        ("during the submits", "loop_stall_ms"),
-        ("idle (noise)", "idle_loop_stall_ms"),
-    ):
-        stall = result[key]
-        print(f"event-loop stall {label}: p99 {stall['p99']:.2f} ms, max {stall['max']:.2f} ms")
+    head = f"{'phase':<22}{'call p50 ms':>12}{'call p99 ms':>12}{'stall p99 ms':>13}{'max':>8}"
+    print(head)
+    for name in ("write", "submit", "idle"):
+        row, stall = result[name], result[name]["loop_stall_ms"]
+        label = "idle loop (noise)" if name == "idle" else f"leaderboards.{name}"
+        calls = f"{row['p50_ms']:>12.2f}{row['p99_ms']:>12.2f}" if "p50_ms" in row else " " * 24
+        print(f"{label:<22}{calls}{stall['p99']:>13.2f}{stall['max']:>8.2f}")
+    print(
+        f"drain from the first submit: {result['drain_s']:.2f} s "
+        f"({result['drain_per_s']:.0f} scores/s)"
+    )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """THE outbox guarantee: a kill -9 at any moment loses no submitted score and applies none twice.
 
-A subprocess submits 1,000 INCREMENTs of 1 to a reference server running on a file database in
-another subprocess (so the server outlives the client), printing each index after its submit
+A subprocess submits 1,000 INCREMENTs of 1 to ``gameservices serve`` running on a file database
+in another subprocess (so the server outlives the client), printing each index after its submit
 returned; the test SIGKILLs it after a seeded-random number of lines. A second run drains the
 queue, printing each seq right after the server acknowledged it and before the local delete, and
 is SIGKILLed after a random number of those: the kill lands where the server has applied a write
@@ -33,24 +33,26 @@ from gameservices._outbox_db import OutboxDB
 
 HERE = Path(__file__).parent
 SUBMITS = 1_000
+BOARD = "clicks"  # kill_client.py writes INCREMENTs of 1 there
 
 
 @pytest.fixture
 def server_url(tmp_path: Path) -> Iterator[str]:
+    """``gameservices serve`` on a file database, in its own process: it outlives the kills."""
+    db = str(tmp_path / "server.db")
+    args = ["serve", "--port", "0", "--db", db, "--board", f"{BOARD}:desc:incr"]
     server = subprocess.Popen(
-        [sys.executable, str(HERE / "serve_file_db.py"), str(tmp_path / "server.db")],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
+        [sys.executable, "-m", "gameservices", *args], stdout=subprocess.PIPE, text=True
     )
     assert server.stdout is not None
-    assert server.stdin is not None
-    try:
-        yield server.stdout.readline().strip()
-    finally:
-        server.stdin.close()  # the server stops cleanly when its stdin closes
-        assert server.wait(timeout=15) == 0
-        server.stdout.close()
+    with server.stdout:
+        first = server.stdout.readline()
+        try:
+            assert first.startswith("gameservices listening on http://"), first
+            yield first.split()[-1]
+        finally:
+            server.send_signal(signal.SIGTERM)  # stops cleanly: every acknowledged write kept
+            assert server.wait(timeout=15) == 0
 
 
 def _run_and_kill(lines: int, *args: str) -> list[str]:
