@@ -160,10 +160,11 @@ class Outbox:
         """
         if self._store is None:
             return
+        start = self._done_upto  # entries settled before this call are not this flush's concern
         await self._need_store().open()
         if self._store.active_count:
             self._ensure_running()
-        target, start = await self._need_store().last_seq(), self._done_upto
+        target = await self._need_store().last_seq()
         self.retry_now()
         try:
             await asyncio.wait_for(self._wait_delivered(target), timeout)
