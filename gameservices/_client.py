@@ -116,7 +116,7 @@ class Client:
         self._closers: list[Callable[[], Awaitable[object]]] = []
         self.auth = AuthService(self)
         self.leaderboards = LeaderboardService(self)
-        self.outbox = client_outbox(self.data_dir, self.leaderboards.write, retry)
+        self.outbox = client_outbox(self)
         self.on_close(self.outbox.close)
 
     def __repr__(self) -> str:

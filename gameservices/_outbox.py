@@ -63,6 +63,7 @@ def new_entry(
     metadata: Mapping[str, Any] | None = None,
     operator: Operator | str | int | None = None,
     *,
+    owner: str | None = None,
     clock: Callable[[], float] = time.time,
 ) -> NewEntry:
     """Validate a write and give it its idempotency key (pure apart from uuid4 and the clock)."""
@@ -78,6 +79,7 @@ def new_entry(
         operator=None if operator is None else _operator(operator).name,
         key=str(uuid.uuid4()),
         created=clock(),
+        owner=owner,
     )
 
 

@@ -36,7 +36,7 @@ FILE_NAME = "outbox.sqlite3"
 SCHEMA_VERSION = 1
 _COLUMNS = (
     "seq, board, score, subscore, metadata, operator, idempotency_key, created_at, attempts, "
-    "last_error, dead"
+    "last_error, dead, owner"
 )
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -50,7 +50,8 @@ CREATE TABLE IF NOT EXISTS outbox (
     created_at REAL NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0,
     last_error TEXT,
-    dead INTEGER NOT NULL DEFAULT 0
+    dead INTEGER NOT NULL DEFAULT 0,
+    owner TEXT
 )
 """
 logger = logging.getLogger("gameservices.outbox")
@@ -71,6 +72,7 @@ class OutboxEntry:
     attempts: int = 0
     last_error: str | None = None
     dead: bool = False
+    owner: str | None = None  # the user logged in at submit time (None: whoever delivers it)
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ class NewEntry:
     operator: str | None
     key: str
     created: float
+    owner: str | None = None
 
     def entry(self, seq: int) -> OutboxEntry:
         return OutboxEntry(
@@ -95,6 +98,7 @@ class NewEntry:
             self.operator,
             self.key,
             self.created,
+            owner=self.owner,
         )
 
 
@@ -182,8 +186,17 @@ class OutboxDB:
             meta = None if new.metadata is None else json.dumps(new.metadata, sort_keys=True)
             cur = self.conn.execute(
                 "INSERT INTO outbox (board, score, subscore, metadata, operator, "
-                "idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (new.board, new.score, new.subscore, meta, new.operator, new.key, new.created),
+                "idempotency_key, created_at, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    new.board,
+                    new.score,
+                    new.subscore,
+                    meta,
+                    new.operator,
+                    new.key,
+                    new.created,
+                    new.owner,
+                ),
             )  # autocommit mode: the INSERT is its own committed, fsync'd transaction
             self._active += 1
             seq = cur.lastrowid
@@ -259,7 +272,7 @@ class OutboxDB:
 
 
 def _entry(row: tuple[Any, ...]) -> OutboxEntry:
-    seq, board, score, subscore, meta, operator, key, created, attempts, error, dead = row
+    seq, board, score, subscore, meta, operator, key, created, attempts, error, dead, owner = row
     return OutboxEntry(
         seq=seq,
         board=board,
@@ -272,4 +285,5 @@ def _entry(row: tuple[Any, ...]) -> OutboxEntry:
         attempts=attempts,
         last_error=error,
         dead=bool(dead),
+        owner=owner,
     )

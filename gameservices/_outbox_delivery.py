@@ -9,7 +9,9 @@ Invariants:
 - Rule 2: every attempt sends the entry's own idempotency key, so a resend after an unknown
   outcome (a timeout, a crash between the server's commit and our delete) is applied at most
   once by a server that honours keys.
-- Rule 3: the task starts lazily: at the first submit, when entries remain from a previous run
+- Rule 3: an entry is sent as the user who submitted it (``owner``), never as another player: while
+  someone else is logged in it waits like an offline entry.
+- Rule 4: the task starts lazily: at the first submit, when entries remain from a previous run
   (``start()`` at ``async with Client``, ``resume()`` when a session is set), or at ``flush()``.
   It runs in an empty context (not that of the runner task that started it); ``close()``
   cancels and awaits it. CancelledError is never caught.
@@ -22,8 +24,7 @@ import contextvars
 import enum
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._config import RetryPolicy
 from ._exceptions import (
@@ -38,10 +39,12 @@ from ._outbox import OutboxStore, StoreState, Submission, new_entry
 from ._outbox_db import OutboxEntry
 from ._protocol.wire import Operator
 
-__all__ = ["Outbox", "SendFn", "WriteFn", "client_outbox", "is_permanent"]
+if TYPE_CHECKING:
+    from ._client import Client
+
+__all__ = ["Outbox", "SendFn", "client_outbox", "is_permanent"]
 
 SendFn = Callable[[OutboxEntry], Awaitable[object]]
-WriteFn = Callable[..., Awaitable[object]]  # the shape of client.leaderboards.write
 _RETRYABLE_4XX = frozenset({401, 408, 429})
 _MAX_BACKOFF_EXPONENT = 30  # 2**30 * base is far past any cap; keeps the float finite
 logger = logging.getLogger("gameservices.outbox")
@@ -71,10 +74,16 @@ class Outbox:
     """
 
     def __init__(
-        self, store: OutboxStore | None, send: SendFn, *, retry: RetryPolicy | None = None
+        self,
+        store: OutboxStore | None,
+        send: SendFn,
+        *,
+        retry: RetryPolicy | None = None,
+        whoami: Callable[[], str | None] = lambda: None,
     ) -> None:
         self._store = store
         self._send = send
+        self._whoami = whoami  # the logged-in user id, recorded as each entry's owner
         self._retry = retry or RetryPolicy()
         self.state = OutboxState.IDLE
         self._task: asyncio.Task[None] | None = None
@@ -105,7 +114,8 @@ class Outbox:
     ) -> Submission:
         """Append a leaderboard write; returns once it is on disk. Delivery happens later."""
         store = self._need_store()
-        entry = await store.append(new_entry(board, score, subscore, metadata, operator))
+        new = new_entry(board, score, subscore, metadata, operator, owner=self._whoami())
+        entry = await store.append(new)
         self._ensure_running()
         self._wake.set()
         return Submission(entry.seq, entry.idempotency_key)
@@ -289,11 +299,20 @@ class Outbox:
             await self._store.close()
 
 
-def client_outbox(data_dir: Path | None, write: WriteFn, retry: RetryPolicy) -> Outbox:
-    """The outbox of a client: entries are sent by ``write`` with their own idempotency key."""
+def client_outbox(client: Client) -> Outbox:
+    """The outbox of a client: each entry goes out through ``client.leaderboards.write`` with its
+    own idempotency key, as the user who submitted it (never credited to another player)."""
+
+    def whoami() -> str | None:
+        return None if client.session is None else client.session.user_id
 
     async def send(entry: OutboxEntry) -> None:
-        await write(
+        if entry.owner is not None and entry.owner != whoami():
+            raise UsageError(
+                f"score #{entry.seq} was submitted by user {entry.owner}; it is sent once that "
+                "user is logged in again (the scores queued after it wait too)"
+            )
+        await client.leaderboards.write(
             entry.board,
             entry.score,
             subscore=entry.subscore,
@@ -302,4 +321,5 @@ def client_outbox(data_dir: Path | None, write: WriteFn, retry: RetryPolicy) -> 
             idempotency_key=entry.idempotency_key,
         )
 
-    return Outbox(None if data_dir is None else OutboxStore(data_dir), send, retry=retry)
+    store = None if client.data_dir is None else OutboxStore(client.data_dir)
+    return Outbox(store, send, retry=client.retry, whoami=whoami)

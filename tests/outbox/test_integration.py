@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from gameservices import Client, NotFound, OutcomeUnknown, RetryPolicy
-from gameservices._outbox_delivery import OutboxState, client_outbox
+from gameservices import (
+    Client,
+    ConnectError,
+    NotFound,
+    OutboxEntry,
+    OutcomeUnknown,
+    RequestTimeout,
+    RetryPolicy,
+)
+from gameservices._outbox_delivery import OutboxState
 from gameservices.server.faults import Faults
 from gameservices.testing import ReferenceServer
 
@@ -50,23 +57,21 @@ async def test_submit_is_durable_then_delivered(server: ReferenceServer, tmp_pat
 async def test_a_resend_after_an_unknown_outcome_is_applied_once(
     server: ReferenceServer, tmp_path: Path
 ) -> None:
-    async with Client(server.url, data_dir=tmp_path / "c", retry=RETRY) as client:
+    async with Client(server.url, data_dir=tmp_path, retry=RETRY) as client:
         await client.auth.device(DEVICE, create=True)
-        calls: list[str] = []
+        send, keys = client.outbox._send, []
 
-        async def lose_first_answer(*args: Any, **kwargs: Any) -> object:
-            record = await client.leaderboards.write(*args, **kwargs)  # applied by the server
-            calls.append(kwargs["idempotency_key"])
-            if len(calls) == 1:
-                raise OutcomeUnknown("the answer was lost", idempotency_key=calls[0])
-            return record
+        async def lose_first_answer(entry: OutboxEntry) -> None:
+            await send(entry)  # the server applies the write...
+            keys.append(entry.idempotency_key)
+            if len(keys) == 1:  # ...and its answer is lost on the way back
+                raise OutcomeUnknown("the answer was lost", idempotency_key=keys[0])
 
-        outbox = client_outbox(tmp_path / "o", lose_first_answer, RETRY)
-        await outbox.submit("kills", 5, operator="incr")
-        await outbox.flush(timeout=10)
-        await outbox.close()
-        assert len(calls) == 2
-        assert calls[0] == calls[1]
+        client.outbox._send = lose_first_answer
+        await client.leaderboards.submit("kills", 5, operator="incr")
+        await client.outbox.flush(timeout=10)
+        assert len(keys) == 2
+        assert keys[0] == keys[1]
         assert await _score(client, "kills") == (5, 1)  # applied once, replayed once
 
 
@@ -137,3 +142,26 @@ async def test_login_resumes_leftovers_without_async_with(
     await client.outbox.flush(timeout=10)
     assert await _score(client, "kills") == (2, 2)
     await client.close()
+
+
+async def test_a_score_is_only_ever_credited_to_the_player_who_submitted_it(
+    server: ReferenceServer, tmp_path: Path
+) -> None:
+    async with Client(server.url, data_dir=tmp_path, retry=RETRY) as client:
+        ada = await client.auth.device(DEVICE, create=True)
+        client.outbox._send, send = _offline, client.outbox._send
+        await client.leaderboards.submit("kills", 7)  # queued while offline, owned by ada
+        bob = await client.auth.device("outbox-device-0002", create=True)
+        client.outbox._send = send  # back online, but bob is logged in
+        with pytest.raises(RequestTimeout, match=f"submitted by user {ada.user_id}"):
+            await client.outbox.flush(timeout=0.2)
+        await client.leaderboards.write("kills", 1)
+        assert await _score(client, "kills") == (1, 1)  # bob got nothing of ada's
+        await client.auth.device(DEVICE)  # ada again: her score goes out
+        await client.outbox.flush(timeout=10)
+        assert await _score(client, "kills") == (7, 1)
+        assert bob.user_id != ada.user_id
+
+
+async def _offline(entry: OutboxEntry) -> None:
+    raise ConnectError("offline")

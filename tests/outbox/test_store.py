@@ -22,7 +22,10 @@ def _db(path: Path, *, max_entries: int = 100, max_dead: int = 10) -> OutboxDB:
 
 def test_entries_survive_reopen_in_order_with_their_keys(tmp_path: Path) -> None:
     db = _db(tmp_path)
-    added = [db.append(new_entry("weekly", n, n + 1, {"n": n}, "incr")) for n in range(3)]
+    added = [
+        db.append(new_entry("weekly", n, n + 1, {"n": n}, "incr", owner=f"user-{n}"))
+        for n in range(3)
+    ]
     db.close()
 
     db = _db(tmp_path)
@@ -30,6 +33,7 @@ def test_entries_survive_reopen_in_order_with_their_keys(tmp_path: Path) -> None
     assert [e.seq for e in added] == [1, 2, 3]
     assert added[0].operator == "INCREMENT"
     assert added[2].metadata == {"n": 2}
+    assert added[1].owner == "user-1"
     assert len({e.idempotency_key for e in added}) == 3
     assert db.active_count == 3
     db.close()
