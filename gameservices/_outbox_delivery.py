@@ -80,8 +80,10 @@ class Outbox:
         *,
         retry: RetryPolicy | None = None,
         whoami: Callable[[], str | None] = lambda: None,
+        on_use: Callable[[], None] = lambda: None,
     ) -> None:
         self._store = store
+        self._on_use = on_use  # the client's open(): refuses when closed, joins runner.close()
         self._send = send
         self._whoami = whoami  # the logged-in user id, recorded as each entry's owner
         self._retry = retry or RetryPolicy()
@@ -96,6 +98,7 @@ class Outbox:
         self.last_error: BaseException | None = None
 
     def _need_store(self) -> OutboxStore:
+        self._on_use()
         if self.state is OutboxState.CLOSED:
             raise UsageError("the client is closed: its score outbox cannot be used")
         if self._store is None:
@@ -322,4 +325,4 @@ def client_outbox(client: Client) -> Outbox:
         )
 
     store = None if client.data_dir is None else OutboxStore(client.data_dir)
-    return Outbox(store, send, retry=client.retry, whoami=whoami)
+    return Outbox(store, send, retry=client.retry, whoami=whoami, on_use=client._open)

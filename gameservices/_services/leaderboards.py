@@ -65,7 +65,6 @@ class LeaderboardService:
         operator: Operator | str | int | None = None,
     ) -> Submission:
         """Queue a score durably: returns once it is on disk; ``client.outbox`` delivers it."""
-        self._client._open()  # like every call: refused once closed; joins runner.close()
         return await self._client.outbox.submit(board_id, score, subscore, metadata, operator)
 
     async def list(
