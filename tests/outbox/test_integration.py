@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -165,3 +166,23 @@ async def test_a_score_is_only_ever_credited_to_the_player_who_submitted_it(
 
 async def _offline(entry: OutboxEntry) -> None:
     raise ConnectError("offline")
+
+
+async def test_tokens_reach_neither_the_outbox_file_nor_its_logs(
+    server: ReferenceServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG", logger="gameservices")
+    async with Client(server.url, data_dir=tmp_path, retry=RETRY) as client:
+        session = await client.auth.device(DEVICE, create=True)
+        await client.leaderboards.submit("no-such-board", 1)  # refused: a dead letter
+        with pytest.raises(NotFound) as refused:
+            await client.outbox.flush(timeout=10)
+    stored = await asyncio.to_thread((tmp_path / "outbox.sqlite3").read_bytes)
+    wal = tmp_path / "outbox.sqlite3-wal"
+    if await asyncio.to_thread(wal.exists):
+        stored += await asyncio.to_thread(wal.read_bytes)
+    assert b"no-such-board" in stored  # the entry and its error are there...
+    for secret in (session.token, session.refresh_token, "defaultkey"):
+        assert secret.encode() not in stored  # ...and no credential
+        assert secret not in caplog.text
+        assert secret not in str(refused.value)
