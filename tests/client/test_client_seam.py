@@ -28,19 +28,12 @@ from gameservices import (
 from gameservices._context import runner_var
 from gameservices._protocol import api
 
+from .conftest import Sleeps
 from .nakama_seam import NakamaSeam
 
 REFRESH = "POST /v2/account/session/refresh"
 LIST = "GET /v2/leaderboard/weekly"
 WRITE = "POST /v2/leaderboard/kills"
-
-
-class Sleeps:
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    async def __call__(self, delay: float) -> None:
-        self.delays.append(delay)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ persistence and idempotent increments."""
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import logging
 import stat
 import time
@@ -17,7 +16,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 from gameservices import (
     AuthError,
@@ -30,18 +28,13 @@ from gameservices import (
     RetryPolicy,
     Timeouts,
 )
+from gameservices.server.http_dates import stamp_date
 from gameservices.testing import Faults, ReferenceServer
+
+from .conftest import Sleeps
 
 DEVICE = "device-0001-abcdef"
 REFRESH_PATH = "/v2/account/session/refresh"
-
-
-class Sleeps:
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    async def __call__(self, delay: float) -> None:
-        self.delays.append(delay)
 
 
 def counting_trace() -> tuple[aiohttp.TraceConfig, Counter[str]]:
@@ -244,11 +237,8 @@ async def test_expiry_is_judged_by_the_server_date(caplog: pytest.LogCaptureFixt
     now = [time.time() - 2 * 86_400]
     trace, counts = counting_trace()
     server = ReferenceServer(clock=lambda: now[0], token_expiry=3600)
-
-    async def stamp(request: web.Request, response: web.StreamResponse) -> None:
-        response.headers["Date"] = email.utils.formatdate(now[0], usegmt=True)
-
-    server.app.on_response_prepare.append(stamp)  # the server's clock, shown in its Date
+    # The server's clock, shown in its Date (create_app may already do this; twice is harmless).
+    server.app.on_response_prepare.append(stamp_date(lambda: now[0]))
     async with server, Client(server.url, trace_configs=[trace]) as client:
         session = await client.auth.device(DEVICE)
         assert session.expires_at.timestamp() < time.time()  # dead by our clock

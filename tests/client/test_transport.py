@@ -374,3 +374,11 @@ async def test_a_compressed_body_is_capped_after_inflating(aiohttp_server: Aioht
             await transport.request("GET", base + "/bomb")
     finally:
         await transport.close()
+
+
+def test_timeout_none_means_no_limit_at_all() -> None:
+    """``timeout=None`` (per call or for the client) lifts every aiohttp limit, even sock_read."""
+    off = _transport._client_timeout(None)
+    assert (off.total, off.connect, off.sock_connect, off.sock_read) == (None, None, None, None)
+    on = _transport._client_timeout(Timeouts(total=3, connect=1))
+    assert (on.total, on.connect) == (3, 1)
