@@ -28,6 +28,8 @@ from ._exceptions import (
     TransportError,
     UsageError,
 )
+from ._outbox import Submission
+from ._outbox_db import OutboxEntry
 from ._protocol.manifest import Manifest, ManifestEntry
 from ._protocol.models import LeaderboardRecord, LeaderboardRecordList
 from ._protocol.wire import Operator
@@ -54,6 +56,7 @@ __all__ = [
     "ManifestEntry",
     "NotFound",
     "Operator",
+    "OutboxEntry",
     "OutboxFull",
     "OutcomeUnknown",
     "ProtocolError",
@@ -65,6 +68,7 @@ __all__ = [
     "Session",
     "SessionExpired",
     "StorageError",
+    "Submission",
     "SyncResult",
     "TickRunner",
     "Timeouts",
