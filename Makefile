@@ -33,6 +33,7 @@ bench: venv
 	$(BIN)/python benchmarks/frame_hitch.py
 	$(BIN)/python benchmarks/client_overhead.py
 	$(BIN)/python benchmarks/download.py
+	$(BIN)/python benchmarks/outbox.py
 	$(BIN)/python benchmarks/server_load.py
 
 clean:
