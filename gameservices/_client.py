@@ -29,11 +29,13 @@ from yarl import URL
 from ._config import DEFAULT, Default, RetryPolicy, Timeouts
 from ._context import current_runner
 from ._exceptions import AuthError, GameServicesError, SessionExpired, UsageError
+from ._outbox_delivery import client_outbox
 from ._protocol import api
 from ._protocol.models import AuthResult, parse_auth
 from ._protocol.redact import redact
 from ._protocol.responses import decipher_response, parse_http_date
 from ._retry import ambiguous, retry_delay
+from ._services.assets import Assets
 from ._services.auth import AuthService
 from ._services.leaderboards import LeaderboardService
 from ._session import Session, SessionStore
@@ -115,6 +117,11 @@ class Client:
         self._closers: list[Callable[[], Awaitable[object]]] = []
         self.auth = AuthService(self)
         self.leaderboards = LeaderboardService(self)
+        self.outbox = client_outbox(self)
+        self.on_close(self.outbox.close)
+        self.assets = Assets(
+            self.transport, self.assets_url, retry=retry, timeouts=timeouts, opened=self._open
+        )
 
     def __repr__(self) -> str:
         return f"Client({str(self.base_url)!r}, state={self.state.value})"
@@ -162,6 +169,7 @@ class Client:
 
     async def __aenter__(self) -> Client:
         self._open()
+        await self.outbox.start()  # resume delivering scores a previous run left on disk
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -174,6 +182,8 @@ class Client:
         self._session = session
         if self._store is not None:
             await self._store.save(session)
+        if session is not None:
+            await self.outbox.resume()  # queued scores waiting for a session can go now
         if self._session_updated is not None:
             try:
                 self._session_updated(session)
