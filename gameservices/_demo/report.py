@@ -1,0 +1,118 @@
+"""The demo's closing report: the tutorial's tick against the runner, from the same run.
+
+Invariant: pure formatting over figures already measured; nothing here touches the network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from rich.table import Table
+
+from .frames import FrameFigures
+from .game import Timeline
+from .tutorial import TutorialResult
+
+__all__ = ["comparison_table", "report_json", "throughput"]
+
+MB = 1024 * 1024
+CAPTION = (
+    "tutorial: loop.run_until_complete(asyncio.sleep(frame / 3)) each frame; gameservices: "
+    "runner.tick(). net = wall time of that call in the frame; net CPU = the game thread's CPU "
+    "time in it; game work = the ~4 ms of pure Python alone (it grows when the OS or another "
+    "thread takes the CPU); first leaderboard = frame 0 to the top 10 on screen (login included)."
+)
+
+
+def throughput(nbytes: int, seconds: float | None) -> float | None:
+    """MB/s, or None when nothing was downloaded."""
+    if not nbytes or not seconds:
+        return None
+    return nbytes / MB / seconds
+
+
+def _ms(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds * 1000:,.1f} ms"
+
+
+def _us(seconds: float) -> str:
+    return f"{seconds * 1e6:,.0f} µs"
+
+
+def _mbs(value: float | None, note: str = "-") -> str:
+    return note if value is None else f"{value:,.1f} MB/s"
+
+
+def _ratio(theirs: float, ours: float) -> str:
+    return f"{theirs / ours:,.0f}x less" if ours > 0 else "-"  # the win, in one column
+
+
+def comparison_table(
+    ours: FrameFigures, label: str, timeline: Timeline, tutorial: TutorialResult, overruns: int
+) -> Table:
+    """Rows of figures; columns: the tutorial's tick, gameservices, and how they compare."""
+    t = tutorial.figures
+    table = Table(
+        title=f"Frame-time report: {label}, 60 Hz, ~4 ms of game work per frame",
+        title_justify="left",
+        caption=CAPTION,
+        caption_justify="left",
+    )
+    table.add_column("")
+    table.add_column("tutorial", justify="right")
+    table.add_column("gameservices", justify="right")
+    table.add_column("", justify="right")
+    table.add_row("frames", str(t.frames), str(ours.frames), "")
+    table.add_row("frame p50", _ms(t.frame_p50), _ms(ours.frame_p50), "")
+    table.add_row("frame p99", _ms(t.frame_p99), _ms(ours.frame_p99), "")
+    table.add_row("frame max", _ms(t.frame_max), _ms(ours.frame_max), "")
+    table.add_row("game work p99", _ms(t.work_p99), _ms(ours.work_p99), "")
+    table.add_row("frames > 16.7 ms", str(t.over_budget), str(ours.over_budget), "")
+    table.add_row("missed frames", str(t.missed), str(ours.missed), "")
+    table.add_row(
+        "net/frame p50", _us(t.net_p50), _us(ours.net_p50), _ratio(t.net_p50, ours.net_p50)
+    )
+    table.add_row(
+        "net/frame p99", _us(t.net_p99), _us(ours.net_p99), _ratio(t.net_p99, ours.net_p99)
+    )
+    table.add_row("net/frame max", _us(t.net_max), _us(ours.net_max), "")
+    table.add_row("net CPU/frame p50", _us(t.net_cpu_p50), _us(ours.net_cpu_p50), "")
+    table.add_row("net CPU/frame p99", _us(t.net_cpu_p99), _us(ours.net_cpu_p99), "")
+    table.add_row("loop steps > budget", "-", str(overruns), "")
+    table.add_row("first leaderboard", _ms(tutorial.first_board), _ms(timeline.first_board), "")
+    ours_mbs = throughput(timeline.sync_bytes, _sync_seconds(timeline))
+    table.add_row(
+        "download",
+        _mbs(throughput(tutorial.download_bytes, tutorial.download_seconds)),
+        _mbs(ours_mbs, "cached (0 B)" if timeline.sync_done else "-"),
+        "",
+    )
+    return table
+
+
+def _sync_seconds(timeline: Timeline) -> float | None:
+    if timeline.sync_done is None or timeline.sync_started is None:
+        return None
+    return timeline.sync_done - timeline.sync_started
+
+
+def report_json(
+    ours: FrameFigures, timeline: Timeline, tutorial: TutorialResult, run: dict[str, Any]
+) -> dict[str, Any]:
+    """Everything in the report, for machines (and the smoke test)."""
+    return {
+        "run": run,
+        "gameservices": {
+            **asdict(ours),
+            "first_board": timeline.first_board,
+            "download_mb_s": throughput(timeline.sync_bytes, _sync_seconds(timeline)),
+            "timeline": asdict(timeline),
+        },
+        "tutorial": {
+            **asdict(tutorial.figures),
+            "first_board": tutorial.first_board,
+            "download_mb_s": throughput(tutorial.download_bytes, tutorial.download_seconds),
+            "errors": list(tutorial.errors),
+        },
+    }
