@@ -1,0 +1,50 @@
+"""``gameservices submit / outbox``: scores go through the durable outbox."""
+
+from __future__ import annotations
+
+import json
+
+from .conftest import Cli
+
+
+def test_submit_is_delivered_and_ranked(logged_in: Cli) -> None:
+    code, out, _ = logged_in("submit", "alltime", "1200", "--json")
+    assert code == 0
+    sub = json.loads(out)
+    assert sub["delivered"] is True
+    assert (sub["record"]["score"], sub["record"]["rank"]) == (1200, 1)
+    code, out, _ = logged_in("top", "alltime", "--json")
+    assert [r["score"] for r in json.loads(out)["records"]] == [1200]
+    code, out, _ = logged_in("outbox", "--json")
+    assert code == 0
+    assert json.loads(out) == {"pending": [], "dead": []}
+
+
+def test_operator_and_people_output(logged_in: Cli) -> None:
+    assert logged_in("submit", "kills", "3", "--operator", "incr")[0] == 0
+    code, out, _ = logged_in("submit", "kills", "4", "--operator", "incr")
+    assert code == 0
+    assert "submitted 4 to kills: rank" in out
+    assert "score 7" in out
+
+
+def test_out_of_range_score_is_refused_before_sending(logged_in: Cli) -> None:
+    code, _, err = logged_in("submit", "weekly", str(2**63))
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "int64" in err
+    _, out, _ = logged_in("outbox", "--json")
+    assert json.loads(out)["pending"] == []
+
+
+def test_refused_scores_become_dead_letters(logged_in: Cli) -> None:
+    code, out, err = logged_in("submit", "nope", "7")
+    assert (code, out) == (1, "")
+    assert err.count("\n") == 1
+    assert "HTTP 404" in err
+    code, out, _ = logged_in("outbox", "--json")
+    doc = json.loads(out)
+    assert doc["pending"] == []
+    assert [(d["board"], d["score"], d["dead"]) for d in doc["dead"]] == [("nope", 7, True)]
+    code, out, _ = logged_in("outbox")
+    assert "dead: NotFound" in out
