@@ -1,6 +1,7 @@
 """Before the first frame: the packs, the embedded server on its own thread, other players.
 
-Invariants: everything here runs before the game loop starts and is timed as "setup"; pack
+Invariants: everything here runs before the game loop starts and is timed as "setup" (including
+the client's one-off TLS context, so the game's first request does not pay for it); pack
 generation runs on a worker thread while the server starts; the server's database, its secret
 and the packs live in ``data_dir`` so a second run reuses them (and the saved session stays
 valid); bots are seeded only into a new database.
@@ -13,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import _transport
 from .._client import Client
 from ..testing.threaded import ServerThread
 from .game import BOARD
@@ -74,6 +76,9 @@ def prepare(data_dir: Path, pack_mb: float, bots: int) -> Setup:
         packs_job = pool.submit(ensure_packs, packs_root, pack_mb)
         server = ServerThread(db_path=str(db), assets_dir=packs_root).start()
         try:
+            # The client builds its TLS context once per process (CA bundle parsing, ~50 ms that
+            # partly holds the GIL): do it at load time, not in the first frames.
+            server.call(_transport._ssl())
             if new_database and bots:
                 server.call(seed_bots(server.url, bots))
             packs = packs_job.result()
