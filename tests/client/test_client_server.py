@@ -281,3 +281,25 @@ async def test_no_secret_in_logs_or_errors_with_the_real_server(
     assert refreshed is not None
     for secret in (session.token, session.refresh_token, refreshed.token, key, "hunter2-password"):
         assert secret not in logged
+
+
+async def test_a_restored_expired_session_refreshes_and_is_saved(tmp_path: Path) -> None:
+    """nakama-godot #207: a session restored from disk after its token expired must refresh."""
+    now = [time.time()]
+    trace, counts = counting_trace()
+    async with ReferenceServer(clock=lambda: now[0]) as srv:
+        async with Client(srv.url, data_dir=tmp_path) as client:
+            first = await client.auth.device(DEVICE)
+        now[0] += 3600 + 60  # the token is dead by the server's clock; the refresh token lives
+        async with Client(srv.url, data_dir=tmp_path, trace_configs=[trace]) as client:
+            assert await client.auth.restore() == first
+            await client.leaderboards.write("weekly", 42)
+            refreshed = client.session
+        assert counts[REFRESH_PATH] == 1
+        assert refreshed is not None
+        assert refreshed != first
+        assert refreshed.user_id == first.user_id
+        async with Client(srv.url, data_dir=tmp_path) as client:
+            assert await client.auth.restore() == refreshed  # the new pair was persisted
+            page = await client.leaderboards.list("weekly")
+            assert [(r.owner_id, r.score) for r in page.records] == [(first.user_id, 42)]
