@@ -34,6 +34,7 @@ from ._protocol.models import AuthResult, parse_auth
 from ._protocol.redact import redact
 from ._protocol.responses import decipher_response, parse_http_date
 from ._retry import ambiguous, retry_delay
+from ._services.assets import Assets
 from ._services.auth import AuthService
 from ._services.leaderboards import LeaderboardService
 from ._session import Session, SessionStore
@@ -115,6 +116,9 @@ class Client:
         self._closers: list[Callable[[], Awaitable[object]]] = []
         self.auth = AuthService(self)
         self.leaderboards = LeaderboardService(self)
+        self.assets = Assets(
+            self.transport, self.assets_url, retry=retry, timeouts=timeouts, opened=self._open
+        )
 
     def __repr__(self) -> str:
         return f"Client({str(self.base_url)!r}, state={self.state.value})"
