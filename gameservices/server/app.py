@@ -30,6 +30,7 @@ from .assets import setup_assets
 from .config import ServerConfig
 from .errors import ApiFailure, error_response
 from .faults import faults_middleware
+from .http_dates import stamp_date
 from .idempotency import HEADER
 from .openapi import setup_openapi
 from .ratelimit import rate_limit_middleware
@@ -182,4 +183,6 @@ def create_app(config: ServerConfig | None = None) -> web.Application:
     setup_assets(app, config.assets_dir, config.faults)
     setup_openapi(app)
     app.cleanup_ctx.append(_lifecycle)
+    # Date comes from the server's clock, so clients judging expiry by it can be tested with skew.
+    app.on_response_prepare.append(stamp_date(config.clock))
     return app
