@@ -50,6 +50,21 @@ class Outcome(enum.Enum):
     CANCELLED = "cancelled"
 
 
+Callback = Callable[..., object]
+Stored = Callable[..., object] | weakref.WeakMethod[Callback]
+
+
+def _hold(fn: Callback | None, owner: object) -> Stored | None:
+    """Keep ``fn`` weakly if it is a bound method of ``owner``: ``on_done=self.show,
+    owner=self`` must not keep ``self`` alive, or it could never be garbage-collected."""
+    if fn is not None and owner is not None and getattr(fn, "__self__", None) is owner:
+        try:
+            return weakref.WeakMethod(fn)
+        except TypeError:  # the owner cannot be weak-referenced: it reports ``invalid``
+            return fn
+    return fn
+
+
 class OwnerRef:
     """Tracks whether an owner is still alive without keeping it alive when possible."""
 
@@ -101,9 +116,9 @@ class Handle(Generic[T]):
         cancel_task: Callable[[], None] = lambda: None,
     ) -> None:
         self.label = label
-        self.on_done = on_done
-        self.on_error = on_error
-        self.on_progress = on_progress
+        self.on_done = _hold(on_done, owner)
+        self.on_error = _hold(on_error, owner)
+        self.on_progress = _hold(on_progress, owner)
         self.owner = None if owner is None else OwnerRef(owner)
         self._cancel_task = cancel_task
         self._state = _State.PENDING
@@ -252,7 +267,10 @@ class DeliveryQueue:
         self._counters.dropped += 1
         handle.cancel()
 
-    def _call(self, handle: Handle[Any], fn: Callable[..., object], *args: object) -> None:
+    def _call(self, handle: Handle[Any], stored: Stored, *args: object) -> None:
+        fn = stored() if isinstance(stored, weakref.WeakMethod) else stored
+        if fn is None:  # its owner died since the liveness check
+            return
         try:
             fn(*args)
         except Exception as exc:  # errors never escape into the game loop (unless asked)

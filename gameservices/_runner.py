@@ -25,8 +25,9 @@ from types import TracebackType
 from typing import Any, Literal, TypeVar
 
 from . import _context
-from ._delivery import DeliveryQueue, Handle, Outcome, logger
+from ._delivery import DeliveryQueue, Handle, logger
 from ._exceptions import UsageError
+from ._jobs import Job, shutdown_loop
 from ._stats import Counters, RunnerStats
 from ._stepper import InlineStepper
 from ._threadloop import ThreadLoop
@@ -47,40 +48,6 @@ class _State(enum.Enum):
     OPEN = "open"
     CLOSING = "closing"
     CLOSED = "closed"
-
-
-class _Job:
-    """The loop-side half of a handle: creates, cancels and reports one task (loop thread only)."""
-
-    __slots__ = ("context", "coro", "handle", "queue", "stopped", "task")
-
-    def __init__(self, coro: Awaitable[Any], context: contextvars.Context, handle: Handle[Any],
-                 queue: DeliveryQueue) -> None:  # fmt: skip
-        self.coro, self.context, self.handle, self.queue = coro, context, handle, queue
-        self.task: asyncio.Future[Any] | None = None
-        self.stopped = False
-
-    def start(self) -> None:
-        if self.stopped:  # cancelled before it started: never run it
-            getattr(self.coro, "close", lambda: None)()
-            self.queue.push_outcome(self.handle, Outcome.CANCELLED, None)
-            return
-        # The task copies the current context when created: run its creation inside ours.
-        self.task = self.context.run(asyncio.ensure_future, self.coro)
-        self.task.add_done_callback(self._finished)
-
-    def cancel(self) -> None:
-        self.stopped = True
-        if self.task is not None:
-            self.task.cancel()
-
-    def _finished(self, task: asyncio.Future[Any]) -> None:
-        if task.cancelled():
-            self.queue.push_outcome(self.handle, Outcome.CANCELLED, None)
-        elif (error := task.exception()) is not None:
-            self.queue.push_outcome(self.handle, Outcome.FAILED, error)
-        else:
-            self.queue.push_outcome(self.handle, Outcome.DONE, task.result())
 
 
 class TickRunner:
@@ -116,7 +83,7 @@ class TickRunner:
         self._tick_ident: int | None = None  # the thread that ticks (the first to call tick())
         self._tick_name = ""
         self._lock = threading.Lock()  # guards _pending, _owned and _closers across threads
-        self._pending: dict[Handle[Any], _Job] = {}
+        self._pending: set[Handle[Any]] = set()  # submitted, outcome not yet drained
         self._owned: set[Handle[Any]] = set()
         self._closers: list[Callable[[], Awaitable[object]]] = []
 
@@ -161,16 +128,16 @@ class TickRunner:
             getattr(coro, "close", lambda: None)()  # no "never awaited" warning for it
             raise UsageError(f"submit() on a closed runner ({self!r})")
         label = getattr(coro, "__qualname__", type(coro).__name__)
-        job: _Job | None = None
+        job: Job | None = None
         handle: Handle[T] = Handle(
             label, on_done=on_done, on_error=on_error, on_progress=on_progress, owner=owner,
             cancel_task=lambda: self._cancel_job(job),
         )  # fmt: skip
         context = contextvars.copy_context()
         context.run(self._enter_task_context, handle)
-        job = _Job(coro, context, handle, self._queue)
+        job = Job(coro, context, handle, self._queue)
         with self._lock:
-            self._pending[handle] = job
+            self._pending.add(handle)
             if owner is not None:
                 self._owned.add(handle)
         self._counters.submitted += 1
@@ -182,7 +149,7 @@ class TickRunner:
         _context.progress_sink.set(lambda done, total: queue.push_progress(handle, done, total))
         _context.runner_var.set(self)
 
-    def _cancel_job(self, job: _Job | None) -> None:
+    def _cancel_job(self, job: Job | None) -> None:
         if job is not None and self._state is _State.OPEN:
             self._backend.call_soon(job.cancel)
 
@@ -194,7 +161,7 @@ class TickRunner:
 
     def on_close(self, fn: Callable[[], Awaitable[object]]) -> None:
         """Run ``fn()`` on the loop when the runner closes, after its tasks were cancelled."""
-        if self._state is _State.CLOSED:
+        if self._state is not _State.OPEN:  # the closers already ran, or are running
             raise UsageError(f"on_close() on a closed runner ({self!r})")
         with self._lock:
             self._closers.append(fn)
@@ -253,7 +220,7 @@ class TickRunner:
 
     def _forget(self, handle: Handle[Any]) -> None:
         with self._lock:
-            self._pending.pop(handle, None)
+            self._pending.discard(handle)
             self._owned.discard(handle)
 
     # --- closing ----------------------------------------------------------------------------
@@ -280,30 +247,6 @@ class TickRunner:
             self._state = _State.CLOSED
 
     async def _shutdown(self) -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.close_timeout
-        await _cancel_all(deadline)
         with self._lock:
             closers, self._closers = self._closers[::-1], []
-        for fn in closers:
-            try:
-                await asyncio.wait_for(fn(), max(0.0, deadline - loop.time()))
-            except Exception:
-                logger.exception("on_close callback %r failed", fn)
-        await _cancel_all(deadline)  # whatever the closers left behind
-        await loop.shutdown_asyncgens()
-        # Not bounded: its thread join cannot be interrupted; executor jobs are short by contract.
-        await loop.shutdown_default_executor()
-
-
-async def _cancel_all(deadline: float) -> None:
-    loop = asyncio.get_running_loop()
-    me = asyncio.current_task()
-    tasks = [t for t in asyncio.all_tasks() if t is not me]
-    for task in tasks:
-        task.cancel()
-    if not tasks:
-        return
-    _, pending = await asyncio.wait(tasks, timeout=max(0.0, deadline - loop.time()))
-    for task in pending:
-        logger.warning("task still running after close was requested: %r", task)
+        await shutdown_loop(closers, self.close_timeout)

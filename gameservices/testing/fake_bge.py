@@ -128,14 +128,46 @@ class KX_FontObject(KX_GameObject):
         self.text = text
 
 
+class CListValue(list["KX_GameObject"]):
+    """UPBGE's object list: indexable by position or by name, with ``get(name)``."""
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            found = self.get(key)
+            if found is None:
+                raise KeyError(key)
+            return found
+        return super().__getitem__(key)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return next((o for o in self if not o.invalid and o.name == name), default)
+
+
+class SCA_InputEvent:
+    """One key of ``bge.logic.keyboard.inputs``: ``activated`` on the frame it went down."""
+
+    def __init__(self) -> None:
+        self.activated = self.active = self.released = False
+
+
+class SCA_PythonKeyboard:
+    def __init__(self, codes: list[int]) -> None:
+        self.inputs = {code: SCA_InputEvent() for code in codes}
+
+    @property
+    def activeInputs(self) -> dict[int, SCA_InputEvent]:  # UPBGE's name
+        return {code: e for code, e in self.inputs.items() if e.active}
+
+
 class KX_Scene:
     def __init__(self, name: str) -> None:
         self.name = name
-        self.objects: list[KX_GameObject] = []
+        self.objects = CListValue()
         self.onRemove: list[Callable[[KX_Scene], object]] = []
 
     def get(self, name: str) -> KX_GameObject | None:
-        return next((o for o in self.objects if not o.invalid and o.name == name), None)
+        found: KX_GameObject | None = self.objects.get(name)
+        return found
 
 
 class FakeGame:
@@ -156,6 +188,7 @@ class FakeGame:
             ENTERKEY=13,
             ESCKEY=27,
         )
+        self.keyboard = SCA_PythonKeyboard(list(vars(self.events).values()))
         self.modules = self._build_modules()
 
     def _build_modules(self) -> dict[str, types.ModuleType]:
@@ -167,6 +200,7 @@ class FakeGame:
             "getSceneList": lambda: list(self.scenes),
             "endGame": self.end,
             "globalDict": {},
+            "keyboard": self.keyboard,
         })  # fmt: skip
         classes = (KX_PythonComponent, KX_GameObject, KX_FontObject, KX_Scene, SCA_PythonController,
                    SCA_ISensor, SCA_AlwaysSensor, SCA_KeyboardSensor)  # fmt: skip
@@ -225,9 +259,14 @@ class FakeGame:
         code: int = getattr(self.events, name)
         return code
 
-    def press(self, obj: KX_GameObject, key: str) -> None:
-        """Make ``obj``'s keyboard sensor positive for the next frame only."""
-        self._pressed[(id(obj), self.key(key))] = True
+    def press(self, obj: KX_GameObject | None, key: str) -> None:
+        """Press ``key`` for the next frame only: ``obj``'s keyboard sensor (if any) is positive
+        and ``bge.logic.keyboard.inputs[key].activated`` is true."""
+        code = self.key(key)
+        if obj is not None:
+            self._pressed[(id(obj), code)] = True
+        event = self.keyboard.inputs[code]
+        event.activated = event.active = True
 
     # --- running -------------------------------------------------------------------------
 
@@ -246,6 +285,8 @@ class FakeGame:
         for obj in [o for o in self.scene.objects if not o.invalid]:
             self._run_components(obj)
         self._pressed.clear()
+        for event in self.keyboard.inputs.values():
+            event.activated = event.active = False
         self.frame += 1
 
     def _run_controllers(self, obj: KX_GameObject) -> None:

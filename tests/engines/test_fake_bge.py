@@ -93,3 +93,18 @@ def test_end_game_runs_scene_on_remove() -> None:
         assert bge.logic.getSceneList() == []
         with pytest.raises(RuntimeError, match="ended"):
             game.step()
+
+
+def test_global_keyboard_inputs_are_activated_for_one_frame() -> None:
+    seen: list[bool] = []
+
+    def script(cont: Any) -> None:
+        import bge
+
+        seen.append(bge.logic.keyboard.inputs[bge.events.SPACEKEY].activated)
+
+    with fake_bge() as game:
+        game.add_object("Cube", controller=script)
+        game.press(None, "SPACEKEY")
+        game.run(2)
+    assert seen == [True, False]

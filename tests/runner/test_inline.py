@@ -124,3 +124,29 @@ def test_tick_from_inside_a_coroutine_is_a_usage_error() -> None:
             runner.tick()
         assert len(errors) == 1
         assert "inside a coroutine" in str(errors[0])
+
+
+def test_idle_fast_path_still_sees_ready_callbacks_and_due_timers() -> None:
+    loop = asyncio.new_event_loop()
+    try:
+        assert not _stepper._has_work(loop)
+        later = loop.call_at(loop.time() + 3600, lambda: None)
+        assert not _stepper._has_work(loop)  # a timer that is not due yet is no work
+        due = loop.call_at(loop.time() - 1, lambda: None)
+        assert _stepper._has_work(loop)
+        due.cancel()
+        later.cancel()
+        loop.call_soon(lambda: None)
+        assert _stepper._has_work(loop)
+    finally:
+        loop.close()
+
+
+def test_a_due_timer_runs_on_the_next_tick(spy: SpySelector) -> None:
+    with TickRunner(mode="inline") as runner:
+        fired: list[bool] = []
+        runner.submit(asyncio.sleep(0))  # a started loop, then only a timer is pending
+        runner.tick()
+        runner.loop.call_at(runner.loop.time() - 1, lambda: fired.append(True))
+        runner.tick()
+        assert fired == [True]

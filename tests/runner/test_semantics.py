@@ -6,6 +6,7 @@ import asyncio
 import gc
 import logging
 import threading
+import weakref
 from typing import Any
 
 import pytest
@@ -350,3 +351,79 @@ def test_handle_result_before_delivery_is_a_usage_error(runner: TickRunner) -> N
     gate.open()
     tick_until(runner, handle.done)
     assert handle.result() == 1
+
+
+def test_closers_registered_from_inside_a_task_close_an_aiohttp_session(
+    runner: TickRunner, caplog: pytest.LogCaptureFixture
+) -> None:
+    import aiohttp
+
+    async def open_session() -> aiohttp.ClientSession:
+        session = aiohttp.ClientSession()
+        hooks = current_runner()
+        assert hooks is not None
+        hooks.on_close(session.close)  # what the client does with its session
+        return session
+
+    handle = runner.submit(open_session())
+    tick_until(runner, handle.done)
+    session = handle.result()
+    assert not session.closed
+    with caplog.at_level(logging.ERROR):
+        runner.close()
+        gc.collect()  # an unclosed session or a pending task would complain here
+    assert session.closed
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+def test_close_leaves_no_pending_task_behind(
+    runner: TickRunner, caplog: pytest.LogCaptureFixture
+) -> None:
+    gate = Gate(runner)
+    handles = [runner.submit(gated(gate, i)) for i in range(5)]
+    gate.waiters(5)
+    with caplog.at_level(logging.ERROR):
+        runner.close()
+        gc.collect()
+    assert all(h.cancelled() for h in handles)
+    assert not any("destroyed but it is pending" in r.getMessage() for r in caplog.records)
+
+
+def test_on_close_after_close_is_a_usage_error(runner: TickRunner) -> None:
+    async def closer() -> None:
+        pass
+
+    runner.close()
+    with pytest.raises(UsageError, match="closed"):
+        runner.on_close(closer)
+
+
+class Screen:
+    """An owner whose bound method is the callback (``on_done=self.show, owner=self``)."""
+
+    def __init__(self) -> None:
+        self.shown: list[int] = []
+
+    def show(self, value: int) -> None:
+        self.shown.append(value)
+
+
+def test_a_bound_method_callback_does_not_keep_its_owner_alive(runner: TickRunner) -> None:
+    gate = Gate(runner)
+    screen = Screen()
+    alive = weakref.ref(screen)
+    handle = runner.submit(gated(gate, 1), on_done=screen.show, owner=screen)
+    gate.waiters(1)
+    del screen
+    gc.collect()
+    assert alive() is None  # the handle held only a weak reference
+    tick_until(runner, lambda: runner.stats.cancelled == 1)
+    assert handle.cancelled()
+    assert runner.stats.dropped == 1
+
+
+def test_a_bound_method_callback_is_delivered_while_its_owner_lives(runner: TickRunner) -> None:
+    screen = Screen()
+    handle = runner.submit(value(3), on_done=screen.show, owner=screen)
+    tick_until(runner, handle.done)
+    assert screen.shown == [3]
