@@ -18,6 +18,7 @@ import contextlib
 import functools
 import hmac
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -180,6 +181,9 @@ def create_app(config: ServerConfig | None = None) -> web.Application:
     app[STATE] = StateHolder()
     app.add_routes(accounts.routes)
     app.add_routes(leaderboards.routes)
+    if config.clock is not time.time:
+        # Clients judge token expiry by Date; with an injected clock it must tell that time.
+        app.on_response_prepare.append(stamp_date(config.clock))
     setup_assets(app, config.assets_dir, config.faults)
     setup_openapi(app)
     app.cleanup_ctx.append(_lifecycle)
