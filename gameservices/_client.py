@@ -179,6 +179,11 @@ class Client:
 
     async def set_session(self, session: Session | None) -> None:
         """Adopt ``session`` (None forgets it): persist, then tell ``session_updated``."""
+        if session is not None:
+            # A server issuing short tokens must not make every call refresh: cap the window at
+            # half the token's (remaining) life. Restored sessions are capped too.
+            life = session.expires_at.timestamp() - self.server_time()
+            self._window = min(self.refresh_window, max(life, 0.0) / 2)
         self._session = session
         if self._store is not None:
             await self._store.save(session)
@@ -195,10 +200,6 @@ class Client:
 
     async def adopt_auth(self, result: AuthResult) -> Session:
         session = Session.from_tokens(result.token, result.refresh_token, created=result.created)
-        # A server issuing short tokens must not make every call refresh: cap the window at
-        # half a token's life.
-        life = session.expires_at.timestamp() - self.server_time()
-        self._window = min(self.refresh_window, max(life, 0.0) / 2)
         await self.set_session(session)
         return session
 

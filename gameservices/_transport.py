@@ -79,7 +79,8 @@ _FOREIGN = (asyncio.TimeoutError, aiohttp.ClientError, OSError)
 def _translate(exc: BaseException, method: str, url: object) -> GameServicesError:
     """The one place where foreign errors become ours (callers ``raise ... from exc``)."""
     where = f"{method} {URL(str(url)).with_query(None)}"
-    if isinstance(exc, asyncio.TimeoutError):  # also aiohttp's ServerTimeoutError
+    # Both: before 3.11 asyncio.TimeoutError is not the builtin one (an OSError from sockets).
+    if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):  # also aiohttp's ServerTimeoutError
         return RequestTimeout(f"{where}: timed out")
     if isinstance(exc, aiohttp.ClientConnectorError):  # DNS, refused, TLS handshake
         return ConnectError(f"{where}: could not connect ({exc.__class__.__name__})")

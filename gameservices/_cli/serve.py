@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import importlib
 import ipaddress
@@ -112,7 +113,9 @@ async def serve(config: Any) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+        # Windows has no loop signal handlers: Ctrl+C arrives as KeyboardInterrupt instead.
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
     runner = web.AppRunner(create_app(config), handle_signals=False, **runner_settings(config))
     await runner.setup()
     try:
@@ -148,6 +151,8 @@ def run(args: argparse.Namespace) -> int:
     sys.setswitchinterval(SWITCH_INTERVAL)  # this process is the server's own
     try:
         asyncio.run(serve(config))
+    except KeyboardInterrupt:  # Windows: asyncio.run cancelled serve(), which cleaned up
+        return 0
     except OSError as exc:
         print(
             f"gameservices serve: cannot listen on {config.host}:{config.port}: {exc}",

@@ -5,7 +5,8 @@ Invariants:
   the rank index (undone if the batch does not commit) and, with an Idempotency-Key, stores the
   exact response body in the same transaction.
 - Read jobs take positions from the rank index under its lock, then fetch those rows by primary
-  key: no COUNT and no OFFSET queries.
+  key: no COUNT and no OFFSET queries. A read may see a write's new position a moment before its
+  commit (the index moves inside the transaction); a row that is not there yet is skipped.
 - Output follows Nakama's JSON rules (``_protocol.wire``): int64 as strings, zero values omitted.
 """
 

@@ -281,3 +281,47 @@ async def test_no_secret_in_logs_or_errors_with_the_real_server(
     assert refreshed is not None
     for secret in (session.token, session.refresh_token, refreshed.token, key, "hunter2-password"):
         assert secret not in logged
+
+
+async def test_a_restored_expired_session_refreshes_and_is_saved(tmp_path: Path) -> None:
+    """nakama-godot #207: a session restored from disk after its token expired must refresh."""
+    now = [time.time()]
+    trace, counts = counting_trace()
+    async with ReferenceServer(clock=lambda: now[0]) as srv:
+        async with Client(srv.url, data_dir=tmp_path) as client:
+            first = await client.auth.device(DEVICE)
+        now[0] += 3600 + 60  # the token is dead by the server's clock; the refresh token lives
+        async with Client(srv.url, data_dir=tmp_path, trace_configs=[trace]) as client:
+            assert await client.auth.restore() == first
+            await client.leaderboards.write("weekly", 42)
+            refreshed = client.session
+        assert counts[REFRESH_PATH] == 1
+        assert refreshed is not None
+        assert refreshed != first
+        assert refreshed.user_id == first.user_id
+        async with Client(srv.url, data_dir=tmp_path) as client:
+            assert await client.auth.restore() == refreshed  # the new pair was persisted
+            page = await client.leaderboards.list("weekly")
+            assert [(r.owner_id, r.score) for r in page.records] == [(first.user_id, 42)]
+
+
+async def test_a_restored_short_lived_session_does_not_refresh_on_every_call(
+    tmp_path: Path,
+) -> None:
+    """Tokens living 60 s (under the 300 s default window) are refreshed when due, not per call."""
+    now = [time.time()]
+    trace, counts = counting_trace()
+    server = ReferenceServer(clock=lambda: now[0], token_expiry=60)
+    server.app.on_response_prepare.append(stamp_date(lambda: now[0]))
+    async with server as srv:
+        async with Client(srv.url, data_dir=tmp_path) as client:
+            await client.auth.device(DEVICE)
+        async with Client(srv.url, data_dir=tmp_path, trace_configs=[trace]) as client:
+            await client.auth.restore()
+            for _ in range(3):
+                await client.leaderboards.list("weekly")
+            assert counts[REFRESH_PATH] == 0
+            now[0] += 45  # inside the last half of the token's life
+            await client.leaderboards.list("weekly")  # learns the server's new Date
+            await client.leaderboards.list("weekly")
+            assert counts[REFRESH_PATH] == 1

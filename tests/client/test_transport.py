@@ -382,3 +382,11 @@ def test_timeout_none_means_no_limit_at_all() -> None:
     assert (off.total, off.connect, off.sock_connect, off.sock_read) == (None, None, None, None)
     on = _transport._client_timeout(Timeouts(total=3, connect=1))
     assert (on.total, on.connect) == (3, 1)
+
+
+@pytest.mark.parametrize("exc", [asyncio.TimeoutError(), TimeoutError()])
+def test_every_timeout_flavour_is_request_timeout(exc: BaseException) -> None:
+    """Before Python 3.11, asyncio.TimeoutError and the builtin (socket) TimeoutError differ."""
+    err = _transport._translate(exc, "GET", "http://127.0.0.1:1/x?cursor=secret")
+    assert isinstance(err, RequestTimeout)
+    assert "cursor" not in str(err)  # the query is left out of messages
