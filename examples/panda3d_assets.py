@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from direct.showbase.ShowBase import ShowBase
+from panda3d.core import ClockObject
 
 from gameservices import Client, TickRunner
 from gameservices.engines.panda3d import attach
@@ -97,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
             ).url
         )
         base = ShowBase(windowType=args.window)
+        clock = ClockObject.getGlobalClock()
+        clock.setMode(ClockObject.MLimited)  # 60 frames a second, even without a window
+        clock.setFrameRate(60)
         try:
             app = AssetsApp(base, url, work / "assets", args.frames)
             base.run()  # returns when the task manager stops

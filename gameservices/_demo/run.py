@@ -188,6 +188,7 @@ def _print_logs(console: Console, records: list[logging.LogRecord], verbose: boo
             f"[yellow]{record.levelname.lower()}:[/] {record.getMessage()}",
             markup=True,
             highlight=False,
+            soft_wrap=True,  # one line per warning, as logged
         )
 
 
