@@ -185,8 +185,7 @@ class DemoGame:
         return await read_boards(self.client)
 
     async def _finish(self) -> Boards:
-        await self.client.outbox.flush(timeout=FLUSH_TIMEOUT)
-        self.timeline.flushed = True
+        await self.client.outbox.flush(timeout=FLUSH_TIMEOUT)  # raises unless all delivered
         return await self._boards()
 
     # -- callbacks (run inside tick(): cheap, no I/O) ----------------------------------------
@@ -239,5 +238,6 @@ class DemoGame:
         self.timeline.submits_durable += 1
 
     def _finished(self, boards: Boards) -> None:
+        self.timeline.flushed = True  # _finish got past the flush
         self.final = boards
         self._done = True
