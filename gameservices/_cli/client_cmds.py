@@ -204,7 +204,7 @@ async def _flush(client: Any, timeout: float) -> None:
         await client.outbox.flush(timeout=timeout)
     except RequestTimeout:
         why = client.outbox.last_error
-        reason = f": {why}" if why is not None else ""
+        reason = f" ({why})" if why is not None else " (no answer from the server yet)"
         raise RequestTimeout(
             f"not delivered within {timeout:g} s{reason}; the score stays "
             "queued ('gameservices outbox --flush' sends it)"

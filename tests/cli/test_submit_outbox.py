@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import pytest
+
+from gameservices._cli import main
+from gameservices.testing.threaded import ServerThread
 
 from .conftest import Cli
 
@@ -48,3 +54,22 @@ def test_refused_scores_become_dead_letters(logged_in: Cli) -> None:
     assert [(d["board"], d["score"], d["dead"]) for d in doc["dead"]] == [("nope", 7, True)]
     code, out, _ = logged_in("outbox")
     assert "dead: NotFound" in out
+
+
+def test_offline_submit_stays_queued_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GAMESERVICES_DATA_DIR", str(tmp_path / "data"))
+    with ServerThread(db_path=str(tmp_path / "game.db")) as server:
+        url = server.url
+        assert main(["login", "--url", url]) == 0
+    capsys.readouterr()
+    code = main(["submit", "weekly", "77", "--url", url, "--timeout", "0.3", "--retries", "0"])
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert err.count("\n") == 1
+    assert "not delivered within 0.3 s" in err
+    assert "stays queued" in err
+    assert main(["outbox", "--url", url, "--json"]) == 0
+    pending = json.loads(capsys.readouterr().out)["pending"]
+    assert [(p["board"], p["score"]) for p in pending] == [("weekly", 77)]
