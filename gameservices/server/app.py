@@ -187,6 +187,4 @@ def create_app(config: ServerConfig | None = None) -> web.Application:
     setup_assets(app, config.assets_dir, config.faults)
     setup_openapi(app)
     app.cleanup_ctx.append(_lifecycle)
-    # Date comes from the server's clock, so clients judging expiry by it can be tested with skew.
-    app.on_response_prepare.append(stamp_date(config.clock))
     return app
