@@ -16,8 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from yarl import URL
+
 from .._config import RetryPolicy
 from .._exceptions import GameServicesError, RequestTimeout, UsageError
+from .._protocol.urls import check_url
 from .common import EXIT_USAGE, add_connection_flags, add_json_flag, connection, emit_json, fail
 from .logs import collect_logs
 from .profile import add_data_dir_flag, device_id, profile_dir
@@ -99,9 +102,13 @@ def _run(args: argparse.Namespace, action: Action) -> int:
     url, key = connection(args)
     if args.retries < 0:
         return fail("--retries must be >= 0", EXIT_USAGE)
-    profile = profile_dir(args, url)
+    try:
+        check_url(URL(url), allow_insecure=False)  # a bad --url is the caller's: exit 2
+    except (GameServicesError, ValueError) as exc:
+        return fail(exc, EXIT_USAGE)
 
     async def main() -> Output:
+        profile = profile_dir(args, url)
         retry = RetryPolicy(max_attempts=args.retries + 1)
         async with Client(url, server_key=key, data_dir=profile, retry=retry) as client:
             return await action(client, args, profile)

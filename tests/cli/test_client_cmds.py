@@ -98,3 +98,19 @@ def test_bad_arguments_exit_2(cli: Cli) -> None:
     with pytest.raises(SystemExit) as exc:
         cli("top", "weekly", "--limit", "ten")
     assert exc.value.code == 2
+
+
+@pytest.mark.parametrize(
+    ("url", "expect"),
+    [
+        ("notaurl", "scheme"),
+        ("ftp://127.0.0.1", "scheme"),
+        ("http://example.com", "refusing plain http://"),
+        ("http://127.0.0.1:99999", "Port out of range"),
+    ],
+)
+def test_bad_urls_are_one_line_usage_errors(cli: Cli, url: str, expect: str) -> None:
+    code, out, err = cli("top", "weekly", url=url)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1
+    assert expect in err
