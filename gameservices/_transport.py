@@ -2,7 +2,8 @@
 
 Rule 1: the ``ClientSession`` opens on first use inside the running loop and stays bound to that
         loop; another loop, or use after ``close()``, raises ``UsageError``.
-Rule 2: TLS verification is always on. The SSL context is built once per process, in an executor.
+Rule 2: TLS verification is always on: aiohttp's verifying default context (``ssl=True``), which
+aiohttp builds once per process at import time, before any frame; no per-session CA loading.
 Rule 3: ``http://`` to a host that is not loopback is refused unless ``allow_insecure``.
 Rule 4: redirects are followed here (at most ``MAX_REDIRECTS``); credentials are dropped as soon as
         the origin changes.
@@ -16,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
-import ssl
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -54,7 +54,6 @@ TraceConfigs = Sequence[aiohttp.TraceConfig]
 T = TypeVar("T")
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _CREDENTIALS = frozenset({"authorization", "proxy-authorization", "cookie"})
-_ssl_context: ssl.SSLContext | None = None
 
 
 class State(enum.Enum):
@@ -98,15 +97,6 @@ def _client_timeout(timeouts: Timeouts | None) -> aiohttp.ClientTimeout:
     if timeouts is None:
         return aiohttp.ClientTimeout(total=None, connect=None, sock_connect=None, sock_read=None)
     return aiohttp.ClientTimeout(total=timeouts.total, connect=timeouts.connect)
-
-
-async def _ssl() -> ssl.SSLContext:
-    """The verifying SSL context, loaded once (reading CA files blocks, so not on the loop)."""
-    global _ssl_context
-    if _ssl_context is None:
-        loop = asyncio.get_running_loop()
-        _ssl_context = await loop.run_in_executor(None, ssl.create_default_context)
-    return _ssl_context
 
 
 class StreamResponse:
@@ -166,16 +156,15 @@ class Transport:
         if self._loop is not None and self._loop is not loop:
             raise UsageError("the client is bound to another event loop")
         if self._http is None:
-            context = await _ssl()
-            if self._http is None:  # a concurrent first call may have opened it meanwhile
-                self._loop, self.state = loop, State.OPEN
-                self._http = aiohttp.ClientSession(
-                    connector=aiohttp.TCPConnector(ssl=context),
-                    timeout=self._timeout,
-                    trace_configs=self._trace_configs or None,
-                    cookie_jar=aiohttp.DummyCookieJar(),
-                    headers={"User-Agent": self._user_agent},
-                )
+            self._loop, self.state = loop, State.OPEN
+            self._http = aiohttp.ClientSession(
+                # True: verify certificates and host names with aiohttp's default context.
+                connector=aiohttp.TCPConnector(ssl=True),
+                timeout=self._timeout,
+                trace_configs=self._trace_configs or None,
+                cookie_jar=aiohttp.DummyCookieJar(),
+                headers={"User-Agent": self._user_agent},
+            )
         return self._http
 
     async def _open(

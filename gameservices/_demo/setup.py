@@ -14,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import _transport
 from .._client import Client
 from ..testing.threaded import ServerThread
 from .game import BOARD
@@ -76,9 +75,6 @@ def prepare(data_dir: Path, pack_mb: float, bots: int) -> Setup:
         packs_job = pool.submit(ensure_packs, packs_root, pack_mb)
         server = ServerThread(db_path=str(db), assets_dir=packs_root).start()
         try:
-            # The client builds its TLS context once per process (CA bundle parsing, ~50 ms that
-            # partly holds the GIL): do it at load time, not in the first frames.
-            server.call(_transport._ssl())
             if new_database and bots:
                 server.call(seed_bots(server.url, bots))
             packs = packs_job.result()

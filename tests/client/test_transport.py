@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 
 import aiohttp
 import pytest
+import trustme
 from aiohttp import web
 from aiohttp.pytest_plugin import AiohttpServer
 from yarl import URL
@@ -59,11 +60,34 @@ async def test_request_reads_the_whole_body_and_opens_lazily(aiohttp_server: Aio
     await transport.close()  # idempotent
 
 
-async def test_ssl_context_verifies() -> None:
-    context = await _transport._ssl()
-    assert context.verify_mode is ssl.CERT_REQUIRED
-    assert context.check_hostname
-    assert await _transport._ssl() is context  # built once
+@pytest.fixture
+def untrusted_tls() -> ssl.SSLContext:
+    """A server TLS context whose certificate comes from a throwaway CA nobody trusts."""
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    trustme.CA().issue_cert("127.0.0.1").configure_cert(server_ctx)
+    return server_ctx
+
+
+async def test_tls_verification_is_on(untrusted_tls: ssl.SSLContext) -> None:
+    """A server whose certificate no system CA signed is refused, not silently trusted."""
+
+    async def hi(_request: web.Request) -> web.Response:
+        return web.json_response({"ok": True})
+
+    app = web.Application()
+    app.router.add_get("/hi", hi)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=untrusted_tls)
+    await site.start()
+    port = runner.addresses[0][1]
+    transport = Transport()
+    try:
+        with pytest.raises(ConnectError, match=r"(?i)certificate"):
+            await transport.request("GET", f"https://127.0.0.1:{port}/hi")
+    finally:
+        await transport.close()
+        await runner.cleanup()
 
 
 def test_plain_http_only_to_loopback() -> None:
