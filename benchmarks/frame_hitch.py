@@ -450,6 +450,16 @@ def measure(name: str, url: str, args: argparse.Namespace, game_work: Callable[[
     )
 
 
+def median_row(rows: list[Row]) -> Row:
+    """Each figure's median over repeated measurements of one approach."""
+    fields = asdict(rows[0])
+    for key, first in fields.items():
+        values = [getattr(r, key) for r in rows]
+        if isinstance(first, (int, float)) and None not in values:
+            fields[key] = type(first)(statistics.median(values))
+    return Row(**fields)
+
+
 def targets(rows: dict[str, Row]) -> list[tuple[str, bool]]:
     """Issue 3's targets, checked against this run's figures."""
     tut, one = rows.get("tutorial sleep(frame/3)"), rows.get("one-iteration step")
@@ -532,6 +542,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--idle-frames", type=int, default=300)
     parser.add_argument("--busy-frames", type=int, default=600)
     parser.add_argument("--mb", type=int, default=64, help="download size in MB")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="rounds over all approaches; figures are medians"
+    )
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
@@ -541,7 +554,11 @@ def main(argv: list[str] | None = None) -> int:
     game_work = make_game_work(GAME_WORK)
     server = Server(args.mb)
     try:
-        rows = [measure(name, server.url, args, game_work) for name in names]
+        # Round-robin, so a change in machine load touches every approach alike.
+        rounds = [
+            [measure(n, server.url, args, game_work) for n in names] for _ in range(args.repeat)
+        ]
+        rows = [median_row([r[i] for r in rounds]) for i in range(len(names))]
     finally:
         server.close()
     floor = poll_floor(args.idle_frames, game_work)
