@@ -28,8 +28,13 @@ test: lint types
 demo: venv
 	$(BIN)/python -m gameservices demo
 
+# Each benchmark prints a table (add --json for machines); ratios compare approaches in one run.
 bench: venv
 	$(BIN)/python benchmarks/frame_hitch.py
+	$(BIN)/python benchmarks/client_overhead.py
+	$(BIN)/python benchmarks/download.py
+	$(BIN)/python benchmarks/outbox.py
+	$(BIN)/python benchmarks/server_load.py
 
 clean:
 	rm -rf $(VENV) .demo .mypy_cache .pytest_cache .ruff_cache

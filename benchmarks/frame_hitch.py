@@ -83,6 +83,7 @@ def serve(megabytes: int) -> None:
         app.router.add_get("/big", big)
         app.router.add_get("/board", board)
         app.router.add_post("/score", score)
+        serve_assets(app, payload.parent)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -96,6 +97,13 @@ def serve(megabytes: int) -> None:
         asyncio.run(main())
     finally:
         folder.cleanup()
+
+
+def serve_assets(app: Any, root: Any) -> None:
+    """The same file as ``/big``, on the reference asset host (``/assets/big.bin``)."""
+    from gameservices.server.assets import setup_assets
+
+    setup_assets(app, root)  # ``root`` holds only big.bin
 
 
 class Server:
@@ -317,6 +325,41 @@ class RunnerThread(RunnerApproach):
     mode = "thread"
 
 
+class AssetsApproach(RunnerApproach):
+    """As above, but the big file comes through ``client.assets``: manifest, stream to a .part
+    on a writer thread, sha256, fsync, verify, rename."""
+
+    def open(self, url: str) -> None:
+        import tempfile
+
+        from gameservices import Client
+
+        super().open(url)
+        self.dest = tempfile.mkdtemp(prefix="gs-hitch-dest-")
+        self.client = Client(url)  # registers with the runner on first use; closed with it
+
+    def coroutine(self, kind: str) -> Awaitable[Any]:
+        if kind == "download":
+            return self.client.assets.download("big.bin", self.dest)
+        return super().coroutine(kind)
+
+    def close(self) -> None:
+        import shutil
+
+        super().close()
+        shutil.rmtree(self.dest, ignore_errors=True)
+
+
+@approach("gameservices inline, assets")
+class AssetsInline(AssetsApproach):
+    mode = "inline"
+
+
+@approach("gameservices thread, assets")
+class AssetsThread(AssetsApproach):
+    mode = "thread"
+
+
 # --- the harness ------------------------------------------------------------------------------
 
 
@@ -488,6 +531,26 @@ def targets(rows: dict[str, Row]) -> list[tuple[str, bool]]:
     return checks
 
 
+def asset_targets(rows: dict[str, Row]) -> list[tuple[str, bool]]:
+    """Issue 6: the runner's frame targets hold when the download goes through client.assets."""
+    inl, thr = rows.get("gameservices inline, assets"), rows.get("gameservices thread, assets")
+    base = rows.get("threads + requests, queue")
+    checks: list[tuple[str, bool]] = []
+    if inl:
+        checks += [
+            ("assets inline busy p99 <= 2.5 ms", inl.net_p99_us <= 2500),
+            ("assets inline busy max <= 5 ms", inl.net_max_us <= 5000),
+            ("assets inline 0 missed frames", inl.missed_frames == 0),
+            ("assets inline request latency p99 <= 2 frames", inl.latency_p99_frames <= 2),
+        ]
+    if thr and base:
+        checks += [
+            ("assets thread net p99 <= 2x threads+requests", thr.net_p99_us <= 2 * base.net_p99_us),
+            ("assets thread game p99 inflation <= 10%", thr.game_p99_inflation_pct <= 10),
+        ]
+    return checks
+
+
 COLUMNS = (  # header, unit, width, format
     ("approach", "", 28, "{r.approach}"),
     ("idle p50", "us", 9, "{r.idle_net_p50_us:.0f}"),
@@ -563,7 +626,7 @@ def main(argv: list[str] | None = None) -> int:
         server.close()
     floor = poll_floor(args.idle_frames, game_work)
     by_name = {r.approach: r for r in rows}
-    checks = targets(by_name)
+    checks = targets(by_name) + asset_targets(by_name)
     if args.json:
         out = {"rows": [asdict(r) for r in rows], "targets": dict(checks), "mb": args.mb,
                "select0_floor_us": floor}  # fmt: skip

@@ -8,6 +8,10 @@ in-handler and over-HTTP p50/p99 for top-10 and around-me; sustained acknowledge
 writes/s over loopback with 64 concurrent clients (synchronous=FULL: every 200 is fsync'd);
 read p99 while those writes run. The server runs in this process; the load generator runs in a
 child process so client work does not share the server's event loop.
+
+Each write round follows a round against a trivial aiohttp handler under the same load, so
+writes/s is also given as a share of this machine's HTTP ceiling at that moment: the figure
+that survives a machine busy with other work. The round with the median share is reported.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import json
 import multiprocessing
 import os
@@ -24,15 +29,14 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
-from gameservices._cli.serve import SWITCH_INTERVAL
+from gameservices._cli.serve import SWITCH_INTERVAL, freeze_startup_heap
 from gameservices.server import Board, ServerConfig
 from gameservices.server.store import SCHEMA
 from gameservices.testing import ReferenceServer
@@ -45,13 +49,14 @@ TARGETS = {"read_p99_ms": 2.0, "writes_per_s": 2000.0, "startup_s": 10.0}
 def seed(path: str, records: int, rng: random.Random) -> None:
     """Bulk-load users and records (blocking; run in a thread)."""
     conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode = WAL")
+    # A throwaway bulk load: no journal while loading, WAL (as the server runs it) afterwards.
+    conn.execute("PRAGMA journal_mode = OFF")
     conn.execute("PRAGMA synchronous = OFF")
     conn.executescript(SCHEMA)
     now = int(time.time())
     batch = 100_000
     # Keys in index order: B-tree appends instead of random inserts (3-4x faster to load).
-    uuids = sorted(str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(records))
+    uuids = sorted(random_uuid(rng) for _ in range(records))
     conn.execute("BEGIN")
     for start in range(0, records, batch):
         ids = range(start + 1, min(records, start + batch) + 1)
@@ -65,8 +70,15 @@ def seed(path: str, records: int, rng: random.Random) -> None:
             ((BOARD, i, rng.randrange(10**9), now, now, i) for i in ids),
         )
     conn.execute("COMMIT")
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("PRAGMA journal_mode = WAL")
     conn.close()
+
+
+def random_uuid(rng: random.Random) -> str:
+    """A version-4 UUID string, faster than uuid.UUID() for a million of them."""
+    bits = rng.getrandbits(128) & ~(0xF << 76) & ~(0x3 << 62) | (0x4 << 76) | (0x2 << 62)
+    h = f"{bits:032x}"  # version 4, RFC 4122 variant
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
@@ -199,7 +211,10 @@ async def _baseline(url: str, clients: int, seconds: float) -> float:
     return done / (time.perf_counter() - start)
 
 
-async def measure_baseline(args: argparse.Namespace) -> float:
+@contextlib.asynccontextmanager
+async def trivial_server() -> AsyncIterator[str]:
+    """An aiohttp app whose handler does nothing: this machine's HTTP ceiling right now."""
+
     async def trivial(request: web.Request) -> web.Response:
         await request.read()
         return web.Response(text="{}", content_type="application/json")
@@ -210,10 +225,30 @@ async def measure_baseline(args: argparse.Namespace) -> float:
     await runner.setup()
     try:
         await web.TCPSite(runner, "127.0.0.1", 0).start()
-        url = f"http://127.0.0.1:{runner.addresses[0][1]}"
-        return float(await in_child(baseline_process, url, args.clients, args.seconds))
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
     finally:
         await runner.cleanup()
+
+
+async def measure_writes(url: str, trivial_url: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Rounds of (trivial ceiling, durable writes) back to back, so that the ratio holds even
+    when other work shares the machine; the round with the median ratio is reported."""
+    rounds = []
+    for _ in range(args.rounds):
+        ceiling = await in_child(baseline_process, trivial_url, args.clients, args.seconds)
+        cpu0 = time.process_time()
+        writes = await in_child(load_process, url, args.clients, args.seconds)
+        # Server CPU includes the 65 logins (cheap) and the concurrent reads.
+        writes["server_cpu_us_per_write"] = (time.process_time() - cpu0) / writes["acks"] * 1e6
+        writes["trivial_req_per_s"] = ceiling
+        writes["ratio"] = writes["writes_per_s"] / ceiling
+        rounds.append(writes)
+    rounds.sort(key=lambda w: float(w["ratio"]))
+    median = dict(rounds[len(rounds) // 2])
+    median["rounds"] = [
+        {k: w[k] for k in ("writes_per_s", "trivial_req_per_s", "ratio")} for w in rounds
+    ]
+    return median
 
 
 async def in_child(target: Callable[..., None], *args: Any) -> Any:
@@ -284,6 +319,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         t0 = time.perf_counter()
         async with server:
             startup_s = time.perf_counter() - t0
+            freeze_startup_heap()  # as 'gameservices serve' does once it has started
             async with aiohttp.ClientSession() as http:
                 headers = await login(http, server.url, "bench-owner-0001")
                 async with http.post(
@@ -293,13 +329,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 ) as resp:
                     owner = (await resp.json())["owner_id"]
             reads = await measure_reads(server.url, timer, owner, headers, args.samples)
-            cpu0 = time.process_time()
-            writes = await in_child(load_process, server.url, args.clients, args.seconds)
-            # Includes the 65 logins (scrypt-free, cheap) and the concurrent reads.
-            writes["server_cpu_us_per_write"] = (time.process_time() - cpu0) / writes["acks"] * 1e6
-    baseline = await measure_baseline(args)
+            async with trivial_server() as trivial_url:
+                writes = await measure_writes(server.url, trivial_url, args)
     return {
-        "baseline_trivial_req_per_s": baseline,
         "records": args.records,
         "seed_s": seed_s,
         "startup_s": startup_s,
@@ -333,12 +365,11 @@ def table(r: dict[str, Any]) -> str:
     rows.append(
         (f"durable writes/s ({r['clients']} clients)", f"{w['writes_per_s']:,.0f}", ">= 2,000")
     )
-    ratio = w["writes_per_s"] / r["baseline_trivial_req_per_s"]
     rows.append(
         (
             "same load, trivial aiohttp handler req/s",
-            f"{r['baseline_trivial_req_per_s']:,.0f}",
-            f"writes = {ratio:.0%} of it",
+            f"{w['trivial_req_per_s']:,.0f}",
+            f"writes = {w['ratio']:.0%} of it",
         )
     )
     rows.append(
@@ -362,7 +393,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--clients", type=int, default=64)
-    parser.add_argument("--seconds", type=float, default=10.0, help="write phase length")
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of each load phase")
+    parser.add_argument("--rounds", type=int, default=3, help="(ceiling, writes) rounds")
     parser.add_argument("--samples", type=int, default=2000, help="reads per measurement")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument(

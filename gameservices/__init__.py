@@ -7,6 +7,7 @@ from ._client import Client
 from ._config import DEFAULT, RetryPolicy, Timeouts
 from ._context import report_progress
 from ._delivery import Handle
+from ._downloads import SyncResult
 from ._exceptions import (
     APIError,
     AuthError,
@@ -27,6 +28,9 @@ from ._exceptions import (
     TransportError,
     UsageError,
 )
+from ._outbox import Submission
+from ._outbox_db import OutboxEntry
+from ._protocol.manifest import Manifest, ManifestEntry
 from ._protocol.models import LeaderboardRecord, LeaderboardRecordList
 from ._protocol.wire import Operator
 from ._runner import TickRunner
@@ -48,8 +52,11 @@ __all__ = [
     "InvalidArgument",
     "LeaderboardRecord",
     "LeaderboardRecordList",
+    "Manifest",
+    "ManifestEntry",
     "NotFound",
     "Operator",
+    "OutboxEntry",
     "OutboxFull",
     "OutcomeUnknown",
     "ProtocolError",
@@ -61,6 +68,8 @@ __all__ = [
     "Session",
     "SessionExpired",
     "StorageError",
+    "Submission",
+    "SyncResult",
     "TickRunner",
     "Timeouts",
     "TransportError",

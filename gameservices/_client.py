@@ -29,11 +29,13 @@ from yarl import URL
 from ._config import DEFAULT, Default, RetryPolicy, Timeouts
 from ._context import current_runner
 from ._exceptions import AuthError, GameServicesError, SessionExpired, UsageError
+from ._outbox_delivery import client_outbox
 from ._protocol import api
 from ._protocol.models import AuthResult, parse_auth
 from ._protocol.redact import redact
 from ._protocol.responses import decipher_response, parse_http_date
 from ._retry import ambiguous, retry_delay
+from ._services.assets import Assets
 from ._services.auth import AuthService
 from ._services.leaderboards import LeaderboardService
 from ._session import Session, SessionStore
@@ -56,7 +58,18 @@ class ClientState(enum.Enum):
 
 
 class Client:
-    """``async with Client(url, server_key=...) as client: await client.auth.device(...)``."""
+    """``async with Client(url, server_key=...) as client: await client.auth.device(...)``.
+
+    - ``data_dir``: where the session (and the score outbox) is kept; None keeps nothing.
+    - ``timeouts``/``retry``: defaults for every call (``timeout=`` overrides per call).
+    - ``assets_url``: where the asset manifest lives (default ``{base_url}/assets/``).
+    - ``allow_insecure``: permit plain ``http://`` to a host that is not loopback.
+    - ``refresh_window``: refresh when the token has less than this left (server's clock).
+    - ``reauthenticate``: ``async fn(client)`` that logs in again once the refresh token died.
+    - ``session_updated``: ``fn(session_or_None)`` after every session change.
+    - ``trace_configs``: aiohttp ``TraceConfig`` objects, for metrics.
+    - ``max_body``: response body cap in bytes; ``clock``: our wall clock (tests).
+    """
 
     def __init__(
         self,
@@ -104,6 +117,11 @@ class Client:
         self._closers: list[Callable[[], Awaitable[object]]] = []
         self.auth = AuthService(self)
         self.leaderboards = LeaderboardService(self)
+        self.outbox = client_outbox(self)
+        self.on_close(self.outbox.close)
+        self.assets = Assets(
+            self.transport, self.assets_url, retry=retry, timeouts=timeouts, opened=self._open
+        )
 
     def __repr__(self) -> str:
         return f"Client({str(self.base_url)!r}, state={self.state.value})"
@@ -151,6 +169,7 @@ class Client:
 
     async def __aenter__(self) -> Client:
         self._open()
+        await self.outbox.start()  # resume delivering scores a previous run left on disk
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -160,9 +179,16 @@ class Client:
 
     async def set_session(self, session: Session | None) -> None:
         """Adopt ``session`` (None forgets it): persist, then tell ``session_updated``."""
+        if session is not None:
+            # A server issuing short tokens must not make every call refresh: cap the window at
+            # half the token's (remaining) life. Restored sessions are capped too.
+            life = session.expires_at.timestamp() - self.server_time()
+            self._window = min(self.refresh_window, max(life, 0.0) / 2)
         self._session = session
         if self._store is not None:
             await self._store.save(session)
+        if session is not None:
+            await self.outbox.resume()  # queued scores waiting for a session can go now
         if self._session_updated is not None:
             try:
                 self._session_updated(session)
@@ -174,10 +200,6 @@ class Client:
 
     async def adopt_auth(self, result: AuthResult) -> Session:
         session = Session.from_tokens(result.token, result.refresh_token, created=result.created)
-        # A server issuing short tokens must not make every call refresh: cap the window at
-        # half a token's life.
-        life = session.expires_at.timestamp() - self.server_time()
-        self._window = min(self.refresh_window, max(life, 0.0) / 2)
         await self.set_session(session)
         return session
 

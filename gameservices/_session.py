@@ -88,16 +88,27 @@ class Session:
         return cls.from_tokens(token, refresh, created=bool(data.get("created", False)))
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:  # os.write may write less than asked (signals, some filesystems)
+        view = view[os.write(fd, view) :]
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        os.fchmod(fd, 0o600)  # O_CREAT's mode is masked by umask; make it exact
-        os.write(fd, data)
+        if hasattr(os, "fchmod"):  # POSIX (and 3.13+ Windows): O_CREAT's mode is umask-masked
+            os.fchmod(fd, 0o600)
+        _write_all(fd, data)
         os.fsync(fd)
-    finally:
+    except BaseException:  # any failure: no half-written temp file is left behind; re-raised
         os.close(fd)
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    os.close(fd)
     os.replace(tmp, path)
     with contextlib.suppress(OSError):  # not every platform can fsync a directory
         dir_fd = os.open(path.parent, os.O_RDONLY)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
-import ipaddress
 import ssl
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from ._exceptions import (
     TransportError,
     UsageError,
 )
+from ._protocol.urls import check_url, origin
 
 __all__ = [
     "CHUNK_SIZE",
@@ -79,7 +79,8 @@ _FOREIGN = (asyncio.TimeoutError, aiohttp.ClientError, OSError)
 def _translate(exc: BaseException, method: str, url: object) -> GameServicesError:
     """The one place where foreign errors become ours (callers ``raise ... from exc``)."""
     where = f"{method} {URL(str(url)).with_query(None)}"
-    if isinstance(exc, asyncio.TimeoutError):  # also aiohttp's ServerTimeoutError
+    # Both: before 3.11 asyncio.TimeoutError is not the builtin one (an OSError from sockets).
+    if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):  # also aiohttp's ServerTimeoutError
         return RequestTimeout(f"{where}: timed out")
     if isinstance(exc, aiohttp.ClientConnectorError):  # DNS, refused, TLS handshake
         return ConnectError(f"{where}: could not connect ({exc.__class__.__name__})")
@@ -91,20 +92,6 @@ def _translate(exc: BaseException, method: str, url: object) -> GameServicesErro
         return UsageError(f"{where}: invalid URL")
     # Disconnects and other socket errors: the request may have been sent.
     return TransportError(f"{where}: connection lost ({exc.__class__.__name__})")
-
-
-def _is_loopback(host: str | None) -> bool:
-    if not host:
-        return False
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    with contextlib.suppress(ValueError):
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    return False
-
-
-def _origin(url: URL) -> tuple[str, str | None, int | None]:
-    return (url.scheme, url.host, url.port)
 
 
 def _client_timeout(timeouts: Timeouts | None) -> aiohttp.ClientTimeout:
@@ -170,15 +157,7 @@ class Transport:
 
     def check_url(self, url: URL) -> None:
         """UsageError unless ``url`` is https, or http to loopback (or insecure is allowed)."""
-        if url.scheme == "https" or (url.scheme == "http" and _is_loopback(url.host)):
-            return
-        if url.scheme == "http" and self.allow_insecure:
-            return
-        if url.scheme == "http":
-            raise UsageError(
-                f"refusing plain http:// to {url.host}: use https, or allow_insecure=True"
-            )
-        raise UsageError(f"unsupported URL scheme {url.scheme!r} (expected http or https)")
+        check_url(url, allow_insecure=self.allow_insecure)
 
     async def _session(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
@@ -213,9 +192,9 @@ class Transport:
         hdrs = dict(headers or {})
         ct = self._timeout if timeout is DEFAULT else _client_timeout(timeout)
         for _ in range(MAX_REDIRECTS + 1):
-            if _origin(target) not in self._allowed:
+            if origin(target) not in self._allowed:
                 self.check_url(target)
-                self._allowed.add(_origin(target))
+                self._allowed.add(origin(target))
             try:
                 resp = await http.request(
                     method, target, headers=hdrs, data=body, allow_redirects=False, timeout=ct
@@ -227,7 +206,7 @@ class Transport:
                 return resp
             resp.release()
             nxt = target.join(URL(location))
-            if _origin(nxt) != _origin(target):
+            if origin(nxt) != origin(target):
                 hdrs = {k: v for k, v in hdrs.items() if k.lower() not in _CREDENTIALS}
             if resp.status == 303 or (resp.status in (301, 302) and method == "POST"):
                 method, body = "GET", None
@@ -240,7 +219,8 @@ class Transport:
         if length is not None and length > cap:
             raise ProtocolError(f"{method} {resp.url}: body of {length} bytes is over {cap}")
         try:
-            if length is not None:  # aiohttp never reads past Content-Length
+            if length is not None and "Content-Encoding" not in resp.headers:
+                # aiohttp never reads past Content-Length; a compressed body could inflate
                 return await resp.read()
             buf = bytearray()
             async for chunk in resp.content.iter_any():

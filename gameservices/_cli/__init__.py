@@ -14,7 +14,7 @@ from collections.abc import Sequence
 __all__ = ["main"]
 
 # One module per group of subcommands; each registers its own parsers.
-COMMAND_MODULES: tuple[str, ...] = ("serve", "demo")
+COMMAND_MODULES: tuple[str, ...] = ("serve", "download", "demo")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .._config import DEFAULT, Default, Timeouts
+from .._outbox import Submission
 from .._protocol import api
 from .._protocol.models import (
     LeaderboardRecord,
@@ -53,6 +54,18 @@ class LeaderboardService:
             idempotency_key=idempotency_key,
         )
         return await self._client.send(req, parse_record, timeout)
+
+    async def submit(
+        self,
+        board_id: str,
+        score: int,
+        *,
+        subscore: int = 0,
+        metadata: Mapping[str, Any] | None = None,
+        operator: Operator | str | int | None = None,
+    ) -> Submission:
+        """Queue a score durably: returns once it is on disk; ``client.outbox`` delivers it."""
+        return await self._client.outbox.submit(board_id, score, subscore, metadata, operator)
 
     async def list(
         self,

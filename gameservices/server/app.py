@@ -18,6 +18,7 @@ import contextlib
 import functools
 import hmac
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -30,6 +31,7 @@ from .assets import setup_assets
 from .config import ServerConfig
 from .errors import ApiFailure, error_response
 from .faults import faults_middleware
+from .http_dates import stamp_date
 from .idempotency import HEADER
 from .openapi import setup_openapi
 from .ratelimit import rate_limit_middleware
@@ -179,6 +181,9 @@ def create_app(config: ServerConfig | None = None) -> web.Application:
     app[STATE] = StateHolder()
     app.add_routes(accounts.routes)
     app.add_routes(leaderboards.routes)
+    if config.clock is not time.time:
+        # Clients judge token expiry by Date; with an injected clock it must tell that time.
+        app.on_response_prepare.append(stamp_date(config.clock))
     setup_assets(app, config.assets_dir, config.faults)
     setup_openapi(app)
     app.cleanup_ctx.append(_lifecycle)

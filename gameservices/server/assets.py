@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from email.utils import formatdate
@@ -189,12 +188,10 @@ async def _send_body(
 
 def _read_at(path: Path, offset: int, size: int) -> bytes:
     """One chunk, with the file opened and closed inside the thread: no handle outlives a
-    cancelled request."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        return os.pread(fd, size, offset)
-    finally:
-        os.close(fd)
+    cancelled request. seek + read rather than ``os.pread``, which Windows lacks."""
+    with open(path, "rb", buffering=0) as f:
+        f.seek(offset)
+        return f.read(size)
 
 
 def _cut_connection(request: web.Request, *, abort: bool) -> None:

@@ -88,8 +88,8 @@ def query_bool(request: web.Request, name: str, default: bool) -> bool:
     raise ApiFailure(GrpcCode.INVALID_ARGUMENT, f"{name} must be true or false.")
 
 
-def json_text(data: Mapping[str, Any]) -> str:
-    return json.dumps(data, separators=(",", ":"))
+# One encoder: json.dumps with arguments builds a new encoder on every call.
+json_text = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 def json_response(data: Mapping[str, Any]) -> web.Response:

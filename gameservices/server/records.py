@@ -5,13 +5,14 @@ Invariants:
   the rank index (undone if the batch does not commit) and, with an Idempotency-Key, stores the
   exact response body in the same transaction.
 - Read jobs take positions from the rank index under its lock, then fetch those rows by primary
-  key: no COUNT and no OFFSET queries.
+  key: no COUNT and no OFFSET queries. A read may see a write's new position a moment before its
+  commit (the index moves inside the transaction); a row that is not there yet is skipped.
 - Output follows Nakama's JSON rules (``_protocol.wire``): int64 as strings, zero values omitted.
 """
 
 from __future__ import annotations
 
-import json
+import functools
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
@@ -22,6 +23,7 @@ from .._protocol.wire import INT64_MAX, INT64_MIN, GrpcCode, Operator, format_in
 from .config import Board
 from .cursors import Cursor, CursorCodec
 from .errors import ApiFailure
+from .http import json_text
 from .idempotency import IdempotencyClaim, remember, replay_of
 from .ranks import RankIndex, Ranks
 from .store import Txn
@@ -68,7 +70,9 @@ class ListQuery:
     owner_ids: Sequence[str]
 
 
+@functools.lru_cache(maxsize=1024)
 def rfc3339(seconds: int) -> str:
+    """UTC timestamp as protojson writes it; cached, as most records share a few seconds."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
@@ -171,7 +175,7 @@ def write_record(txn: Txn, req: WriteRequest, ranks: Ranks) -> Outcome:
         rank = index.rank_of(owner)
     txn.on_rollback(lambda: _undo(ranks, board.id, owner, previous))
     row = (req.user_id, username, score, subscore, num_score, metadata, created, req.now)
-    body = json.dumps(record_json(board.id, row, rank), separators=(",", ":"))
+    body = json_text(record_json(board.id, row, rank))
     remember(conn, req.claim, 200, body)
     return Outcome(body)
 
@@ -232,42 +236,53 @@ def _owner_rowids(conn: sqlite3.Connection, uuids: Sequence[str]) -> list[int]:
     return found
 
 
-def _page(
-    index: RankIndex, limit: int, cursor: Cursor | None, start: int | None = None
-) -> tuple[list[tuple[int, int]], Cursor | None, Cursor | None, str]:
-    """Entries for a page plus the cursors around it (call under the lock)."""
+@dataclass(frozen=True)
+class Page:
+    """A window of (rank, key) entries and the keys the next/previous cursors start from."""
+
+    entries: list[tuple[int, int]]
+    next_key: int | None
+    prev_key: int | None
+    total: int
+
+
+def _page(index: RankIndex, limit: int, cursor: Cursor | None, start: int | None = None) -> Page:
+    """The page a query asks for (call under the lock)."""
     total = len(index)
     if cursor is None:
         begin = 0 if start is None else max(0, min(start, total - limit))
     elif cursor.forward:
         begin = index.position_after(cursor.key)
     else:
-        begin = max(0, index.position_before(cursor.key) - limit)
-        limit = index.position_before(cursor.key) - begin
+        end = index.position_before(cursor.key)
+        begin, limit = max(0, end - limit), min(limit, end)
     entries = index.slice(begin, begin + limit)
-    nxt = prev = None
-    board = cursor.board if cursor else ""
-    if entries and begin + len(entries) < total:
-        nxt = Cursor(board, entries[-1][1], True)
-    if entries and begin > 0:
-        prev = Cursor(board, entries[0][1], False)
-    return entries, nxt, prev, str(total)
+    more_after = bool(entries) and begin + len(entries) < total
+    more_before = bool(entries) and begin > 0
+    return Page(
+        entries,
+        entries[-1][1] if more_after else None,
+        entries[0][1] if more_before else None,
+        total,
+    )
 
 
 def _list_body(
     conn: sqlite3.Connection,
     board_id: str,
-    page: tuple[list[tuple[int, int]], Cursor | None, Cursor | None, str],
+    page: Page,
     owner_entries: list[tuple[int, int]],
     codec: CursorCodec,
 ) -> dict[str, Any]:
-    entries, nxt, prev, total = page
+    def cursor(key: int | None, forward: bool) -> str:
+        return "" if key is None else codec.encode(Cursor(board_id, key, forward))
+
     body: dict[str, Any] = {
-        "records": _fetch(conn, board_id, entries),
+        "records": _fetch(conn, board_id, page.entries),
         "owner_records": _fetch(conn, board_id, owner_entries),
-        "next_cursor": codec.encode(Cursor(board_id, nxt.key, True)) if nxt else "",
-        "prev_cursor": codec.encode(Cursor(board_id, prev.key, False)) if prev else "",
-        "rank_count": total,
+        "next_cursor": cursor(page.next_key, True),
+        "prev_cursor": cursor(page.prev_key, False),
+        "rank_count": str(page.total),
     }
     return omit_zero(body)
 
@@ -278,8 +293,7 @@ def list_records(
     owners = _owner_rowids(conn, query.owner_ids) if query.owner_ids else []
     with ranks.lock:
         index = ranks.boards[query.board.id]
-        page: tuple[list[tuple[int, int]], Cursor | None, Cursor | None, str]
-        page = ([], None, None, str(len(index)))
+        page = Page([], None, None, len(index))
         if query.limit is not None:
             page = _page(index, query.limit, query.cursor)
         owner_entries = []
@@ -305,8 +319,7 @@ def list_around(
         index = ranks.boards[board.id]
         rank = index.rank_of(owners[0]) if owners else None
         if rank is None and cursor is None:
-            page: tuple[list[tuple[int, int]], Cursor | None, Cursor | None, str]
-            page = ([], None, None, str(len(index)))
+            page = Page([], None, None, len(index))
         else:
             # Centre the owner in the window, shifted to stay within the board.
             start = None if rank is None else rank - 1 - (limit - 1) // 2

@@ -6,6 +6,7 @@ down at cleanup; handlers never see a half-built state.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -98,8 +99,6 @@ def purge(txn: Txn, now: float, idempotency_ttl: float) -> None:
 
 async def open_state(config: ServerConfig) -> ServerState:
     """Open the store, load the secret and revocations, rebuild the rank index."""
-    import asyncio
-
     secret = config.token_secret
     if secret is None:
         secret = await asyncio.to_thread(load_or_create_secret, config.db_path)

@@ -7,7 +7,6 @@ Invariants:
   success means the write is durable (WAL + ``synchronous`` FULL or NORMAL).
 - If COMMIT fails, every job of the batch fails and its rollback hooks run (newest first), so
   in-memory state mirrors what is on disk.
-- A store belongs to one event loop (jobs are handed over once per loop iteration).
 - Every statement is parameterised. A ``:memory:`` database has a single connection: reads run
   on the writer thread.
 """
@@ -15,6 +14,7 @@ Invariants:
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import queue
@@ -89,7 +89,6 @@ class Txn:
 
 
 _Job = tuple[Callable[[Any], Any], "asyncio.Future[Any]", asyncio.AbstractEventLoop]
-_STOP = object()
 
 
 def connect(path: str, synchronous: str) -> sqlite3.Connection:
@@ -123,8 +122,12 @@ class _Worker:
         self._path = path
         self._synchronous = synchronous
         self._transactional = transactional
-        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._pending: list[_Job] = []
+        # Jobs go into a deque (append and popleft are atomic); the thread is woken through the
+        # queue only when it sleeps, so a busy thread costs submitters no wake-up at all.
+        self._pending: collections.deque[_Job] = collections.deque()
+        self._wake: queue.SimpleQueue[None] = queue.SimpleQueue()
+        self._sleeping = False
+        self._stopping = False
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     def start(self) -> None:
@@ -133,24 +136,24 @@ class _Worker:
     def submit(self, job: Callable[[Any], T]) -> asyncio.Future[T]:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        # Jobs submitted during one loop iteration cross to the thread together: one wake-up
-        # instead of one per request.
-        if not self._pending:
-            loop.call_soon(self.flush)
         self._pending.append((job, future, loop))
+        self._wake_up()
         return future
 
-    def flush(self) -> None:
-        """Hand the jobs submitted so far to the thread (loop thread only)."""
-        if self._pending:
-            jobs, self._pending = self._pending, []
-            self._queue.put(jobs)
+    def _wake_up(self) -> None:
+        # Ordering matters: the job is visible before the flag is read; the thread sets the
+        # flag before its last look at the deque, so no wake-up is lost.
+        if self._sleeping:
+            self._sleeping = False
+            self._wake.put(None)
 
     def stop(self) -> None:
-        """Blocking: drain the queue, then close the connection and join the thread."""
+        """Blocking: run what is queued, then close the connection and join the thread."""
         if not self._thread.is_alive():
             return
-        self._queue.put(_STOP)
+        self._stopping = True
+        self._sleeping = False
+        self._wake.put(None)
         self._thread.join()
 
     def _run(self) -> None:
@@ -180,20 +183,29 @@ class _Worker:
             if stop:
                 return
 
-    def _take_batch(self) -> tuple[list[_Job], bool]:
-        first = self._queue.get()
-        if first is _STOP:
-            return [], True
-        batch: list[_Job] = list(first)
+    def _drain(self) -> list[_Job]:
+        batch: list[_Job] = []
         while len(batch) < MAX_BATCH:
             try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
+                batch.append(self._pending.popleft())
+            except IndexError:
                 break
-            if item is _STOP:
-                return batch, True
-            batch.extend(item)
-        return batch, False
+        return batch
+
+    def _take_batch(self) -> tuple[list[_Job], bool]:
+        """The next batch (blocking until there is one), and whether to stop after it."""
+        while True:
+            batch = self._drain()
+            if batch:
+                return batch, False
+            if self._stopping:
+                return [], True
+            self._sleeping = True
+            batch = self._drain()
+            if batch:
+                self._sleeping = False
+                return batch, False
+            self._wake.get()
 
     def _run_batch(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
         if not self._transactional:
@@ -313,8 +325,6 @@ class Store:
 
     async def close(self) -> None:
         loop = asyncio.get_running_loop()
-        self._writer.flush()
         if self._reader is not None:
-            self._reader.flush()
             await loop.run_in_executor(None, self._reader.stop)
         await loop.run_in_executor(None, self._writer.stop)

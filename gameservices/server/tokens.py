@@ -68,7 +68,7 @@ class TokenIssuer:
         self._revoked = set(revoked)
         # Signature checks are the costly part; a verified token's claims are kept (bounded).
         # Expiry and revocation are still judged on every use.
-        self._verified: dict[str, tuple[bytes, Claims]] = {}
+        self._verified: dict[str, tuple[bytes, Claims, str]] = {}
 
     def __repr__(self) -> str:
         return (
@@ -100,15 +100,16 @@ class TokenIssuer:
         return self._verify(token, self._refresh_key, "Refresh token invalid or expired.")
 
     def _verify(self, token: str, key: bytes, message: str) -> Claims:
-        claims = self._verified.get(token)
-        if claims is None or claims[0] != key:
-            claims = (key, self._decode(token, key, message))
+        cached = self._verified.get(token)
+        if cached is None or cached[0] != key:
+            cached = (key, self._decode(token, key, message), token_digest(token))
             if len(self._verified) >= _CACHE_SIZE:
                 self._verified.clear()
-            self._verified[token] = claims
-        if claims[1].expires_at <= self._clock() or token_digest(token) in self._revoked:
+            self._verified[token] = cached
+        _, claims, digest = cached
+        if claims.expires_at <= self._clock() or digest in self._revoked:
             raise TokenError(message)
-        return claims[1]
+        return claims
 
     def _decode(self, token: str, key: bytes, message: str) -> Claims:
         try:
@@ -132,19 +133,6 @@ class TokenIssuer:
     def mark_revoked(self, digests: Iterable[str]) -> None:
         """Called once the revocation is committed to the store."""
         self._revoked.update(digests)
-
-    def expiry_of(self, token: str) -> int | None:
-        """The exp claim of a token signed by us (session or refresh), without other checks."""
-        for key in (self._session_key, self._refresh_key):
-            try:
-                payload = jwt.decode(
-                    token, key, algorithms=[_ALGORITHM], options={"verify_exp": False}
-                )
-            except jwt.PyJWTError:
-                continue
-            exp = payload.get("exp")
-            return exp if isinstance(exp, int) else None
-        return None
 
 
 def new_secret() -> str:

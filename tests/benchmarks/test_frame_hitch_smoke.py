@@ -21,7 +21,7 @@ def test_frame_hitch_runs_every_approach_and_reports_json() -> None:
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     names = [row["approach"] for row in report["rows"]]
-    assert names == [
+    assert names[:6] == [  # later rows (e.g. client.assets) may follow
         "blocking requests in frame",
         "threads + requests, queue",
         "tutorial sleep(frame/3)",

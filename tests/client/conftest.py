@@ -10,6 +10,16 @@ import pytest
 RawHandler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 
+class Sleeps:
+    """An injectable ``RetryPolicy.sleep`` that records each delay and returns at once."""
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+
+    async def __call__(self, delay: float) -> None:
+        self.delays.append(delay)
+
+
 async def read_head(reader: asyncio.StreamReader) -> bytes:
     """The request line and headers (the tests send no request bodies to raw servers)."""
     return await reader.readuntil(b"\r\n\r\n")

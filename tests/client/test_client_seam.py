@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -25,20 +26,14 @@ from gameservices import (
     UsageError,
 )
 from gameservices._context import runner_var
+from gameservices._protocol import api
 
+from .conftest import Sleeps
 from .nakama_seam import NakamaSeam
 
 REFRESH = "POST /v2/account/session/refresh"
 LIST = "GET /v2/leaderboard/weekly"
 WRITE = "POST /v2/leaderboard/kills"
-
-
-class Sleeps:
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    async def __call__(self, delay: float) -> None:
-        self.delays.append(delay)
 
 
 @pytest.fixture
@@ -379,3 +374,19 @@ async def test_closed_client_and_other_loops_are_usage_errors(base_url: str) -> 
         await client.leaderboards.list("weekly")
     with pytest.raises(UsageError, match="allow_insecure"):
         Client("http://game.example.com")
+
+
+async def test_big_pages_are_parsed_off_the_loop_thread(seam: NakamaSeam, client: Client) -> None:
+    await client.auth.device("device-0001-abcdef")
+    record = {"leaderboard_id": "weekly", "owner_id": "o" * 36, "score": "1", "rank": "1"}
+    big = {"records": [record] * 3000}  # about 300 KB of JSON
+    seam.scripts.append(lambda r: web.json_response(big) if r.method == "GET" else None)
+    where = await client.send(
+        api.list_records("weekly", limit=1000), lambda d: threading.get_ident()
+    )
+    assert where != threading.get_ident()
+    page = await client.leaderboards.list("weekly", limit=1000)
+    assert len(page.records) == 3000
+    seam.scripts.clear()
+    small = await client.send(api.list_records("weekly"), lambda d: threading.get_ident())
+    assert small == threading.get_ident()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import errno
 import json
+import os
 import stat
 from datetime import datetime, timezone
 from pathlib import Path
@@ -12,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from gameservices import ProtocolError, Session
-from gameservices._session import SESSION_FILE, SessionStore
+from gameservices._session import SESSION_FILE, SessionStore, _write_atomic
 
 
 def jwt(claims: dict[str, object]) -> str:
@@ -67,3 +69,28 @@ async def test_damaged_file_reads_as_no_session(tmp_path: Path) -> None:
     bad = json.dumps({"format": 1, "token": "x.y.z", "refresh_token": "a"})
     await asyncio.to_thread(store.path.write_text, bad)
     assert await store.load() is None
+
+
+def test_short_writes_and_no_fchmod_still_give_a_whole_private_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows' Python 3.10 (UPBGE) has no os.fchmod; os.write may write only part of a buffer."""
+    real_write = os.write
+    monkeypatch.delattr(os, "fchmod", raising=False)
+    monkeypatch.setattr(os, "write", lambda fd, data: real_write(fd, bytes(data[:7])))
+    data = json.dumps(Session.from_tokens(TOKEN, REFRESH).to_json()).encode()
+    _write_atomic(tmp_path / SESSION_FILE, data)
+    assert (tmp_path / SESSION_FILE).read_bytes() == data
+    assert stat.S_IMODE((tmp_path / SESSION_FILE).stat().st_mode) == 0o600
+
+
+def test_a_failed_write_leaves_no_temp_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full_disk(fd: int, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", full_disk)
+    with pytest.raises(OSError, match="No space"):
+        _write_atomic(tmp_path / SESSION_FILE, b"{}")
+    assert list(tmp_path.iterdir()) == []

@@ -119,11 +119,16 @@ async def test_authorization_never_follows_to_another_origin(
     transport = Transport()
     headers = {"Authorization": "Bearer secret-token"}
     try:
-        away = URL(base + "/bounce").with_query(to=other + "/landing")
+        elsewhere = other.replace("127.0.0.1", "localhost") + "/landing"  # another host
+        away = URL(base + "/bounce").with_query(to=elsewhere)
         resp = await transport.request("GET", away, headers=headers)
         assert resp.status == 200
-        assert resp.url == other + "/landing"
+        assert resp.url == elsewhere
         assert seen["/landing"] is None
+        seen.clear()
+        other_port = URL(base + "/bounce").with_query(to=other + "/landing")
+        await transport.request("GET", other_port, headers=headers)
+        assert seen["/landing"] is None  # same host, another port: another origin too
         same = URL(base + "/bounce").with_query(to="/same")
         await transport.request("GET", same, headers=headers)
         assert seen["/same"] == "Bearer secret-token"
@@ -354,3 +359,34 @@ async def test_leaving_a_stream_early_closes_cleanly(aiohttp_server: AiohttpServ
         assert len(again.body) == 4 * MB
     finally:
         await transport.close()
+
+
+async def test_a_compressed_body_is_capped_after_inflating(aiohttp_server: AiohttpServer) -> None:
+    async def bomb(request: web.Request) -> web.Response:
+        resp = web.Response(body=bytes(4 * MB), content_type="application/json")
+        resp.enable_compression(web.ContentCoding.gzip)
+        return resp
+
+    base = await serve(aiohttp_server, web.get("/bomb", bomb))
+    transport = Transport(max_body=MB)
+    try:
+        with pytest.raises(ProtocolError, match="over"):
+            await transport.request("GET", base + "/bomb")
+    finally:
+        await transport.close()
+
+
+def test_timeout_none_means_no_limit_at_all() -> None:
+    """``timeout=None`` (per call or for the client) lifts every aiohttp limit, even sock_read."""
+    off = _transport._client_timeout(None)
+    assert (off.total, off.connect, off.sock_connect, off.sock_read) == (None, None, None, None)
+    on = _transport._client_timeout(Timeouts(total=3, connect=1))
+    assert (on.total, on.connect) == (3, 1)
+
+
+@pytest.mark.parametrize("exc", [asyncio.TimeoutError(), TimeoutError()])
+def test_every_timeout_flavour_is_request_timeout(exc: BaseException) -> None:
+    """Before Python 3.11, asyncio.TimeoutError and the builtin (socket) TimeoutError differ."""
+    err = _transport._translate(exc, "GET", "http://127.0.0.1:1/x?cursor=secret")
+    assert isinstance(err, RequestTimeout)
+    assert "cursor" not in str(err)  # the query is left out of messages

@@ -420,3 +420,14 @@ async def test_reference_server_hosts_assets_and_counts_bytes(root: Path) -> Non
         assert resp.status == 206
         assert await resp.read() == A_BIN[10:]
         assert server.asset_stats.bytes_sent["a.bin"] == len(A_BIN) - 10
+
+
+def test_chunks_are_read_without_os_pread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows has no os.pread; a developer there still gets Range requests served."""
+    monkeypatch.delattr(os, "pread", raising=False)
+    path = tmp_path / "blob.bin"
+    path.write_bytes(bytes(range(256)) * 4)
+    assert assets_module._read_at(path, 250, 10) == bytes(
+        [250, 251, 252, 253, 254, 255, 0, 1, 2, 3]
+    )
+    assert assets_module._read_at(path, 1020, 10) == bytes([252, 253, 254, 255])

@@ -103,3 +103,19 @@ async def test_serve_prints_url_warns_and_stops_on_sigterm(tmp_path: Path) -> No
     _, err = await proc.communicate()
     assert proc.returncode == 0
     assert b"default server key" in err
+
+
+def test_faults_and_rate_limit_from_flags_and_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gameservices._cli import main
+    from gameservices.server.faults import Faults
+
+    config = parse("--faults", '{"latency": 0.25, "error_rate": 0.5, "seed": 3}')
+    assert config.faults == Faults(latency=0.25, error_rate=0.5, seed=3)  # type: ignore[attr-defined]
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps({"rate_limit": {"rate_per_s": 5, "burst": 10}}))
+    config = parse("--config", str(path))
+    assert (config.rate_limit.rate_per_s, config.rate_limit.burst) == (5, 10)  # type: ignore[attr-defined]
+    assert main(["serve", "--faults", "{not json"]) == 2
+    assert "gameservices serve:" in capsys.readouterr().err

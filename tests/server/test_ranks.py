@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gameservices.server import Board, Operator, SortOrder
-from gameservices.server.ranks import RankIndex
+from gameservices.server.ranks import RankIndex, pack_rows
 from tests.server.conftest import MakeApi
 
 INT64 = st.integers(min_value=-(2**63), max_value=2**63 - 1)
@@ -87,3 +87,13 @@ async def test_http_ranks_match_brute_force_on_random_data(make_api: MakeApi) ->
         got = [(r["owner_id"], r["rank"]) for r in page.get("records", [])]
         expected = brute_force(state[board], descending)  # type: ignore[arg-type]
         assert got == [(o, str(n)) for n, o in enumerate(expected, start=1)]
+
+
+@given(
+    rows=st.lists(st.tuples(INT64, INT64, st.integers(0, 2**47), st.integers(0, 2**39))),
+    descending=st.booleans(),
+)
+def test_bulk_packing_matches_pack(rows: list[tuple[int, int, int, int]], descending: bool) -> None:
+    sort = SortOrder.DESCENDING if descending else SortOrder.ASCENDING
+    index = RankIndex(sort)
+    assert pack_rows(sort, rows) == [index.pack(*row) for row in rows]

@@ -48,3 +48,14 @@ def test_testing_package_imports_without_pytest() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "ReferenceServer"
+
+
+async def test_date_header_follows_an_injected_clock() -> None:
+    from email.utils import parsedate_to_datetime
+
+    async with (
+        ReferenceServer(clock=lambda: 2_000_000_000.0) as server,
+        aiohttp.ClientSession() as http,
+    ):
+        resp = await http.get(server.url + "/v2/leaderboard/weekly")
+        assert parsedate_to_datetime(resp.headers["Date"]).timestamp() == 2_000_000_000
