@@ -83,7 +83,7 @@ def serve(megabytes: int) -> None:
         app.router.add_get("/big", big)
         app.router.add_get("/board", board)
         app.router.add_post("/score", score)
-        serve_assets(app, payload)
+        serve_assets(app, payload.parent)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -99,19 +99,11 @@ def serve(megabytes: int) -> None:
         folder.cleanup()
 
 
-def serve_assets(app: Any, payload: bytes) -> None:
+def serve_assets(app: Any, root: Any) -> None:
     """The same file as ``/big``, on the reference asset host (``/assets/big.bin``)."""
-    import atexit
-    import shutil
-    import tempfile
-    from pathlib import Path
-
     from gameservices.server.assets import setup_assets
 
-    root = Path(tempfile.mkdtemp(prefix="gs-hitch-assets-"))
-    atexit.register(shutil.rmtree, root, ignore_errors=True)
-    (root / "big.bin").write_bytes(payload)
-    setup_assets(app, root)
+    setup_assets(app, root)  # ``root`` holds only big.bin
 
 
 class Server:
@@ -501,6 +493,16 @@ def measure(name: str, url: str, args: argparse.Namespace, game_work: Callable[[
     )
 
 
+def median_row(rows: list[Row]) -> Row:
+    """Each figure's median over repeated measurements of one approach."""
+    fields = asdict(rows[0])
+    for key, first in fields.items():
+        values = [getattr(r, key) for r in rows]
+        if isinstance(first, (int, float)) and None not in values:
+            fields[key] = type(first)(statistics.median(values))
+    return Row(**fields)
+
+
 def targets(rows: dict[str, Row]) -> list[tuple[str, bool]]:
     """Issue 3's targets, checked against this run's figures."""
     tut, one = rows.get("tutorial sleep(frame/3)"), rows.get("one-iteration step")
@@ -603,6 +605,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--idle-frames", type=int, default=300)
     parser.add_argument("--busy-frames", type=int, default=600)
     parser.add_argument("--mb", type=int, default=64, help="download size in MB")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="rounds over all approaches; figures are medians"
+    )
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
@@ -612,7 +617,11 @@ def main(argv: list[str] | None = None) -> int:
     game_work = make_game_work(GAME_WORK)
     server = Server(args.mb)
     try:
-        rows = [measure(name, server.url, args, game_work) for name in names]
+        # Round-robin, so a change in machine load touches every approach alike.
+        rounds = [
+            [measure(n, server.url, args, game_work) for n in names] for _ in range(args.repeat)
+        ]
+        rows = [median_row([r[i] for r in rounds]) for i in range(len(names))]
     finally:
         server.close()
     floor = poll_floor(args.idle_frames, game_work)

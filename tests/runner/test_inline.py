@@ -35,7 +35,7 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> SpySelector:
 
 
 def test_idle_tick_is_one_zero_timeout_poll(spy: SpySelector) -> None:
-    with TickRunner(mode="inline") as runner:
+    with TickRunner(mode="inline", budget=1.0) as runner:  # setup ticks run until idle
 
         async def far_future() -> None:
             await asyncio.sleep(3600)  # a pending timer: asyncio alone would select(3600)

@@ -108,7 +108,7 @@ def test_callback_error_is_contained_and_later_deliveries_run(
 
 
 def test_raise_callback_errors_raises_after_delivering_the_rest() -> None:
-    with TickRunner(mode="inline", raise_callback_errors=True) as runner:
+    with TickRunner(mode="inline", budget=1.0, raise_callback_errors=True) as runner:
         got: list[int] = []
 
         def explode(_: object) -> None:
