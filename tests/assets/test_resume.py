@@ -98,7 +98,8 @@ async def test_cancel_leaves_a_part_that_resumes(
 
     ctx = contextvars.copy_context()
     ctx.run(progress_sink.set, on_progress)
-    task = asyncio.get_running_loop().create_task(assets.download(NAME, dest), context=ctx)
+    # The task copies ctx when created inside it (create_task's context= is 3.11+).
+    task = ctx.run(asyncio.ensure_future, assets.download(NAME, dest))
     await got_bytes.wait()
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
