@@ -114,6 +114,7 @@ class StreamResponse:
 
     def __init__(self, resp: aiohttp.ClientResponse, method: str, chunk_size: int) -> None:
         self._resp, self._method, self._chunk_size = resp, method, chunk_size
+        self._aborted: Exception | None = None
         self.status: int = resp.status
         self.headers: Mapping[str, str] = resp.headers
         self.url: str = str(resp.url)
@@ -125,10 +126,21 @@ class StreamResponse:
         try:
             chunk = await self._resp.content.read(self._chunk_size)
         except _FOREIGN as exc:
+            if exc is self._aborted:  # ours already (a RequestTimeout is an OSError on 3.10)
+                raise
             raise _translate(exc, self._method, self.url) from exc
         if not chunk:
             raise StopAsyncIteration
         return chunk
+
+    def abort(self, exc: Exception) -> None:
+        """Wake the pending read with ``exc`` (no cancel involved); later reads raise it too.
+
+        Leaving the ``stream()`` block then closes the connection: its body was not read to
+        the end, so aiohttp does not pool it.
+        """
+        self._aborted = exc
+        self._resp.content.set_exception(exc)
 
 
 class Transport:

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from gameservices import RequestTimeout, TransportError
+from gameservices import RequestTimeout, TransportError, _downloads
 from gameservices._context import progress_sink
 from gameservices._services.assets import Assets
+from gameservices._stall import StallGuard
 from gameservices.testing import Faults
 
 from .conftest import MB, SERVER_CHUNK, NoSleep, SiteFactory, blob, exists, read
@@ -154,9 +155,44 @@ async def test_a_stalled_body_times_out_and_keeps_the_part(
     site = await make_site(Faults(drip_bytes_per_s=SERVER_CHUNK * 10, times=1), gated=True)
     assets = make_assets(site, attempts=1)
     assets._downloader._stall = 0.05
-    with pytest.raises(RequestTimeout, match=r"no data for 0\.05 s"):
+    with pytest.raises(RequestTimeout, match=r"no data for 0\.05 s") as info:
         await assets.download(NAME, dest)
+    # The guard wakes the read with the error itself: no cancel was caught and converted.
+    assert not isinstance(info.value.__context__, asyncio.CancelledError)
     assert await exists(dest / f"{NAME}.part")
+    site.gate.set()
+
+
+async def test_a_cancel_that_meets_the_stall_timer_stays_a_cancel(
+    published: bytes,
+    make_site: SiteFactory,
+    make_assets: Callable[..., Assets],
+    dest: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Worst case for the guard: the stall fires and the game cancels in the same loop iteration.
+    # The cancel must win (no RequestTimeout, no retry that keeps downloading), on every Python.
+    site = await make_site(Faults(drip_bytes_per_s=SERVER_CHUNK * 10, times=1), gated=True)
+    assets = make_assets(site, attempts=4)
+    assets._downloader._stall = 0.05
+    fired: list[bool] = []
+
+    def guard(seconds: float, on_stall: Callable[[], None]) -> StallGuard:
+        def both() -> None:
+            on_stall()
+            task.cancel()
+            fired.append(True)
+
+        return StallGuard(seconds, both)
+
+    monkeypatch.setattr(_downloads, "StallGuard", guard)
+    task = asyncio.ensure_future(assets.download(NAME, dest))
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert task.cancelled()
+    assert fired == [True]
+    assert await exists(dest / f"{NAME}.part")
+    assert site.stats.bodies[NAME] == 1  # no retry after the cancel
     site.gate.set()
 
 
