@@ -99,19 +99,14 @@ def serve(megabytes: int) -> None:
         folder.cleanup()
 
 
-def serve_assets(app: Any, payload: bytes) -> None:
-    """The same file as ``/big``, on the reference asset host (``/assets/big.bin``)."""
-    import atexit
-    import shutil
-    import tempfile
-    from pathlib import Path
+def serve_assets(app: Any, payload: Any) -> None:
+    """The same file as ``/big``, on the reference asset host (``/assets/big.bin``).
 
+    ``payload`` is the sparse file ``/big`` sends; its temporary folder holds nothing else, so
+    it is the asset directory as it is (no second copy of the file)."""
     from gameservices.server.assets import setup_assets
 
-    root = Path(tempfile.mkdtemp(prefix="gs-hitch-assets-"))
-    atexit.register(shutil.rmtree, root, ignore_errors=True)
-    (root / "big.bin").write_bytes(payload)
-    setup_assets(app, root)
+    setup_assets(app, payload.parent)
 
 
 class Server:
