@@ -123,20 +123,22 @@ async def test_a_complete_part_is_verified_without_a_transfer(
     assert site.stats.bodies[NAME] == 0
 
 
-async def test_a_part_without_a_recorded_etag_is_not_trusted(
-    published: bytes, make_site: SiteFactory, make_assets: Callable[..., Assets], dest: Path
+@pytest.mark.parametrize(
+    "left_over",
+    [
+        pytest.param(b"garbage" * 100, id="no-recorded-etag"),  # unvalidated bytes: no resume
+        pytest.param(DATA + b"tail", id="longer-than-the-file"),
+        pytest.param(b"z" * SIZE, id="full-size-but-wrong"),  # verified, fails, fetched again
+    ],
+)
+async def test_an_untrusted_part_is_fetched_whole(
+    left_over: bytes,
+    published: bytes,
+    make_site: SiteFactory,
+    make_assets: Callable[..., Assets],
+    dest: Path,
 ) -> None:
-    await asyncio.to_thread(_write, dest / f"{NAME}.part", b"garbage" * 100)
-    site = await make_site()
-    path = await make_assets(site).download(NAME, dest)
-    assert await read(path) == published
-    assert site.stats.bytes_sent[NAME] == SIZE
-
-
-async def test_a_part_longer_than_the_file_is_dropped(
-    published: bytes, make_site: SiteFactory, make_assets: Callable[..., Assets], dest: Path
-) -> None:
-    await asyncio.to_thread(_write, dest / f"{NAME}.part", published + b"tail")
+    await asyncio.to_thread(_write, dest / f"{NAME}.part", left_over)
     site = await make_site()
     path = await make_assets(site).download(NAME, dest)
     assert await read(path) == published
@@ -216,16 +218,6 @@ async def test_transient_5xx_and_429_are_retried_under_the_policy(
     assert await read(path) == published
     assert no_sleep.delays[0] == 7  # the 429's Retry-After, then a backoff for the 503
     assert len(no_sleep.delays) == 2
-
-
-async def test_a_full_size_part_that_does_not_verify_is_fetched_again(
-    published: bytes, make_site: SiteFactory, make_assets: Callable[..., Assets], dest: Path
-) -> None:
-    await asyncio.to_thread(_write, dest / f"{NAME}.part", b"z" * SIZE)
-    site = await make_site()
-    path = await make_assets(site).download(NAME, dest)
-    assert await read(path) == published
-    assert site.stats.bytes_sent[NAME] == SIZE
 
 
 async def test_416_for_a_complete_part_installs_it(
