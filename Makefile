@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv lint types test demo bench clean
+.PHONY: venv lint types test test-py310 demo bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,16 @@ types: venv
 test: lint types
 	$(BIN)/pytest
 
+# The runtime floor is Python 3.10 (UPBGE 0.36 ships it): the suite again on 3.10, own venv.
+PY310   ?= python3.10
+VENV310 ?= .venv310
+
+test-py310:
+	test -x $(VENV310)/bin/python || $(PY310) -m venv $(VENV310)
+	$(VENV310)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV310)/bin/python -m pip install --quiet -e '.[dev]'
+	$(VENV310)/bin/pytest -q
+
 demo: venv
 	$(BIN)/python -m gameservices demo
 
@@ -37,4 +47,4 @@ bench: venv
 	$(BIN)/python benchmarks/server_load.py
 
 clean:
-	rm -rf $(VENV) .demo .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(VENV310) .demo .mypy_cache .pytest_cache .ruff_cache
