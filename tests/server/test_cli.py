@@ -13,10 +13,10 @@ import pytest
 
 from gameservices._cli import build_parser
 from gameservices._cli.serve import build_config
-from gameservices.server import Board, Operator, SortOrder
+from gameservices.server import Board, Operator, ServerConfig, SortOrder
 
 
-def parse(*argv: str) -> object:
+def parse(*argv: str) -> ServerConfig:
     return build_config(build_parser().parse_args(["serve", *argv]))
 
 
@@ -46,21 +46,21 @@ def test_flags_build_the_config(tmp_path: Path) -> None:
         0,
         ":memory:",
         "k",
-    )  # type: ignore[attr-defined]
-    assert (config.token_expiry, config.refresh_expiry) == (60, 120)  # type: ignore[attr-defined]
+    )
+    assert (config.token_expiry, config.refresh_expiry) == (60, 120)
     assert config.boards == (
         Board("a", SortOrder.ASCENDING),
         Board("b", operator=Operator.DECREMENT),
-    )  # type: ignore[attr-defined]
-    assert config.assets_dir == tmp_path  # type: ignore[attr-defined]
+    )
+    assert config.assets_dir == tmp_path
 
 
 def test_defaults_and_config_file_with_flag_overrides(tmp_path: Path) -> None:
-    assert parse().db_path == "gameservices.db"  # type: ignore[attr-defined]
+    assert parse().db_path == "gameservices.db"
     path = tmp_path / "c.json"
     path.write_text(json.dumps({"port": 9000, "token_expiry": 77}))
     config = parse("--config", str(path), "--port", "9001")
-    assert (config.port, config.token_expiry) == (9001, 77)  # type: ignore[attr-defined]
+    assert (config.port, config.token_expiry) == (9001, 77)
 
 
 def test_bad_flag_values_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -112,10 +112,11 @@ def test_faults_and_rate_limit_from_flags_and_file(
     from gameservices.server.faults import Faults
 
     config = parse("--faults", '{"latency": 0.25, "error_rate": 0.5, "seed": 3}')
-    assert config.faults == Faults(latency=0.25, error_rate=0.5, seed=3)  # type: ignore[attr-defined]
+    assert config.faults == Faults(latency=0.25, error_rate=0.5, seed=3)
     path = tmp_path / "c.json"
     path.write_text(json.dumps({"rate_limit": {"rate_per_s": 5, "burst": 10}}))
     config = parse("--config", str(path))
-    assert (config.rate_limit.rate_per_s, config.rate_limit.burst) == (5, 10)  # type: ignore[attr-defined]
+    assert config.rate_limit is not None
+    assert (config.rate_limit.rate_per_s, config.rate_limit.burst) == (5, 10)
     assert main(["serve", "--faults", "{not json"]) == 2
     assert "gameservices serve:" in capsys.readouterr().err
