@@ -6,6 +6,6 @@ never imports pytest.
 """
 
 from ..server.faults import Faults
-from ._server import ReferenceServer
+from ._server import ReferenceServer, start_serve_process
 
-__all__ = ["Faults", "ReferenceServer"]
+__all__ = ["Faults", "ReferenceServer", "start_serve_process"]

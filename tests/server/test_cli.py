@@ -14,6 +14,7 @@ import pytest
 from gameservices._cli import build_parser
 from gameservices._cli.serve import build_config
 from gameservices.server import Board, Operator, ServerConfig, SortOrder
+from gameservices.testing import start_serve_process
 
 
 def parse(*argv: str) -> ServerConfig:
@@ -82,23 +83,10 @@ def test_missing_server_extra_names_the_install_command() -> None:
 
 @pytest.mark.slow
 async def test_serve_prints_url_warns_and_stops_on_sigterm(tmp_path: Path) -> None:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "gameservices",
-        "serve",
-        "--db",
-        ":memory:",
-        "--port",
-        "0",
-        "--host",
-        "0.0.0.0",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+    proc, url = await start_serve_process(
+        "--db", ":memory:", "--port", "0", "--host", "0.0.0.0", stderr=asyncio.subprocess.PIPE
     )
-    assert proc.stdout is not None
-    line = (await proc.stdout.readline()).decode()
-    assert line.startswith("gameservices listening on http://0.0.0.0:")
+    assert url.startswith("http://0.0.0.0:")
     proc.send_signal(signal.SIGINT)
     _, err = await proc.communicate()
     assert proc.returncode == 0
@@ -120,3 +108,9 @@ def test_faults_and_rate_limit_from_flags_and_file(
     assert (config.rate_limit.rate_per_s, config.rate_limit.burst) == (5, 10)
     assert main(["serve", "--faults", "{not json"]) == 2
     assert "gameservices serve:" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+async def test_start_serve_process_reports_a_server_that_did_not_start() -> None:
+    with pytest.raises(RuntimeError, match="gameservices serve did not start"):
+        await start_serve_process("--board", "x:sideways")
