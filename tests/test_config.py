@@ -11,7 +11,7 @@ def test_timeouts_defaults_and_frozen() -> None:
     t = Timeouts()
     assert (t.total, t.connect) == (15.0, 5.0)
     with pytest.raises(dataclasses.FrozenInstanceError):
-        t.total = 1  # type: ignore[misc]
+        t.total = 1  # type: ignore[misc]  # assigning to a frozen field is the error tested
 
 
 @pytest.mark.parametrize("bad", [0, -1.0])
@@ -22,7 +22,7 @@ def test_timeouts_reject_non_positive(bad: float) -> None:
 
 def test_timeouts_reject_wrong_type() -> None:
     with pytest.raises(TypeError, match="connect must be a number"):
-        Timeouts(connect="5")  # type: ignore[arg-type]
+        Timeouts(connect="5")  # type: ignore[arg-type]  # the wrong type is the point
 
 
 def test_none_means_no_limit() -> None:

@@ -15,7 +15,11 @@ import ipaddress
 import logging
 import signal
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the server extra may be missing: imported where it is needed
+    from ..server import ServerConfig
+    from ..server.faults import Faults
 
 __all__ = ["register"]
 
@@ -50,13 +54,13 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=run)
 
 
-def _parse_faults(text: str) -> Any:
+def _parse_faults(text: str) -> Faults:
     from ..server.faults import Faults
 
     return Faults.from_json(text)
 
 
-def build_config(args: argparse.Namespace) -> Any:
+def build_config(args: argparse.Namespace) -> ServerConfig:
     from ..server import ServerConfig, load_config_file, parse_board
 
     base = ServerConfig(db_path="gameservices.db")
@@ -102,7 +106,7 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-async def serve(config: Any) -> None:
+async def serve(config: ServerConfig) -> None:
     from aiohttp import web
 
     from ..server import create_app

@@ -21,6 +21,7 @@ from .ratelimit import RateLimit
 
 __all__ = [
     "DEMO_BOARDS",
+    "MIN_SECRET_CHARS",
     "Board",
     "ServerConfig",
     "config_from_mapping",
@@ -35,6 +36,9 @@ DEFAULT_PORT = 7350
 MAX_BODY_BYTES = 64 * 1024
 IDEMPOTENCY_TTL = 24 * 3600.0
 READ_TIMEOUT = 30.0
+# A token secret signs every session: shorter than this (e.g. an empty or half-written secret
+# file) would let anyone forge tokens, so it is refused rather than used.
+MIN_SECRET_CHARS = 32
 
 # Nakama's rule for ids and usernames: no whitespace or control characters.
 _INVALID_CHARS = re.compile(r"[\s\x00-\x1f\x7f]")
@@ -143,8 +147,8 @@ class ServerConfig:
             raise ValueError(f"port must be 0-65535, got {self.port}")
         if not isinstance(self.server_key, str) or not self.server_key:
             raise ValueError("server_key must be a non-empty string")
-        if self.token_secret is not None and len(self.token_secret) < 16:
-            raise ValueError("token_secret must be at least 16 characters")
+        if self.token_secret is not None and len(self.token_secret) < MIN_SECRET_CHARS:
+            raise ValueError(f"token_secret must be at least {MIN_SECRET_CHARS} characters")
         _check_positive("token_expiry", self.token_expiry)
         _check_positive("refresh_expiry", self.refresh_expiry)
         _check_positive("idempotency_ttl", self.idempotency_ttl, allow_float=True)

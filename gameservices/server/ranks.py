@@ -18,8 +18,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable
 
-# sortedcontainers ships no type information; SortedList is used through a few methods.
-from sortedcontainers import SortedList  # type: ignore[import-untyped]
+from sortedcontainers import SortedList
 
 from .._protocol.wire import INT64_MAX, INT64_MIN, SortOrder
 from .config import Board

@@ -7,17 +7,19 @@ down at cleanup; handlers never see a half-built state.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import logging
 import os
+import secrets
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import web
 
-from .config import ServerConfig
+from .config import MIN_SECRET_CHARS, ServerConfig
 from .cursors import CursorCodec
 from .idempotency import purge_expired
 from .ranks import Ranks
@@ -66,25 +68,62 @@ def state_of(request: web.Request) -> ServerState:
 
 
 def load_or_create_secret(db_path: str) -> str:
-    """The token secret kept beside the database (0600), created on first start (blocking)."""
+    """The token secret kept beside the database (0600), created on first start (blocking).
+
+    The file appears complete or not at all: the secret is written and fsynced under a temporary
+    name, then hard-linked into place (``os.link`` never overwrites). When two servers start on a
+    fresh database, the loser's link fails and it reads the winner's secret. A stored secret that
+    is too short (empty, truncated, edited) is refused rather than used to sign tokens.
+    """
     if db_path == ":memory:":
         return new_secret()
     path = Path(db_path + ".secret")
     try:
-        return path.read_text(encoding="ascii").strip()
+        return _read_secret(path)
     except FileNotFoundError:
         pass
-    secret = new_secret()
-    # O_EXCL: if two servers race on a fresh database, one secret wins and the loser re-reads.
+    _publish_secret(path, new_secret())
+    return _read_secret(path)
+
+
+def _read_secret(path: Path) -> str:
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text(encoding="ascii").strip()
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(secret)
-        f.flush()
-        os.fsync(f.fileno())
+        secret = path.read_text(encoding="ascii").strip()
+    except UnicodeDecodeError:
+        secret = ""  # not one of ours; the decode error would quote the file's bytes
+    if len(secret) < MIN_SECRET_CHARS:
+        raise ValueError(
+            f"token secret file {path} is damaged (empty, truncated or not ASCII; a secret needs"
+            f" at least {MIN_SECRET_CHARS} characters). Restore it from a backup, or delete it to"
+            " generate a new one, which signs every player out."
+        )
     return secret
+
+
+def _publish_secret(path: Path, secret: str) -> None:
+    temp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(secret)
+            f.flush()
+            os.fsync(f.fileno())
+        with contextlib.suppress(FileExistsError):  # another server won: _read_secret reads its
+            os.link(temp, path)
+        _fsync_dir(path.parent)
+    finally:
+        temp.unlink()
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the new directory entry durable (POSIX; directories cannot be opened on Windows)."""
+    if os.name != "posix":
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _load_revoked(conn: sqlite3.Connection, now: float) -> list[str]:

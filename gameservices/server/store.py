@@ -17,6 +17,7 @@ import asyncio
 import collections
 import contextlib
 import logging
+import os
 import queue
 import sqlite3
 import threading
@@ -91,7 +92,22 @@ class Txn:
 _Job = tuple[Callable[[Any], Any], "asyncio.Future[Any]", asyncio.AbstractEventLoop]
 
 
+def _create_private(path: str) -> None:
+    """Create the database file 0600 if it is missing: it holds password hashes and refresh-token
+    digests. SQLite gives its -wal and -shm files the database file's mode, so they follow."""
+    if path in (":memory:", ""):
+        return
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except (
+        OSError
+    ):  # it exists (its mode is the owner's choice) or cannot be made: sqlite3 says why
+        return
+    os.close(fd)
+
+
 def connect(path: str, synchronous: str) -> sqlite3.Connection:
+    _create_private(path)
     # isolation_level=None: we issue BEGIN/COMMIT ourselves.
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=True)
     conn.execute("PRAGMA busy_timeout = 10000")
@@ -249,9 +265,7 @@ def _run_in_savepoint(txn: Txn, job: Callable[[Any], Any]) -> tuple[Any, BaseExc
         return result, None
     conn.execute("ROLLBACK TO job")
     conn.execute("RELEASE job")
-    for hook in reversed(txn._undo[mark:]):
-        hook()
-    del txn._undo[mark:]
+    _undo(txn, mark)
     return None, error
 
 
@@ -261,9 +275,18 @@ def _rollback(txn: Txn) -> None:
             txn.conn.execute("ROLLBACK")
     except sqlite3.Error:
         log.exception("rollback failed")
-    for hook in reversed(txn._undo):
-        hook()
-    txn._undo.clear()
+    _undo(txn, 0)
+
+
+def _undo(txn: Txn, mark: int) -> None:
+    """Run the hooks registered since ``mark``, newest first. One failing hook must not stop
+    the others (memory would then disagree with disk) nor the batch's futures from resolving."""
+    hooks, txn._undo[mark:] = txn._undo[mark:], []
+    for hook in reversed(hooks):
+        try:
+            hook()
+        except Exception:
+            log.exception("rollback hook failed")
 
 
 def _deliver_all(results: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:

@@ -1,5 +1,5 @@
-"""Public test helpers: a reference server fixture, fault injection, ``tick_until`` and a fake
-engine.
+"""Public test helpers: a reference server (in-process or as a subprocess), fault injection,
+``tick_until`` and a fake engine.
 
 ``ReferenceServer`` needs the ``server`` extra; the pytest fixture lives in
 ``gameservices.testing.pytest_plugin`` (add it to ``pytest_plugins``), so importing this package
@@ -7,7 +7,7 @@ never imports pytest.
 """
 
 from ..server.faults import Faults
-from ._server import ReferenceServer
+from ._server import ReferenceServer, start_serve_process
 from ._ticks import tick_until
 
-__all__ = ["Faults", "ReferenceServer", "tick_until"]
+__all__ = ["Faults", "ReferenceServer", "start_serve_process", "tick_until"]

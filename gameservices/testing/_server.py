@@ -6,6 +6,9 @@ stops the site, closes the store (every acknowledged write is committed) and fre
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +17,9 @@ from aiohttp import web
 if TYPE_CHECKING:
     from ..server.assets import AssetStats
 
-__all__ = ["ReferenceServer"]
+__all__ = ["ReferenceServer", "start_serve_process"]
+
+_LISTENING = "gameservices listening on "
 
 
 class ReferenceServer:
@@ -77,3 +82,33 @@ class ReferenceServer:
 
     def __repr__(self) -> str:
         return f"ReferenceServer(url={self._url!r})"
+
+
+async def start_serve_process(
+    *args: str, stderr: int | None = asyncio.subprocess.DEVNULL
+) -> tuple[asyncio.subprocess.Process, str]:
+    """Run ``python -m gameservices serve ARGS`` in a subprocess; return it and its URL.
+
+    Use it when the server must outlive or be killed apart from the test (``--port 0`` picks a
+    free port). The caller stops it: SIGTERM or SIGINT for a clean stop, then ``await
+    proc.wait()``. After a SIGKILL, only ``await proc.wait()``: a second signal polls the child
+    and may reap it before asyncio's watcher does, which then reports returncode 255.
+    """
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "gameservices",
+        "serve",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=stderr,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert proc.stdout is not None  # stdout=PIPE
+    line = (await proc.stdout.readline()).decode().strip()
+    if not line.startswith(_LISTENING):
+        if proc.returncode is None:
+            proc.kill()
+        await proc.wait()
+        raise RuntimeError(f"gameservices serve did not start (first line: {line!r})")
+    return proc, line[len(_LISTENING) :]

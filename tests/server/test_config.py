@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
-from gameservices.server import DEMO_BOARDS, Board, Operator, ServerConfig, SortOrder, parse_board
+from gameservices.server import (
+    DEMO_BOARDS,
+    Board,
+    Operator,
+    ServerConfig,
+    SortOrder,
+    parse_board,
+    state,
+)
 from gameservices.server.config import load_config_file
 from gameservices.server.state import load_or_create_secret
 
@@ -71,7 +80,7 @@ def test_bad_board_specs(spec: str, message: str) -> None:
         ({"port": "80"}, TypeError, "port must be an integer"),
         ({"token_expiry": 0}, ValueError, "token_expiry must be positive"),
         ({"server_key": ""}, ValueError, "server_key must be a non-empty string"),
-        ({"token_secret": "short"}, ValueError, "at least 16"),
+        ({"token_secret": "s" * 31}, ValueError, "at least 32"),
         ({"boards": ()}, ValueError, "non-empty"),
         ({"boards": (Board("a"), Board("a"))}, ValueError, "unique"),
         ({"synchronous": "OFF"}, ValueError, "synchronous"),
@@ -80,6 +89,7 @@ def test_bad_board_specs(spec: str, message: str) -> None:
 )
 def test_invalid_config(changes: dict[str, object], error: type[Exception], message: str) -> None:
     with pytest.raises(error, match=message):
+        # Deliberately wrong types and values: the errors are what this test checks.
         ServerConfig(**changes)  # type: ignore[arg-type]
 
 
@@ -134,3 +144,31 @@ def test_secret_is_created_once_with_0600(tmp_path: Path) -> None:
     assert load_or_create_secret(db) == first
     assert (tmp_path / "x.db.secret").stat().st_mode & 0o777 == 0o600
     assert load_or_create_secret(":memory:") != load_or_create_secret(":memory:")
+
+
+@pytest.mark.parametrize("stored", ["", "\n", "half-written-secret-xyz", "\xe9" * 40])
+def test_a_damaged_secret_file_is_refused_not_used(tmp_path: Path, stored: str) -> None:
+    # A crash between creating the file and writing it used to leave "" as the signing key,
+    # and a token signed with hmac(b"", ...) was accepted.
+    db = str(tmp_path / "x.db")
+    (tmp_path / "x.db.secret").write_text(stored, encoding="latin-1")
+    with pytest.raises(ValueError, match=r"x\.db\.secret is damaged") as caught:
+        load_or_create_secret(db)
+    if stored.strip():
+        assert stored not in str(caught.value)
+
+
+def test_a_secret_race_loser_reads_the_winners_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = str(tmp_path / "x.db")
+    winner = "w" * 43
+
+    def new_secret_while_another_server_wins() -> str:
+        # The other server publishes between our "not found" and our link.
+        (tmp_path / "x.db.secret").write_text(winner)
+        return "l" * 43
+
+    monkeypatch.setattr(state, "new_secret", new_secret_while_another_server_wins)
+    assert load_or_create_secret(db) == winner
+    assert sorted(os.listdir(tmp_path)) == ["x.db.secret"]  # no temporary file left behind

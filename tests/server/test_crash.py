@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import os
 import signal
 import sqlite3
-import sys
 from pathlib import Path
 
 import aiohttp
 import pytest
+
+from gameservices.testing import start_serve_process
 
 BASIC = {"Authorization": "Basic " + base64.b64encode(b"defaultkey:").decode()}
 WRITERS = 16
@@ -32,26 +32,7 @@ def read_back(db: Path) -> tuple[str, dict[str, int]]:
 
 
 async def start_server(db: Path) -> tuple[asyncio.subprocess.Process, str]:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "gameservices",
-        "serve",
-        "--db",
-        str(db),
-        "--port",
-        "0",
-        "--board",
-        "kills:desc:incr",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-        env=env,
-    )
-    assert proc.stdout is not None
-    line = (await proc.stdout.readline()).decode().strip()
-    assert line.startswith("gameservices listening on http://127.0.0.1:"), line
-    return proc, line.rsplit(" ", 1)[1]
+    return await start_serve_process("--db", str(db), "--port", "0", "--board", "kills:desc:incr")
 
 
 @pytest.mark.slow
@@ -94,8 +75,7 @@ async def test_sigkill_mid_write_loses_no_acknowledged_write(tmp_path: Path) -> 
             killed = True
             await asyncio.gather(*tasks)
     finally:
-        # A second kill would poll() and could reap the child before asyncio's watcher
-        # thread does, which then reports returncode 255 (a CPython race).
+        # Not after SIGKILL: see start_serve_process on the returncode-255 race.
         if not killed:
             proc.kill()
         await proc.wait()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
+from typing import TypeVar
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -10,6 +12,8 @@ from hypothesis import strategies as st
 from gameservices.server import Board, Operator, SortOrder
 from gameservices.server.ranks import RankIndex, pack_rows
 from tests.server.conftest import MakeApi
+
+K = TypeVar("K")
 
 INT64 = st.integers(min_value=-(2**63), max_value=2**63 - 1)
 SMALL = st.integers(min_value=-3, max_value=3)  # many ties
@@ -24,7 +28,7 @@ OPS = st.lists(
 )
 
 
-def brute_force(state: dict[int, tuple[int, int, int]], descending: bool) -> list[int]:
+def brute_force(state: Mapping[K, tuple[int, int, int]], descending: bool) -> list[K]:
     """Owners best-first: score, then subscore (by the board's order), then earlier update."""
     sign = -1 if descending else 1
     return sorted(state, key=lambda o: (sign * state[o][0], sign * state[o][1], state[o][2]))
@@ -85,7 +89,7 @@ async def test_http_ranks_match_brute_force_on_random_data(make_api: MakeApi) ->
     for board, descending in (("d", True), ("a", False)):
         status, page = await api.call("GET", f"/v2/leaderboard/{board}?limit=1000", players[0])
         got = [(r["owner_id"], r["rank"]) for r in page.get("records", [])]
-        expected = brute_force(state[board], descending)  # type: ignore[arg-type]
+        expected = brute_force(state[board], descending)
         assert got == [(o, str(n)) for n, o in enumerate(expected, start=1)]
 
 

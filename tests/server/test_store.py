@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from gameservices.server.store import Store, Txn
 
 
 @pytest.fixture(params=[":memory:", "file"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
     path = ":memory:" if request.param == ":memory:" else str(tmp_path / "s.db")
     s = Store(path)
     await s.open()
@@ -21,7 +23,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore
     await s.close()
 
 
-def insert(value: int, undone: list[int] | None = None):  # type: ignore[no-untyped-def]
+def insert(value: int, undone: list[int] | None = None) -> Callable[[Txn], int]:
     def job(txn: Txn) -> int:
         if undone is not None:
             txn.on_rollback(lambda: undone.append(value))
@@ -52,3 +54,50 @@ async def test_unopenable_database_fails_open_with_the_reason(tmp_path: Path) ->
     with pytest.raises(sqlite3.OperationalError, match="unable to open"):
         await store.open()
     await store.close()  # closing after a failed open is harmless
+
+
+def _deny_commit(action: int, arg1: str | None, *_: object) -> int:
+    if action == sqlite3.SQLITE_TRANSACTION and arg1 == "COMMIT":
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
+
+
+async def test_a_failed_commit_runs_every_rollback_hook_even_if_one_raises(store: Store) -> None:
+    undone: list[str] = []
+
+    def broken_hook() -> None:
+        raise RuntimeError("a broken rollback hook")
+
+    def job(txn: Txn) -> None:
+        # Setting an authorizer expires cached statements: this batch's COMMIT is refused.
+        txn.conn.set_authorizer(_deny_commit)
+        txn.on_rollback(lambda: undone.append("first"))
+        txn.on_rollback(broken_hook)
+        txn.conn.execute("INSERT INTO t(v) VALUES (7)")
+
+    with pytest.raises(sqlite3.DatabaseError, match="not authorized"):
+        await asyncio.wait_for(store.write(job), timeout=60)  # no hang if a hook raises
+    await store.write(lambda txn: txn.conn.set_authorizer(None))
+    assert undone == ["first"]
+    assert await store.read(lambda conn: conn.execute("SELECT v FROM t").fetchall()) == []
+
+
+def file_modes(directory: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_mode & 0o777 for p in directory.iterdir()}
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+async def test_database_files_are_private(tmp_path: Path) -> None:
+    # They hold scrypt hashes and refresh-token digests: 0600 whatever the umask.
+    old_umask = os.umask(0o022)
+    try:
+        store = Store(str(tmp_path / "p.db"))
+        await store.open()
+    finally:
+        os.umask(old_umask)
+    try:
+        await store.write(lambda txn: txn.conn.execute("CREATE TABLE t(v)"))
+        modes = await asyncio.to_thread(file_modes, tmp_path)
+    finally:
+        await store.close()
+    assert modes == {"p.db": 0o600, "p.db-wal": 0o600, "p.db-shm": 0o600}
