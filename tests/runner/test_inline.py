@@ -116,6 +116,27 @@ def test_overrun_is_counted_each_time_and_logged_once_per_culprit(
         assert len([m for m in logged if "blocker" in m]) == 1
 
 
+def test_an_overrunning_plain_callback_is_logged_once_whatever_its_arguments(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    now = [0.0]
+
+    def block(ms: int) -> None:
+        now[0] += ms / 1000  # a callback that blocks; its repr differs with its argument
+
+    with (
+        TickRunner(mode="inline", budget=0.001, clock=lambda: now[0]) as runner,
+        caplog.at_level(logging.WARNING, "gameservices"),
+    ):
+        for ms in (5, 6):
+            runner.loop.call_soon(block, ms)
+            runner.tick()
+        assert runner.stats.overruns == 2
+        logged = [r.getMessage() for r in caplog.records if "over the" in r.getMessage()]
+        assert len(logged) == 1
+        assert "block(5)" in logged[0]
+
+
 def test_tick_from_inside_a_coroutine_is_a_usage_error() -> None:
     with TickRunner(mode="inline") as runner:
         errors: list[BaseException] = []
