@@ -100,10 +100,12 @@ def serve(megabytes: int) -> None:
 
 
 def serve_assets(app: Any, root: Any) -> None:
-    """The same file as ``/big``, on the reference asset host (``/assets/big.bin``)."""
+    """The same file as ``/big``, on the reference asset host (``/assets/big.bin``).
+
+    ``root`` is the payload's own temporary folder, which holds only big.bin (no second copy)."""
     from gameservices.server.assets import setup_assets
 
-    setup_assets(app, root)  # ``root`` holds only big.bin
+    setup_assets(app, root)
 
 
 class Server:

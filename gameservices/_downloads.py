@@ -12,9 +12,10 @@ Invariants:
   It is resumed only with the strong ETag recorded for its bytes (``If-Range``).
 - Transient failures (connect, timeout, truncated body, 5xx, 429) retry under the client's
   RetryPolicy; an attempt that made progress resets the count, so a flaky link still finishes.
-- ``asyncio.CancelledError`` is never swallowed: it is re-raised after handing the ``.part``
-  to the writer thread to close (no waiting); only the stall guard's own cancel becomes a
-  ``RequestTimeout``.
+- ``asyncio.CancelledError`` is never caught and turned into something else: it is re-raised
+  after handing the ``.part`` to the writer thread to close (no waiting). A stalled body is
+  not a cancel: the stall guard makes the pending read raise ``RequestTimeout`` through
+  ``Response.abort``.
 """
 
 from __future__ import annotations
@@ -72,6 +73,9 @@ class Response(Protocol):
     headers: Mapping[str, str]
 
     def __aiter__(self) -> AsyncIterator[bytes]: ...
+
+    def abort(self, exc: Exception) -> None:
+        """Make the pending read, and every later one, raise ``exc`` (the stall guard's way in)."""
 
 
 # fetch(url, headers, chunk_size): a streaming GET whose body yields chunks of <= chunk_size.
@@ -325,19 +329,16 @@ class Downloader:
             await job.cache.save()  # the validator is on disk before the bytes it vouches for
 
     async def _stream(self, job: _Job, sink: FileSink, resp: Response, start: int) -> None:
-        guard = StallGuard(self._stall) if self._stall is not None else None
+        if self._stall is None:
+            return await self._copy(job, sink, resp, start, None)
+        stalled = RequestTimeout(
+            f"{job.entry.url}: no data for {self._stall} s while downloading {job.entry.name!r}"
+        )
+        guard = StallGuard(self._stall, lambda: resp.abort(stalled))
         try:
             await self._copy(job, sink, resp, start, guard)
-        except asyncio.CancelledError:
-            if guard is not None and guard.owns():
-                raise RequestTimeout(
-                    f"{job.entry.url}: no data for {self._stall} s while downloading "
-                    f"{job.entry.name!r}"
-                ) from None
-            raise
         finally:
-            if guard is not None:
-                guard.close()
+            guard.close()
 
     async def _copy(
         self, job: _Job, sink: FileSink, resp: Response, start: int, guard: StallGuard | None
@@ -346,7 +347,7 @@ class Downloader:
         received = start
         async for chunk in resp:
             if guard is not None:
-                guard.kick()
+                guard.got()
             received += len(chunk)
             if received > size:
                 raise IntegrityError(
@@ -357,7 +358,7 @@ class Downloader:
                 await job.bucket.take(len(chunk))
             await sink.write(chunk)
             if guard is not None:
-                guard.kick()  # waits for the bucket or the disk are not a silent host
+                guard.reading()  # waits for the bucket or the disk are not a silent host
             job.progress.add(len(chunk))
             job.high_water = max(job.high_water, received)
         if received < size:

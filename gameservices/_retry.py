@@ -22,10 +22,10 @@ from ._exceptions import (
     TransportError,
 )
 from ._protocol.api import Request
+from ._protocol.hoststatus import RETRY_STATUSES  # one list for API calls and asset hosts
 
 __all__ = ["MAX_RETRY_AFTER", "RETRY_STATUSES", "ambiguous", "retry_delay"]
 
-RETRY_STATUSES = frozenset({500, 502, 503, 504})
 # A longer Retry-After is handed to the caller (RateLimited.retry_after) rather than slept on.
 MAX_RETRY_AFTER = 60.0
 

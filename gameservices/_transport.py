@@ -40,6 +40,7 @@ __all__ = [
     "JSON_OFFLOAD_BYTES",
     "MAX_BODY",
     "MAX_REDIRECTS",
+    "READ_BUFSIZE",
     "Response",
     "StreamResponse",
     "TraceConfigs",
@@ -49,6 +50,11 @@ __all__ = [
 MAX_BODY = 16 * 1024 * 1024
 JSON_OFFLOAD_BYTES = 256 * 1024
 CHUNK_SIZE = 256 * 1024
+# aiohttp buffers a body up to 2x this before it stops reading the socket. Its 64 KiB default
+# pauses the socket every ~128 KiB, so an inline runner's download got little per loop
+# iteration; 2 MiB lets one iteration take a whole 256 KiB socket read and hand out full
+# chunks, and bounds the buffer at ~4 MiB per open download (benchmarks/frame_hitch.py).
+READ_BUFSIZE = 2 * 1024 * 1024
 MAX_REDIRECTS = 5
 TraceConfigs = Sequence[aiohttp.TraceConfig]
 T = TypeVar("T")
@@ -104,6 +110,7 @@ class StreamResponse:
 
     def __init__(self, resp: aiohttp.ClientResponse, method: str, chunk_size: int) -> None:
         self._resp, self._method, self._chunk_size = resp, method, chunk_size
+        self._aborted: Exception | None = None
         self.status: int = resp.status
         self.headers: Mapping[str, str] = resp.headers
         self.url: str = str(resp.url)
@@ -115,10 +122,21 @@ class StreamResponse:
         try:
             chunk = await self._resp.content.read(self._chunk_size)
         except _FOREIGN as exc:
+            if exc is self._aborted:  # ours already (a RequestTimeout is an OSError on 3.10)
+                raise
             raise _translate(exc, self._method, self.url) from exc
         if not chunk:
             raise StopAsyncIteration
         return chunk
+
+    def abort(self, exc: Exception) -> None:
+        """Wake the pending read with ``exc`` (no cancel involved); later reads raise it too.
+
+        Leaving the ``stream()`` block then closes the connection: its body was not read to
+        the end, so aiohttp does not pool it.
+        """
+        self._aborted = exc
+        self._resp.content.set_exception(exc)
 
 
 class Transport:
@@ -132,9 +150,13 @@ class Transport:
         allow_insecure: bool = False,
         trace_configs: TraceConfigs = (),
         user_agent: str = "gameservices",
+        read_bufsize: int = READ_BUFSIZE,
     ) -> None:
         if max_body < 1:
             raise ValueError(f"max_body must be >= 1 byte, got {max_body}")
+        if read_bufsize < 1:
+            raise ValueError(f"read_bufsize must be >= 1 byte, got {read_bufsize}")
+        self.read_bufsize = read_bufsize
         self.max_body = max_body
         self.allow_insecure = allow_insecure
         self._timeout = _client_timeout(timeouts)
@@ -164,6 +186,7 @@ class Transport:
                 trace_configs=self._trace_configs or None,
                 cookie_jar=aiohttp.DummyCookieJar(),
                 headers={"User-Agent": self._user_agent},
+                read_bufsize=self.read_bufsize,
             )
         return self._http
 

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from gameservices import RequestTimeout, TransportError
+from gameservices import RequestTimeout, TransportError, _downloads
 from gameservices._context import progress_sink
 from gameservices._services.assets import Assets
+from gameservices._stall import StallGuard
 from gameservices.testing import Faults
 
 from .conftest import MB, SERVER_CHUNK, NoSleep, SiteFactory, blob, exists, read
@@ -98,7 +99,8 @@ async def test_cancel_leaves_a_part_that_resumes(
 
     ctx = contextvars.copy_context()
     ctx.run(progress_sink.set, on_progress)
-    task = asyncio.get_running_loop().create_task(assets.download(NAME, dest), context=ctx)
+    # The task copies ctx when created inside it (create_task's context= is 3.11+).
+    task = ctx.run(asyncio.ensure_future, assets.download(NAME, dest))
     await got_bytes.wait()
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -121,20 +123,22 @@ async def test_a_complete_part_is_verified_without_a_transfer(
     assert site.stats.bodies[NAME] == 0
 
 
-async def test_a_part_without_a_recorded_etag_is_not_trusted(
-    published: bytes, make_site: SiteFactory, make_assets: Callable[..., Assets], dest: Path
+@pytest.mark.parametrize(
+    "left_over",
+    [
+        pytest.param(b"garbage" * 100, id="no-recorded-etag"),  # unvalidated bytes: no resume
+        pytest.param(DATA + b"tail", id="longer-than-the-file"),
+        pytest.param(b"z" * SIZE, id="full-size-but-wrong"),  # verified, fails, fetched again
+    ],
+)
+async def test_an_untrusted_part_is_fetched_whole(
+    left_over: bytes,
+    published: bytes,
+    make_site: SiteFactory,
+    make_assets: Callable[..., Assets],
+    dest: Path,
 ) -> None:
-    await asyncio.to_thread(_write, dest / f"{NAME}.part", b"garbage" * 100)
-    site = await make_site()
-    path = await make_assets(site).download(NAME, dest)
-    assert await read(path) == published
-    assert site.stats.bytes_sent[NAME] == SIZE
-
-
-async def test_a_part_longer_than_the_file_is_dropped(
-    published: bytes, make_site: SiteFactory, make_assets: Callable[..., Assets], dest: Path
-) -> None:
-    await asyncio.to_thread(_write, dest / f"{NAME}.part", published + b"tail")
+    await asyncio.to_thread(_write, dest / f"{NAME}.part", left_over)
     site = await make_site()
     path = await make_assets(site).download(NAME, dest)
     assert await read(path) == published
@@ -153,9 +157,44 @@ async def test_a_stalled_body_times_out_and_keeps_the_part(
     site = await make_site(Faults(drip_bytes_per_s=SERVER_CHUNK * 10, times=1), gated=True)
     assets = make_assets(site, attempts=1)
     assets._downloader._stall = 0.05
-    with pytest.raises(RequestTimeout, match=r"no data for 0\.05 s"):
+    with pytest.raises(RequestTimeout, match=r"no data for 0\.05 s") as info:
         await assets.download(NAME, dest)
+    # The guard wakes the read with the error itself: no cancel was caught and converted.
+    assert not isinstance(info.value.__context__, asyncio.CancelledError)
     assert await exists(dest / f"{NAME}.part")
+    site.gate.set()
+
+
+async def test_a_cancel_that_meets_the_stall_timer_stays_a_cancel(
+    published: bytes,
+    make_site: SiteFactory,
+    make_assets: Callable[..., Assets],
+    dest: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Worst case for the guard: the stall fires and the game cancels in the same loop iteration.
+    # The cancel must win (no RequestTimeout, no retry that keeps downloading), on every Python.
+    site = await make_site(Faults(drip_bytes_per_s=SERVER_CHUNK * 10, times=1), gated=True)
+    assets = make_assets(site, attempts=4)
+    assets._downloader._stall = 0.05
+    fired: list[bool] = []
+
+    def guard(seconds: float, on_stall: Callable[[], None]) -> StallGuard:
+        def both() -> None:
+            on_stall()
+            task.cancel()
+            fired.append(True)
+
+        return StallGuard(seconds, both)
+
+    monkeypatch.setattr(_downloads, "StallGuard", guard)
+    task = asyncio.ensure_future(assets.download(NAME, dest))
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert task.cancelled()
+    assert fired == [True]
+    assert await exists(dest / f"{NAME}.part")
+    assert site.stats.bodies[NAME] == 1  # no retry after the cancel
     site.gate.set()
 
 
@@ -179,16 +218,6 @@ async def test_transient_5xx_and_429_are_retried_under_the_policy(
     assert await read(path) == published
     assert no_sleep.delays[0] == 7  # the 429's Retry-After, then a backoff for the 503
     assert len(no_sleep.delays) == 2
-
-
-async def test_a_full_size_part_that_does_not_verify_is_fetched_again(
-    published: bytes, make_site: SiteFactory, make_assets: Callable[..., Assets], dest: Path
-) -> None:
-    await asyncio.to_thread(_write, dest / f"{NAME}.part", b"z" * SIZE)
-    site = await make_site()
-    path = await make_assets(site).download(NAME, dest)
-    assert await read(path) == published
-    assert site.stats.bytes_sent[NAME] == SIZE
 
 
 async def test_416_for_a_complete_part_installs_it(

@@ -4,7 +4,7 @@ the next download resumes the .part."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from gameservices import RetryPolicy, TickRunner
 from gameservices._services.assets import Assets
 from gameservices._transport import Transport
 from gameservices.server.assets import ASSET_STATS, AssetStats, setup_assets
-from gameservices.testing import Faults
+from gameservices.testing import Faults, tick_until
 
 from .conftest import MB, SERVER_CHUNK, blob
 
@@ -29,21 +29,11 @@ def runner(request: pytest.FixtureRequest) -> Iterator[TickRunner]:
         yield r
 
 
-def tick_until(runner: TickRunner, cond: Callable[[], bool]) -> int:
-    for n in range(MAX_TICKS):
-        runner.tick()
-        if cond():
-            return n + 1
-        if runner.mode == "thread":
-            runner.wait(5.0)
-    raise AssertionError("condition not met")
-
-
 def run(runner: TickRunner, coro: object) -> object:
     box: list[object] = []
     errors: list[BaseException] = []
     runner.submit(coro, on_done=box.append, on_error=errors.append)  # type: ignore[arg-type]  # any awaitable
-    tick_until(runner, lambda: bool(box or errors))
+    tick_until(runner, lambda: bool(box or errors), MAX_TICKS)
     if errors:
         raise errors[0]
     return box[0]
@@ -113,7 +103,7 @@ def test_progress_arrives_at_most_once_per_tick(
         ticks[0] += 1
         return bool(done)
 
-    tick_until(runner, step)
+    tick_until(runner, step, MAX_TICKS)
     per_tick = [t for t, _, _ in seen]
     assert len(per_tick) == len(set(per_tick))  # never two deliveries in one tick
     assert seen[-1][1:] == (SIZE, SIZE)
@@ -131,7 +121,9 @@ def test_cancel_returns_at_once_and_the_next_download_resumes(
     handle = runner.submit(
         host.assets.download("big.pak", dest), on_progress=lambda d, t: got.append(d)
     )
-    tick_until(runner, lambda: bool(got and got[-1] > 0))  # one chunk arrived, then the host holds
+    tick_until(
+        runner, lambda: bool(got and got[-1] > 0), MAX_TICKS
+    )  # one chunk arrived, then the host holds
     handle.cancel()
     assert handle.cancelled()
     part = dest / "big.pak.part"
@@ -141,3 +133,16 @@ def test_cancel_returns_at_once_and_the_next_download_resumes(
     assert not part.exists()
     assert host.stats.bodies["big.pak"] == 2
     assert host.stats.bytes_sent["big.pak"] <= SIZE + SERVER_CHUNK
+
+
+def test_tick_until_counts_ticks_and_says_why_it_gave_up(runner: TickRunner) -> None:
+    async def answer() -> int:
+        return 42
+
+    got: list[int] = []
+    runner.submit(answer(), on_done=got.append)
+    assert tick_until(runner, lambda: got == [42]) >= 1
+    with pytest.raises(AssertionError, match=r"after 3 ticks|within 0\.01 s"):
+        tick_until(runner, lambda: False, 3, wait=0.01)
+    with pytest.raises(ValueError, match="max_ticks"):
+        tick_until(runner, lambda: True, 0)

@@ -346,6 +346,53 @@ async def test_stream_yields_large_chunks(aiohttp_server: AiohttpServer) -> None
     assert max(len(c) for c in chunks) <= _transport.CHUNK_SIZE
 
 
+async def test_stream_buffers_megabytes_per_read(aiohttp_server: AiohttpServer) -> None:
+    # aiohttp's 64 KiB default pauses the socket every ~128 KiB: an inline runner's download
+    # then gets little per loop iteration. Ours buffers up to 2x READ_BUFSIZE, still bounded.
+    assert 1 * MB <= _transport.READ_BUFSIZE <= 4 * MB
+
+    async def blob(request: web.Request) -> web.Response:
+        return web.Response(body=bytes(1024))
+
+    base = await serve(aiohttp_server, web.get("/blob", blob))
+    transport = Transport()
+    try:
+        async with transport.stream("GET", base + "/blob") as resp:
+            limits = resp._resp.content.get_read_buffer_limits()
+            assert limits == (_transport.READ_BUFSIZE, 2 * _transport.READ_BUFSIZE)
+    finally:
+        await transport.close()
+    with pytest.raises(ValueError, match="read_bufsize"):
+        Transport(read_bufsize=0)
+
+
+async def test_abort_wakes_the_pending_read_with_that_error(raw_server: StartRaw) -> None:
+    release = asyncio.Event()
+
+    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_head(reader)
+        writer.write(head(1 * MB) + b"x" * 4096)
+        await writer.drain()
+        await release.wait()  # then nothing: a silent host
+
+    base = await raw_server(hold)
+    transport = Transport()
+    stalled = RequestTimeout("no data")
+    try:
+        async with transport.stream("GET", base + "/big") as resp:
+            got = 0
+            while got < 4096:  # all that was sent; the next read has to wait
+                got += len(await resp.__anext__())
+            loop = asyncio.get_running_loop()
+            loop.call_soon(resp.abort, stalled)  # once the next read is waiting
+            with pytest.raises(RequestTimeout) as info:
+                await resp.__anext__()
+            assert info.value is stalled  # not re-translated (it is an OSError on 3.10)
+    finally:
+        release.set()
+        await transport.close()
+
+
 async def test_stream_mid_body_drop_is_a_transport_error(raw_server: StartRaw) -> None:
     async def drop(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await read_head(reader)
