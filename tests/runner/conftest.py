@@ -9,9 +9,17 @@ from collections.abc import Iterator
 import pytest
 
 from gameservices import TickRunner
-from gameservices.testing.ticking import WAIT, frozen_clock, tick_until
+from gameservices.testing import tick_until
 
 __all__ = ["WAIT", "Gate", "frozen_clock", "runner", "started", "tick_until"]
+
+WAIT = 5.0  # thread mode: seconds to wait for the loop thread to queue something
+
+
+def frozen_clock() -> float:
+    """A budget clock that never advances, for ``TickRunner(mode="inline", clock=frozen_clock)``:
+    each tick then runs until the loop is idle, however slowly a loaded machine runs it."""
+    return 0.0
 
 
 @pytest.fixture(params=["inline", "thread"])
