@@ -38,7 +38,7 @@ import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 FPS = 60
 PERIOD = 1.0 / FPS
@@ -288,13 +288,13 @@ class OneIteration(LoopApproach):
 class RunnerApproach(Approach):
     """gameservices: submit coroutines to a TickRunner, tick it each frame."""
 
-    mode = "inline"
+    mode: Literal["inline", "thread"] = "inline"
 
     def open(self, url: str) -> None:
         from gameservices import TickRunner
 
         super().open(url)
-        self.runner = TickRunner(mode=self.mode)  # type: ignore[arg-type]
+        self.runner = TickRunner(mode=self.mode)
         handle = self.runner.submit(new_session())
         while not handle.done():
             self.runner.tick()

@@ -55,6 +55,8 @@ class TickRunner:
 
     ``mode="inline"`` steps the loop inside ``tick()`` for at most ``budget`` seconds;
     ``mode="thread"`` runs the loop on a daemon thread and ``tick()`` only delivers results.
+    ``clock`` (seconds, monotonic) measures the budget and the tick times in ``stats``; tests pass
+    a fake one so that a loaded machine cannot cut a tick short.
     """
 
     def __init__(
@@ -64,6 +66,7 @@ class TickRunner:
         *,
         raise_callback_errors: bool = False,
         close_timeout: float = DEFAULT_CLOSE_TIMEOUT,
+        clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         if mode not in ("inline", "thread"):
             raise ValueError(f"mode must be 'inline' or 'thread', got {mode!r}")
@@ -74,10 +77,11 @@ class TickRunner:
         self.budget = float(budget)
         self.raise_callback_errors = raise_callback_errors
         self.close_timeout = float(close_timeout)
+        self._clock = clock  # measures the budget and tick times; tests inject a fake one
         self._counters = Counters()
         self._queue = DeliveryQueue(self._counters, forget=self._forget)
         self._backend: InlineStepper | ThreadLoop = (
-            InlineStepper(self._counters) if mode == "inline" else ThreadLoop()
+            InlineStepper(self._counters, clock) if mode == "inline" else ThreadLoop()
         )
         self._state = _State.OPEN
         self._tick_ident: int | None = None  # the thread that ticks (the first to call tick())
@@ -173,7 +177,7 @@ class TickRunner:
         if self._state is not _State.OPEN:
             return
         self._check_thread()
-        start = time.perf_counter()
+        start = self._clock()
         try:
             self._backend.step(self.budget, start)
         except Exception:  # a loop failure must not stop the game
@@ -182,7 +186,7 @@ class TickRunner:
             self._sweep_owners()
         error = self._queue.drain(self._is_open)
         self._counters.ticks += 1
-        self._counters.recent.append(time.perf_counter() - start)
+        self._counters.recent.append(self._clock() - start)
         if error is not None and self.raise_callback_errors:
             raise error
 

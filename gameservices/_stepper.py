@@ -75,7 +75,10 @@ def _describe(handles: tuple[object, ...]) -> tuple[str, str]:
         key = " + ".join(sorted({t.get_coro().__qualname__ for t in tasks}))  # type: ignore[union-attr]  # Task coroutines have __qualname__
         return key, ", ".join(repr(t) for t in tasks)
     text = ", ".join(repr(h) for h in handles) or "I/O callbacks"
-    return text, text
+    # Keyed by the callbacks' names, not their reprs (which carry arguments and addresses), so a
+    # culprit that recurs with other arguments is logged once.
+    names = {getattr(getattr(h, "_callback", None), "__qualname__", repr(h)) for h in handles}
+    return " + ".join(sorted(names)) or text, text
 
 
 class SteppingSelector(selectors.BaseSelector):

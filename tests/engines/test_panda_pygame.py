@@ -13,11 +13,16 @@ async def answer() -> str:
     return "ok"
 
 
+def frozen_clock() -> float:
+    """The runner's budget clock, stopped: a tick runs until idle however loaded the machine."""
+    return 0.0
+
+
 def test_panda3d_task_ticks_and_destroy_closes_the_runner() -> None:
     from direct.task.Task import TaskManager
 
     task_mgr = TaskManager()
-    runner = TickRunner(mode="inline", budget=1.0)  # a loaded machine cannot cut the tick short
+    runner = TickRunner(mode="inline", clock=frozen_clock)
     got: list[str] = []
     task = attach(runner, task_mgr)
     assert task.name == TASK_NAME
@@ -41,7 +46,7 @@ class FakeClock:
 def test_tick_pygame_ticks_then_waits_with_the_clock() -> None:
     clock = FakeClock()
     got: list[Any] = []
-    with TickRunner(mode="inline", budget=1.0) as runner:
+    with TickRunner(mode="inline", clock=frozen_clock) as runner:
         runner.submit(answer(), on_done=got.append)
         assert tick_pygame(runner, clock, 60) == 16
         assert got == ["ok"]

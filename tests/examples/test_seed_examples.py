@@ -37,7 +37,7 @@ def test_seed_echo_prints_the_blocking_hitch_and_every_echo(mode: str) -> None:
 
 @pytest.mark.parametrize("mode", ["inline", "thread"])
 def test_seed_playground_steps_by_hand_then_on_the_runner(mode: str) -> None:
-    out = run("seed_playground.py", "--count", "2", "--frames", "30", "--mode", mode)
+    out = run("seed_playground.py", "--count", "2", "--frames", "600", "--mode", mode)
     hand, runner = out.split("== part 2")
     assert "yielded to us: 'break 1 ! (wow)'" in hand
     assert "returned: 'finished'" in hand

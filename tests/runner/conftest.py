@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
 from gameservices import TickRunner
+from gameservices.testing import tick_until
 
-MAX_TICKS = 20_000  # an idle tick is ~10 us: a bounded, sleep-free wait
+__all__ = ["WAIT", "Gate", "frozen_clock", "runner", "started", "tick_until"]
+
 WAIT = 5.0  # thread mode: seconds to wait for the loop thread to queue something
+
+
+def frozen_clock() -> float:
+    """A budget clock that never advances, for ``TickRunner(mode="inline", clock=frozen_clock)``:
+    each tick then runs until the loop is idle, however slowly a loaded machine runs it."""
+    return 0.0
 
 
 @pytest.fixture(params=["inline", "thread"])
@@ -20,24 +28,10 @@ def runner(request: pytest.FixtureRequest) -> Iterator[TickRunner]:
         yield r
 
 
-def tick_until(runner: TickRunner, cond: Callable[[], bool]) -> int:
-    """Tick until ``cond()`` holds; thread mode waits on the delivery queue between ticks."""
-    for n in range(MAX_TICKS):
-        runner.tick()
-        if cond():
-            return n + 1
-        if runner.mode == "thread" and not runner.wait(WAIT):
-            runner.tick()
-            if cond():
-                return n + 2
-            raise AssertionError(f"nothing arrived within {WAIT} s and the condition is false")
-    raise AssertionError(f"condition not met after {MAX_TICKS} ticks")
-
-
 def started(runner: TickRunner, event: threading.Event) -> None:
     """Make sure a submitted coroutine has begun (it sets ``event`` first thing)."""
-    if runner.mode == "inline":
-        runner.tick()
+    if runner.mode == "inline":  # nothing runs between ticks; one tick may end on its budget
+        tick_until(runner, event.is_set)
     assert event.wait(WAIT)
 
 
@@ -54,11 +48,12 @@ class Gate:
         await self.event.wait()
 
     def waiters(self, n: int) -> None:
-        """Return once ``n`` coroutines wait on the gate (inline mode: after one tick)."""
-        if self.runner.mode == "inline":
-            self.runner.tick()
+        """Return once ``n`` coroutines wait on the gate (inline mode: ticking until they do)."""
         for _ in range(n):
-            assert self.waiting.acquire(timeout=WAIT)
+            if self.runner.mode == "inline":
+                tick_until(self.runner, lambda: self.waiting.acquire(blocking=False))
+            else:
+                assert self.waiting.acquire(timeout=WAIT)
 
     def open(self) -> None:
         self.runner.loop.call_soon_threadsafe(self.event.set)

@@ -6,13 +6,15 @@ import asyncio
 import itertools
 import logging
 import selectors
-import time
 from typing import Any
 
 import pytest
 
 from gameservices import TickRunner, _stepper
+from gameservices._runner import DEFAULT_BUDGET
 from gameservices._stats import Counters
+
+from .conftest import frozen_clock
 
 
 class SpySelector(selectors.DefaultSelector):  # type: ignore[misc,valid-type]  # alias of a concrete class
@@ -35,7 +37,7 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> SpySelector:
 
 
 def test_idle_tick_is_one_zero_timeout_poll(spy: SpySelector) -> None:
-    with TickRunner(mode="inline", budget=1.0) as runner:  # setup ticks run until idle
+    with TickRunner(mode="inline", clock=frozen_clock) as runner:  # setup ticks run until idle
 
         async def far_future() -> None:
             await asyncio.sleep(3600)  # a pending timer: asyncio alone would select(3600)
@@ -51,7 +53,12 @@ def test_idle_tick_is_one_zero_timeout_poll(spy: SpySelector) -> None:
 
 
 def test_busy_loop_gets_many_iterations_per_tick(spy: SpySelector) -> None:
-    with TickRunner(mode="inline", budget=0.5) as runner:
+    readings = itertools.count()
+
+    def clock() -> float:  # 10 us per reading: however loaded the machine, 50 steps fit the budget
+        return next(readings) * 10e-6
+
+    with TickRunner(mode="inline", budget=DEFAULT_BUDGET, clock=clock) as runner:
 
         async def spin() -> int:
             for _ in range(50):
@@ -91,22 +98,43 @@ def test_tick_ends_when_the_budget_is_spent() -> None:
 def test_overrun_is_counted_each_time_and_logged_once_per_culprit(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    now = [0.0]  # a fake clock that only the blocker advances: no other iteration can overrun
+
     async def blocker() -> None:
-        end = time.perf_counter() + 0.005  # a deliberate CPU hog: 5x the budget
-        while time.perf_counter() < end:
-            pass
+        now[0] += 0.005  # a step that blocks for 5x the budget
 
     with (
-        TickRunner(mode="inline", budget=0.001) as runner,
+        TickRunner(mode="inline", budget=0.001, clock=lambda: now[0]) as runner,
         caplog.at_level(logging.WARNING, "gameservices"),
     ):
         for _ in range(2):
             handle = runner.submit(blocker())
             while not handle.done():
                 runner.tick()
-        assert runner.stats.overruns >= 2
+        assert runner.stats.overruns == 2
         logged = [r.getMessage() for r in caplog.records if "over the" in r.getMessage()]
         assert len([m for m in logged if "blocker" in m]) == 1
+
+
+def test_an_overrunning_plain_callback_is_logged_once_whatever_its_arguments(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    now = [0.0]
+
+    def block(ms: int) -> None:
+        now[0] += ms / 1000  # a callback that blocks; its repr differs with its argument
+
+    with (
+        TickRunner(mode="inline", budget=0.001, clock=lambda: now[0]) as runner,
+        caplog.at_level(logging.WARNING, "gameservices"),
+    ):
+        for ms in (5, 6):
+            runner.loop.call_soon(block, ms)
+            runner.tick()
+        assert runner.stats.overruns == 2
+        logged = [r.getMessage() for r in caplog.records if "over the" in r.getMessage()]
+        assert len(logged) == 1
+        assert "block(5)" in logged[0]
 
 
 def test_tick_from_inside_a_coroutine_is_a_usage_error() -> None:

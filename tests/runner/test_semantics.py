@@ -14,7 +14,7 @@ import pytest
 from gameservices import Handle, TickRunner, UsageError
 from gameservices._context import current_runner, report_progress
 
-from .conftest import WAIT, Gate, started, tick_until
+from .conftest import WAIT, Gate, frozen_clock, started, tick_until
 
 
 async def value(x: Any) -> Any:
@@ -108,7 +108,8 @@ def test_callback_error_is_contained_and_later_deliveries_run(
 
 
 def test_raise_callback_errors_raises_after_delivering_the_rest() -> None:
-    with TickRunner(mode="inline", budget=1.0, raise_callback_errors=True) as runner:
+    # A frozen clock: the one tick runs until idle however slowly a loaded machine runs it.
+    with TickRunner(mode="inline", raise_callback_errors=True, clock=frozen_clock) as runner:
         got: list[int] = []
 
         def explode(_: object) -> None:
