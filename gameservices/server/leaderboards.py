@@ -151,7 +151,10 @@ async def write_leaderboard_record(request: web.Request) -> web.Response:
     raw = await read_body(request)
     claim = _claim(state, request, user, raw)
     req = _write_request(board, user, raw, int(state.config.clock()), claim)
-    outcome = await state.store.write(lambda txn: write_record(txn, req, state.ranks))
+    # Without a claim, write_record changes the database in one statement (the upsert).
+    outcome = await state.store.write(
+        lambda txn: write_record(txn, req, state.ranks), savepoint=claim is not None
+    )
     return _respond(outcome)
 
 

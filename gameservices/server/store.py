@@ -5,6 +5,11 @@ Invariants:
 - Write jobs queued together share one transaction (group commit): each job runs inside its own
   SAVEPOINT, so a failing job rolls back alone; futures resolve only after COMMIT returned, so a
   success means the write is durable (WAL + ``synchronous`` FULL or NORMAL).
+- A job submitted with ``savepoint=False`` promises to change the database in at most one
+  statement (SQLite undoes a failed statement by itself), which spares two statements per job,
+  each of them a GIL release the loop thread contends for. If such a job fails after all having
+  changed something (``total_changes`` moved), its change cannot be undone alone: the whole
+  batch fails and rolls back.
 - If COMMIT fails, every job of the batch fails and its rollback hooks run (newest first), so
   in-memory state mirrors what is on disk.
 - Every statement is parameterised. A ``:memory:`` database has a single connection: reads run
@@ -25,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-__all__ = ["SCHEMA", "Store", "Txn"]
+__all__ = ["SCHEMA", "PartialJobError", "Store", "Txn"]
 
 T = TypeVar("T")
 log = logging.getLogger("gameservices.server")
@@ -89,7 +94,7 @@ class Txn:
         self._undo.append(hook)
 
 
-_Job = tuple[Callable[[Any], Any], "asyncio.Future[Any]", asyncio.AbstractEventLoop]
+_Job = tuple[Callable[[Any], Any], "asyncio.Future[Any]", asyncio.AbstractEventLoop, bool]
 
 
 def _create_private(path: str) -> None:
@@ -149,10 +154,10 @@ class _Worker:
     def start(self) -> None:
         self._thread.start()
 
-    def submit(self, job: Callable[[Any], T]) -> asyncio.Future[T]:
+    def submit(self, job: Callable[[Any], T], savepoint: bool = True) -> asyncio.Future[T]:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._pending.append((job, future, loop))
+        self._pending.append((job, future, loop, savepoint))
         self._wake_up()
         return future
 
@@ -194,7 +199,7 @@ class _Worker:
     def _fail_all(self, error: BaseException) -> None:
         while True:
             batch, stop = self._take_batch()
-            for _job, future, loop in batch:
+            for _job, future, loop, _sp in batch:
                 _resolve(loop, future, None, error)
             if stop:
                 return
@@ -225,25 +230,26 @@ class _Worker:
 
     def _run_batch(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
         if not self._transactional:
-            _resolve_all([(loop, future, *_call(job, conn)) for job, future, loop in batch])
+            _resolve_all([(loop, future, *_call(job, conn)) for job, future, loop, _sp in batch])
             return
         txn = Txn(conn)
         outcomes: list[tuple[Any, BaseException | None]] = []
         try:
             conn.execute("BEGIN IMMEDIATE")
-            for job, _future, _loop in batch:
-                outcomes.append(_run_in_savepoint(txn, job))
+            for job, _future, _loop, savepoint in batch:
+                run = _run_in_savepoint if savepoint else _run_bare
+                outcomes.append(run(txn, job))
             conn.execute("COMMIT")
         except BaseException as exc:  # anything: the batch did not commit, report it to all
             log.exception("group commit failed")
             _rollback(txn)
-            for _job, future, loop in batch:
+            for _job, future, loop, _sp in batch:
                 _resolve(loop, future, None, exc)
             return
         _resolve_all(
             [
                 (loop, future, result, error)
-                for (_job, future, loop), (result, error) in zip(batch, outcomes, strict=True)
+                for (_job, future, loop, _sp), (result, error) in zip(batch, outcomes, strict=True)
             ]
         )
 
@@ -265,6 +271,23 @@ def _run_in_savepoint(txn: Txn, job: Callable[[Any], Any]) -> tuple[Any, BaseExc
         return result, None
     conn.execute("ROLLBACK TO job")
     conn.execute("RELEASE job")
+    _undo(txn, mark)
+    return None, error
+
+
+class PartialJobError(RuntimeError):
+    """A job without a savepoint failed after changing the database: its batch is rolled back."""
+
+
+def _run_bare(txn: Txn, job: Callable[[Any], Any]) -> tuple[Any, BaseException | None]:
+    changes = txn.conn.total_changes
+    mark = len(txn._undo)
+    result, error = _call(job, txn)
+    if error is None:
+        return result, None
+    # Some errors (disk full, I/O) make SQLite roll the whole transaction back by itself.
+    if txn.conn.total_changes != changes or not txn.conn.in_transaction:
+        raise PartialJobError("a job failed after changing the database") from error
     _undo(txn, mark)
     return None, error
 
@@ -338,8 +361,10 @@ class Store:
         if self._reader is not None:
             self._reader.start()
 
-    async def write(self, job: Callable[[Txn], T]) -> T:
-        return await self._writer.submit(job)
+    async def write(self, job: Callable[[Txn], T], *, savepoint: bool = True) -> T:
+        """Run ``job`` in the next group commit; ``savepoint=False`` only for a job that changes
+        the database in at most one statement (see the module's invariants)."""
+        return await self._writer.submit(job, savepoint)
 
     async def read(self, job: Callable[[sqlite3.Connection], T]) -> T:
         if self._reader is None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gameservices.server.store import Store, Txn
+from gameservices.server.store import PartialJobError, Store, Txn
 
 
 @pytest.fixture(params=[":memory:", "file"])
@@ -102,3 +102,39 @@ async def test_database_files_are_private(tmp_path: Path) -> None:
     finally:
         await store.close()
     assert modes == {"p.db": 0o600, "p.db-wal": 0o600, "p.db-shm": 0o600}
+
+
+async def test_a_job_without_savepoint_that_fails_before_changing_rolls_back_alone(
+    store: Store,
+) -> None:
+    undone: list[int] = []
+    results = await asyncio.gather(
+        store.write(insert(1)),
+        store.write(insert(1, undone), savepoint=False),  # UNIQUE: the statement changes nothing
+        store.write(insert(2), savepoint=False),
+        return_exceptions=True,
+    )
+    assert results[0] == 1
+    assert results[2] == 2
+    assert "UNIQUE" in str(results[1])
+    assert undone == [1]
+    rows = await store.read(lambda conn: conn.execute("SELECT v FROM t ORDER BY v").fetchall())
+    assert rows == [(1,), (2,)]
+
+
+async def test_a_job_without_savepoint_that_fails_after_a_change_fails_its_batch(
+    store: Store,
+) -> None:
+    undone: list[int] = []
+
+    await store.write(insert(1))
+
+    def two_statements(txn: Txn) -> None:
+        insert(3, undone)(txn)
+        insert(1)(txn)  # UNIQUE, after a change that cannot be undone alone
+
+    with pytest.raises(PartialJobError) as caught:
+        await store.write(two_statements, savepoint=False)
+    assert "UNIQUE" in str(caught.value.__cause__)
+    assert undone == [3]
+    assert await store.read(lambda conn: conn.execute("SELECT v FROM t").fetchall()) == [(1,)]
