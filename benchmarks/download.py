@@ -32,7 +32,7 @@ import aiohttp
 import psutil
 
 from gameservices import Client
-from gameservices._services.assets import Assets
+from gameservices._assets.service import Assets
 
 BIG = "big.bin"
 SMALL_COUNT = 100

@@ -3,11 +3,10 @@
 Engine glue lives in ``gameservices.engines.*`` and is imported lazily, never from here.
 """
 
-from ._client import Client
+from ._assets.downloader import SyncResult
+from ._client.client import Client
+from ._client.session import Session
 from ._config import DEFAULT, RetryPolicy, Timeouts
-from ._context import report_progress
-from ._delivery import Handle
-from ._downloads import SyncResult
 from ._exceptions import (
     APIError,
     AuthError,
@@ -28,14 +27,15 @@ from ._exceptions import (
     TransportError,
     UsageError,
 )
-from ._outbox import Submission
-from ._outbox_db import OutboxEntry
+from ._outbox.db import OutboxEntry
+from ._outbox.store import Submission
 from ._protocol.manifest import Manifest, ManifestEntry
 from ._protocol.models import LeaderboardRecord, LeaderboardRecordList
 from ._protocol.wire import Operator
-from ._runner import TickRunner
-from ._session import Session
-from ._stats import RunnerStats
+from ._runner.ambient import report_progress
+from ._runner.handles import Handle
+from ._runner.runner import TickRunner
+from ._runner.stats import RunnerStats
 
 __version__ = "0.1.0"
 

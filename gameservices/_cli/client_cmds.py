@@ -97,7 +97,7 @@ def _parser(sub: Any, name: str, help_text: str, action: Action) -> argparse.Arg
 
 
 def _run(args: argparse.Namespace, action: Action) -> int:
-    from .._client import Client  # here, so `--help` stays fast
+    from .._client.client import Client  # here, so `--help` stays fast
 
     url, key = connection(args)
     if args.retries < 0:

@@ -47,7 +47,7 @@ def register(sub: Any) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from .._demo.run import DemoOptions, run_demo
-    from .._runner import DEFAULT_MODE
+    from .._runner.runner import DEFAULT_MODE
 
     try:
         opts = DemoOptions(

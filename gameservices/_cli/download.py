@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from .._config import RetryPolicy
-from .._context import progress_sink
 from .._exceptions import GameServicesError
+from .._runner.ambient import progress_sink
 from .common import EXIT_USAGE, add_connection_flags, add_json_flag, connection, emit_json, fail
 
 __all__ = ["register"]
@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
 async def _sync(
     args: argparse.Namespace, names: list[str] | None, dest: Path, on_progress: ProgressFn | None
 ) -> dict[str, Any]:
-    from .._client import Client  # imported here: `--help` stays fast
+    from .._client.client import Client  # imported here: `--help` stays fast
 
     url, key = connection(args)
     progress_sink.set(on_progress)

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from .._cli import profile
-from .._client import Client
+from .._client.client import Client
 from .._protocol.models import LeaderboardRecordList
-from .._runner import TickRunner
+from .._runner.runner import TickRunner
 from .frames import FrameMeter, SlackSleep, TickTimer, game_work
 
 __all__ = [

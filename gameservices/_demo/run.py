@@ -17,8 +17,8 @@ from typing import Any
 from rich.console import Console
 
 from .._cli.logs import collect_logs
-from .._client import Client
-from .._runner import DEFAULT_BUDGET, DEFAULT_MODE, Mode
+from .._client.client import Client
+from .._runner.runner import DEFAULT_BUDGET, DEFAULT_MODE, Mode
 from ..engines.headless import run_headless
 from .frames import SlackSleep
 from .game import DemoGame, TimedRunner, Timeline, relogin

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .._client import Client
+from .._client.client import Client
 from ..testing.threaded import ServerThread
 from .game import BOARD
 from .packs import PackSet, ensure_packs

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from .._client import Client
-from .._runner import TickRunner
+from .._client.client import Client
+from .._runner.runner import TickRunner
 from ..engines.headless import run_headless
 from .frames import FrameFigures, FrameMeter, TickTimer, game_work
 from .game import BOARD, REFRESH_EVERY, SUBMIT_EVERY, login, read_boards, round_score

@@ -23,7 +23,7 @@ from typing import Any, ClassVar, cast
 
 import bge
 
-from .._runner import Mode, TickRunner
+from .._runner.runner import Mode, TickRunner
 
 __all__ = ["BGE_MODE", "BUDGET_SHARE", "GameServicesComponent", "runner", "tick"]
 

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .._runner import TickRunner
+from .._runner.runner import TickRunner
 
 __all__ = ["HeadlessResult", "run_headless"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-from .._runner import TickRunner
+from .._runner.runner import TickRunner
 
 __all__ = ["TASK_NAME", "attach"]
 

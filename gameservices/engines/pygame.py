@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._runner import TickRunner
+from .._runner.runner import TickRunner
 
 __all__ = ["tick_pygame"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .._runner import TickRunner
+from .._runner.runner import TickRunner
 
 __all__ = ["tick_until"]
 

@@ -19,8 +19,8 @@ from pytest_aiohttp import AiohttpServer
 from yarl import URL
 
 from gameservices import RetryPolicy
-from gameservices._services.assets import Assets
-from gameservices._transport import Transport
+from gameservices._assets.service import Assets
+from gameservices._client.transport import Transport
 from gameservices.server.assets import ASSET_STATS, AssetStats, setup_assets
 from gameservices.testing import Faults, ReferenceServer
 

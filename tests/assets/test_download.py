@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from gameservices import IntegrityError, NotFound
-from gameservices._services.assets import Assets
+from gameservices._assets.service import Assets
 from gameservices.testing import Faults
 
 from .conftest import MB, NoSleep, Site, SiteFactory, blob, exists, read

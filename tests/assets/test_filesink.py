@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 from typing import BinaryIO
 
-from gameservices._filesink import FileSink, open_part
+from gameservices._assets.filesink import FileSink, open_part
 
 
 class Gated:

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from gameservices import RequestTimeout, TransportError, _downloads
-from gameservices._context import progress_sink
-from gameservices._services.assets import Assets
-from gameservices._stall import StallGuard
+from gameservices import RequestTimeout, TransportError
+from gameservices._assets import downloader
+from gameservices._assets.service import Assets
+from gameservices._assets.stall import StallGuard
+from gameservices._runner.ambient import progress_sink
 from gameservices.testing import Faults
 
 from .conftest import MB, SERVER_CHUNK, NoSleep, SiteFactory, blob, exists, read
@@ -187,7 +188,7 @@ async def test_a_cancel_that_meets_the_stall_timer_stays_a_cancel(
 
         return StallGuard(seconds, both)
 
-    monkeypatch.setattr(_downloads, "StallGuard", guard)
+    monkeypatch.setattr(downloader, "StallGuard", guard)
     task = asyncio.ensure_future(assets.download(NAME, dest))
     with pytest.raises(asyncio.CancelledError):
         await task

@@ -11,8 +11,8 @@ import pytest
 from aiohttp import web
 
 from gameservices import RetryPolicy, TickRunner
-from gameservices._services.assets import Assets
-from gameservices._transport import Transport
+from gameservices._assets.service import Assets
+from gameservices._client.transport import Transport
 from gameservices.server.assets import ASSET_STATS, AssetStats, setup_assets
 from gameservices.testing import Faults, tick_until
 

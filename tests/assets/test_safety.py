@@ -14,11 +14,11 @@ from aiohttp import web
 from pytest_aiohttp import AiohttpServer
 
 from gameservices import IntegrityError, ProtocolError, RetryPolicy, StorageError, UsageError
-from gameservices._downloads import Downloader
-from gameservices._filesink import open_part
+from gameservices._assets.downloader import Downloader
+from gameservices._assets.filesink import open_part
+from gameservices._assets.service import Assets
+from gameservices._client.transport import Transport
 from gameservices._protocol.manifest import ManifestEntry
-from gameservices._services.assets import Assets
-from gameservices._transport import Transport
 
 from .conftest import MB, SiteFactory, blob, exists, read
 

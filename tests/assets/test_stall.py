@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 from typing import cast
 
-from gameservices._stall import StallGuard
+from gameservices._assets.stall import StallGuard
 
 
 class Timer:

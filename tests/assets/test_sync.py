@@ -11,10 +11,10 @@ import pytest
 from yarl import URL
 
 from gameservices import NotFound
-from gameservices._context import progress_sink
-from gameservices._downloads import Downloader, Fetch, Response
-from gameservices._ratelimit import TokenBucket
-from gameservices._services.assets import Assets
+from gameservices._assets.bandwidth import TokenBucket
+from gameservices._assets.downloader import Downloader, Fetch, Response
+from gameservices._assets.service import Assets
+from gameservices._runner.ambient import progress_sink
 
 from .conftest import SiteFactory, blob, read
 

@@ -25,8 +25,8 @@ from gameservices import (
     SessionExpired,
     UsageError,
 )
-from gameservices._context import runner_var
 from gameservices._protocol import api
+from gameservices._runner.ambient import runner_var
 
 from .conftest import Sleeps
 from .nakama_seam import NakamaSeam

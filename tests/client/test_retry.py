@@ -17,8 +17,8 @@ from gameservices import (
     ServerError,
     TransportError,
 )
+from gameservices._client.retry import retry_delay
 from gameservices._protocol import api
-from gameservices._retry import retry_delay
 
 POLICY = RetryPolicy(max_attempts=4, base=0.5, cap=8.0, random=lambda: 1.0)
 GET = api.list_records("weekly")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from gameservices import ProtocolError, Session
-from gameservices._session import SESSION_FILE, SessionStore, _write_atomic
+from gameservices._client.session import SESSION_FILE, SessionStore, _write_atomic
 
 
 def jwt(claims: dict[str, object]) -> str:

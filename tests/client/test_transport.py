@@ -23,9 +23,9 @@ from gameservices import (
     Timeouts,
     TransportError,
     UsageError,
-    _transport,
 )
-from gameservices._transport import Response, Transport
+from gameservices._client import transport as _transport
+from gameservices._client.transport import Response, Transport
 
 from .conftest import RawHandler, read_head
 

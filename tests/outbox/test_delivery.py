@@ -21,9 +21,9 @@ from gameservices import (
     StorageError,
     UsageError,
 )
-from gameservices._outbox import OutboxStore
-from gameservices._outbox_db import OutboxEntry
-from gameservices._outbox_delivery import Outbox, is_permanent
+from gameservices._outbox.db import OutboxEntry
+from gameservices._outbox.outbox import Outbox, is_permanent
+from gameservices._outbox.store import OutboxStore
 
 
 class FakeServer:

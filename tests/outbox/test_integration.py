@@ -17,7 +17,7 @@ from gameservices import (
     RequestTimeout,
     RetryPolicy,
 )
-from gameservices._outbox_delivery import OutboxState
+from gameservices._outbox.outbox import OutboxState
 from gameservices.server.faults import Faults
 from gameservices.testing import ReferenceServer
 

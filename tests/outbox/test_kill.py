@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from gameservices._outbox_db import OutboxDB
+from gameservices._outbox.db import OutboxDB
 
 HERE = Path(__file__).parent
 SUBMITS = 1_000

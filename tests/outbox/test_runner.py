@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from gameservices import Client, RetryPolicy, Submission, TickRunner
-from gameservices._outbox_db import OutboxDB
+from gameservices._outbox.db import OutboxDB
 from gameservices.engines.headless import run_headless
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from gameservices import OutboxFull, StorageError, UsageError
-from gameservices._outbox import OutboxStore, new_entry
-from gameservices._outbox_db import FILE_NAME, OutboxDB
+from gameservices._outbox.db import FILE_NAME, OutboxDB
+from gameservices._outbox.store import OutboxStore, new_entry
 
 
 def _db(path: Path, *, max_entries: int = 100, max_dead: int = 10) -> OutboxDB:
@@ -43,8 +43,8 @@ def test_an_append_survives_an_abrupt_exit(tmp_path: Path) -> None:
     # os._exit skips every close and flush: only what the commit put on disk remains.
     code = (
         "import os, sys; from pathlib import Path\n"
-        "from gameservices._outbox import new_entry\n"
-        "from gameservices._outbox_db import OutboxDB\n"
+        "from gameservices._outbox.store import new_entry\n"
+        "from gameservices._outbox.db import OutboxDB\n"
         "db = OutboxDB(Path(sys.argv[1]), max_entries=10, max_dead=1); db.open()\n"
         "print(db.append(new_entry('kills', 7)).idempotency_key, flush=True)\n"
         "os._exit(0)\n"

@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from gameservices import TickRunner, _stepper
-from gameservices._runner import DEFAULT_BUDGET
-from gameservices._stats import Counters
+from gameservices import TickRunner
+from gameservices._runner import inline
+from gameservices._runner.runner import DEFAULT_BUDGET
+from gameservices._runner.stats import Counters
 
 from .conftest import frozen_clock
 
@@ -32,7 +33,7 @@ class SpySelector(selectors.DefaultSelector):  # type: ignore[misc,valid-type]  
 @pytest.fixture
 def spy(monkeypatch: pytest.MonkeyPatch) -> SpySelector:
     selector = SpySelector()
-    monkeypatch.setattr(_stepper, "_new_selector", lambda: selector)
+    monkeypatch.setattr(inline, "_new_selector", lambda: selector)
     return selector
 
 
@@ -75,7 +76,7 @@ def test_busy_loop_gets_many_iterations_per_tick(spy: SpySelector) -> None:
 
 def test_tick_ends_when_the_budget_is_spent() -> None:
     ticks = itertools.count()
-    stepper = _stepper.InlineStepper(Counters(), clock=lambda: next(ticks) * 0.001)
+    stepper = inline.InlineStepper(Counters(), clock=lambda: next(ticks) * 0.001)
     steps: list[int] = []
 
     async def spin() -> None:
@@ -157,15 +158,15 @@ def test_tick_from_inside_a_coroutine_is_a_usage_error() -> None:
 def test_idle_fast_path_still_sees_ready_callbacks_and_due_timers() -> None:
     loop = asyncio.new_event_loop()
     try:
-        assert not _stepper._has_work(loop)
+        assert not inline._has_work(loop)
         later = loop.call_at(loop.time() + 3600, lambda: None)
-        assert not _stepper._has_work(loop)  # a timer that is not due yet is no work
+        assert not inline._has_work(loop)  # a timer that is not due yet is no work
         due = loop.call_at(loop.time() - 1, lambda: None)
-        assert _stepper._has_work(loop)
+        assert inline._has_work(loop)
         due.cancel()
         later.cancel()
         loop.call_soon(lambda: None)
-        assert _stepper._has_work(loop)
+        assert inline._has_work(loop)
     finally:
         loop.close()
 

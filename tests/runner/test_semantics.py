@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from gameservices import Handle, TickRunner, UsageError
-from gameservices._context import current_runner, report_progress
+from gameservices._runner.ambient import current_runner, report_progress
 
 from .conftest import WAIT, Gate, frozen_clock, started, tick_until
 

@@ -29,8 +29,8 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ._delivery import logger
-from ._stats import Counters
+from .handles import logger
+from .stats import Counters
 
 __all__ = ["InlineStepper", "SteppingSelector"]
 

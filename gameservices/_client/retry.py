@@ -11,8 +11,8 @@ Rule 4: anything else (4xx, bad bodies) is raised as it is, except that once an 
 
 from __future__ import annotations
 
-from ._config import RetryPolicy
-from ._exceptions import (
+from .._config import RetryPolicy
+from .._exceptions import (
     ConnectError,
     GameServicesError,
     OutcomeUnknown,
@@ -21,8 +21,8 @@ from ._exceptions import (
     ServerError,
     TransportError,
 )
-from ._protocol.api import Request
-from ._protocol.hoststatus import RETRY_STATUSES  # one list for API calls and asset hosts
+from .._protocol.api import Request
+from .._protocol.hoststatus import RETRY_STATUSES  # one list for API calls and asset hosts
 
 __all__ = ["MAX_RETRY_AFTER", "RETRY_STATUSES", "ambiguous", "retry_delay"]
 

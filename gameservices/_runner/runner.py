@@ -5,7 +5,7 @@ Invariants:
   caller of ``tick()``); ticking from another thread raises ``UsageError``.
 - Rule 2: ``tick()`` never raises into the game loop (except with ``raise_callback_errors``) and
   never blocks: inline mode steps the loop within ``budget`` seconds, thread mode only drains.
-- Rule 3: every submitted task sees ``_context.progress_sink`` and ``_context.runner_var`` (set in a
+- Rule 3: every submitted task sees ``ambient.progress_sink`` and ``ambient.runner_var`` (set in a
   copy of the submitter's context, which the task then copies at creation).
 - Rule 4: ``close()`` is idempotent and goes CLOSING -> CLOSED once: cancel tasks (bounded by
   ``close_timeout``), run ``on_close`` closers (last registered first), shut down async
@@ -24,13 +24,13 @@ from collections.abc import Awaitable, Callable, Coroutine
 from types import TracebackType
 from typing import Any, Literal, TypeVar
 
-from . import _context
-from ._delivery import DeliveryQueue, Handle, logger
-from ._exceptions import UsageError
-from ._jobs import Job, shutdown_loop
-from ._stats import Counters, RunnerStats
-from ._stepper import InlineStepper
-from ._threadloop import ThreadLoop
+from .._exceptions import UsageError
+from . import ambient
+from .handles import DeliveryQueue, Handle, logger
+from .inline import InlineStepper
+from .jobs import Job, shutdown_loop
+from .loop_thread import ThreadLoop
+from .stats import Counters, RunnerStats
 
 __all__ = ["DEFAULT_BUDGET", "DEFAULT_CLOSE_TIMEOUT", "DEFAULT_MODE", "Mode", "TickRunner"]
 
@@ -150,8 +150,8 @@ class TickRunner:
 
     def _enter_task_context(self, handle: Handle[Any]) -> None:
         queue = self._queue
-        _context.progress_sink.set(lambda done, total: queue.push_progress(handle, done, total))
-        _context.runner_var.set(self)
+        ambient.progress_sink.set(lambda done, total: queue.push_progress(handle, done, total))
+        ambient.runner_var.set(self)
 
     def _cancel_job(self, job: Job | None) -> None:
         if job is not None and self._state is _State.OPEN:

@@ -26,8 +26,8 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._config import RetryPolicy
-from ._exceptions import (
+from .._config import RetryPolicy
+from .._exceptions import (
     APIError,
     GameServicesError,
     RateLimited,
@@ -35,12 +35,12 @@ from ._exceptions import (
     StorageError,
     UsageError,
 )
-from ._outbox import OutboxStore, StoreState, Submission, new_entry
-from ._outbox_db import OutboxEntry
-from ._protocol.wire import Operator
+from .._protocol.wire import Operator
+from .db import OutboxEntry
+from .store import OutboxStore, StoreState, Submission, new_entry
 
 if TYPE_CHECKING:
-    from ._client import Client
+    from .._client.client import Client
 
 __all__ = ["Outbox", "SendFn", "client_outbox", "is_permanent"]
 

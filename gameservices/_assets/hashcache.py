@@ -22,8 +22,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ._exceptions import StorageError
-from ._protocol.manifest import HASH_SIDECAR
+from .._exceptions import StorageError
+from .._protocol.manifest import HASH_SIDECAR
 
 __all__ = ["FileRecord", "HashCache"]
 

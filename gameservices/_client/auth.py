@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 from .._exceptions import AuthError
 from .._protocol import api
 from .._protocol.models import parse_auth, parse_empty
-from .._session import Session
+from .session import Session
 
 if TYPE_CHECKING:
-    from .._client import Client
+    from .client import Client
 
 __all__ = ["AuthService"]
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ._exceptions import OutboxFull, StorageError
+from .._exceptions import OutboxFull, StorageError
 
 __all__ = ["FILE_NAME", "SCHEMA_VERSION", "NewEntry", "OutboxDB", "OutboxEntry"]
 

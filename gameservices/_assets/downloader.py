@@ -30,10 +30,8 @@ from typing import Protocol
 
 from yarl import URL
 
-from ._config import RetryPolicy
-from ._context import report_progress
-from ._destfs import Place, hash_file, install, make_root, place, place_many, unlink
-from ._exceptions import (
+from .._config import RetryPolicy
+from .._exceptions import (
     APIError,
     GameServicesError,
     IntegrityError,
@@ -41,13 +39,15 @@ from ._exceptions import (
     RequestTimeout,
     TransportError,
 )
-from ._filesink import DEFAULT_MAX_PENDING, FileSink, OpenPart, open_part
-from ._hashcache import FileRecord, HashCache
-from ._protocol.hoststatus import retry_delay, status_error
-from ._protocol.manifest import ManifestEntry
-from ._protocol.ranges import Step, classify, is_strong_etag, request_headers
-from ._ratelimit import TokenBucket
-from ._stall import StallGuard
+from .._protocol.hoststatus import retry_delay, status_error
+from .._protocol.manifest import ManifestEntry
+from .._protocol.ranges import Step, classify, is_strong_etag, request_headers
+from .._runner.ambient import report_progress
+from .bandwidth import TokenBucket
+from .destfs import Place, hash_file, install, make_root, place, place_many, unlink
+from .filesink import DEFAULT_MAX_PENDING, FileSink, OpenPart, open_part
+from .hashcache import FileRecord, HashCache
+from .stall import StallGuard
 
 __all__ = [
     "DEFAULT_CHUNK",

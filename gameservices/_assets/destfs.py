@@ -18,8 +18,8 @@ import stat
 from pathlib import Path
 from typing import NamedTuple
 
-from ._exceptions import GameServicesError, ProtocolError, StorageError, UsageError
-from ._protocol.manifest import PART_SUFFIX, check_name
+from .._exceptions import GameServicesError, ProtocolError, StorageError, UsageError
+from .._protocol.manifest import PART_SUFFIX, check_name
 
 __all__ = ["Place", "hash_file", "install", "make_root", "place", "place_many", "unlink"]
 

@@ -26,20 +26,20 @@ from urllib.parse import quote, urlencode
 
 from yarl import URL
 
-from ._config import DEFAULT, Default, RetryPolicy, Timeouts
-from ._context import current_runner
-from ._exceptions import AuthError, GameServicesError, SessionExpired, UsageError
-from ._outbox_delivery import client_outbox
-from ._protocol import api
-from ._protocol.models import AuthResult, parse_auth
-from ._protocol.redact import redact
-from ._protocol.responses import decipher_response, parse_http_date
-from ._retry import ambiguous, retry_delay
-from ._services.assets import Assets
-from ._services.auth import AuthService
-from ._services.leaderboards import LeaderboardService
-from ._session import Session, SessionStore
-from ._transport import MAX_BODY, Response, TraceConfigs, Transport
+from .._assets.service import Assets
+from .._config import DEFAULT, Default, RetryPolicy, Timeouts
+from .._exceptions import AuthError, GameServicesError, SessionExpired, UsageError
+from .._outbox.outbox import client_outbox
+from .._protocol import api
+from .._protocol.models import AuthResult, parse_auth
+from .._protocol.redact import redact
+from .._protocol.responses import decipher_response, parse_http_date
+from .._runner.ambient import current_runner
+from .auth import AuthService
+from .leaderboards import LeaderboardService
+from .retry import ambiguous, retry_delay
+from .session import Session, SessionStore
+from .transport import MAX_BODY, Response, TraceConfigs, Transport
 
 __all__ = ["DEFAULT_REFRESH_WINDOW", "Client", "ClientState"]
 

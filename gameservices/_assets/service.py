@@ -19,15 +19,15 @@ from typing import Any
 
 from yarl import URL
 
+from .._client.transport import Response as FullResponse
+from .._client.transport import Transport
 from .._config import RetryPolicy, Timeouts
-from .._downloads import Downloader, Response, SyncResult, check_concurrency
 from .._exceptions import GameServicesError, NotFound, ProtocolError
-from .._filesink import OpenPart, open_part
 from .._protocol.hoststatus import retry_delay, status_error
 from .._protocol.manifest import Manifest, ManifestEntry, parse_manifest
-from .._ratelimit import TokenBucket
-from .._transport import Response as FullResponse
-from .._transport import Transport
+from .bandwidth import TokenBucket
+from .downloader import Downloader, Response, SyncResult, check_concurrency
+from .filesink import OpenPart, open_part
 
 __all__ = ["MANIFEST_NAME", "Assets"]
 

@@ -25,8 +25,8 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from ._exceptions import UsageError
-from ._stats import Counters
+from .._exceptions import UsageError
+from .stats import Counters
 
 __all__ = ["DeliveryQueue", "Handle", "Outcome", "OwnerRef", "logger"]
 

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from ._exceptions import StorageError
+from .._exceptions import StorageError
 
 __all__ = ["DEFAULT_MAX_PENDING", "FileSink", "OpenPart", "open_part"]
 

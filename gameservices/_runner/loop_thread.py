@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from ._delivery import logger
+from .handles import logger
 
 __all__ = ["ThreadLoop"]
 

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .._config import DEFAULT, Default, Timeouts
-from .._outbox import Submission
+from .._outbox.store import Submission
 from .._protocol import api
 from .._protocol.models import (
     LeaderboardRecord,
@@ -22,7 +22,7 @@ from .._protocol.models import (
 from .._protocol.wire import Operator
 
 if TYPE_CHECKING:
-    from .._client import Client
+    from .client import Client
 
 __all__ = ["LeaderboardService"]
 

@@ -19,8 +19,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ._exceptions import ProtocolError, StorageError
-from ._protocol.jwt import decode_claims
+from .._exceptions import ProtocolError, StorageError
+from .._protocol.jwt import decode_claims
 
 __all__ = ["SESSION_FILE", "Session", "SessionStore"]
 

@@ -14,7 +14,7 @@ import contextvars
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ._delivery import DeliveryQueue, Handle, Outcome, logger
+from .handles import DeliveryQueue, Handle, Outcome, logger
 
 __all__ = ["Job", "shutdown_loop"]
 

@@ -24,8 +24,8 @@ from typing import TypeVar
 import aiohttp
 from yarl import URL
 
-from ._config import DEFAULT, Default, Timeouts
-from ._exceptions import (
+from .._config import DEFAULT, Default, Timeouts
+from .._exceptions import (
     ConnectError,
     GameServicesError,
     ProtocolError,
@@ -33,7 +33,7 @@ from ._exceptions import (
     TransportError,
     UsageError,
 )
-from ._protocol.urls import check_url, origin
+from .._protocol.urls import check_url, origin
 
 __all__ = [
     "CHUNK_SIZE",

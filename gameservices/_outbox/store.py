@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ._exceptions import UsageError
-from ._outbox_db import NewEntry, OutboxDB, OutboxEntry
-from ._protocol.wire import INT64_MAX, INT64_MIN, Operator, parse_enum
+from .._exceptions import UsageError
+from .._protocol.wire import INT64_MAX, INT64_MIN, Operator, parse_enum
+from .db import NewEntry, OutboxDB, OutboxEntry
 
 __all__ = [
     "DEFAULT_MAX_DEAD",

@@ -1,1 +1,0 @@
-"""The client's namespaces (``client.auth``, ``client.leaderboards``...): build -> send -> parse."""
