@@ -31,7 +31,7 @@ from typing import Any
 import aiohttp
 import psutil
 
-from gameservices import Client
+from gameservices import AiohttpTransport, Client
 from gameservices._assets.service import Assets
 
 BIG = "big.bin"
@@ -150,7 +150,8 @@ async def run(base: str, work: Path, size_mb: int, runs: int) -> dict[str, Any]:
             shutil.rmtree(work / f"ours{i}")
         await client.assets.sync(work / "sync", names=names)
     trace, seen = counting_trace()
-    async with Client(base, trace_configs=[trace]) as client:  # a fresh client: cold caches
+    transport = AiohttpTransport(trace_configs=[trace])
+    async with Client(base, transport=transport) as client:  # a fresh client: cold caches
         t0 = time.perf_counter()
         result = await client.assets.sync(work / "sync", names=names)
         noop_s = time.perf_counter() - t0

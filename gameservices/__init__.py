@@ -6,7 +6,14 @@ Engine glue lives in ``gameservices.engines.*`` and is imported lazily, never fr
 from ._assets.downloader import SyncResult
 from ._client.client import Client
 from ._client.session import Session
-from ._config import DEFAULT, RetryPolicy, Timeouts
+from ._client.transport import (
+    AiohttpTransport,
+    BodyStream,
+    HttpRequest,
+    HttpResponse,
+    HttpTransport,
+)
+from ._config import DEFAULT, RetryPolicy, SessionOptions, Timeouts
 from ._exceptions import (
     APIError,
     AuthError,
@@ -42,12 +49,17 @@ __version__ = "0.1.0"
 __all__ = [
     "DEFAULT",
     "APIError",
+    "AiohttpTransport",
     "AuthError",
+    "BodyStream",
     "Client",
     "Conflict",
     "ConnectError",
     "GameServicesError",
     "Handle",
+    "HttpRequest",
+    "HttpResponse",
+    "HttpTransport",
     "IntegrityError",
     "InvalidArgument",
     "LeaderboardRecord",
@@ -67,6 +79,7 @@ __all__ = [
     "ServerError",
     "Session",
     "SessionExpired",
+    "SessionOptions",
     "StorageError",
     "Submission",
     "SyncResult",

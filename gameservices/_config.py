@@ -9,16 +9,21 @@ from __future__ import annotations
 import asyncio
 import enum
 import random as _random
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-__all__ = ["DEFAULT", "Default", "RetryPolicy", "Timeouts"]
+from ._checks import is_int, is_number
+
+__all__ = ["DEFAULT", "Default", "RetryPolicy", "SessionOptions", "Timeouts"]
 
 DEFAULT_TOTAL_TIMEOUT = 15.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_MAX_ATTEMPTS = 4
 DEFAULT_BACKOFF_BASE = 0.5
 DEFAULT_BACKOFF_CAP = 8.0
+DEFAULT_REFRESH_WINDOW = 300.0
+_MAX_EXPONENT = 60  # base * 2**60 is far past any cap; keeps the float finite for ever-retriers
 
 
 class Default(enum.Enum):
@@ -36,7 +41,7 @@ DEFAULT = Default.DEFAULT
 def _check_seconds(name: str, value: float | None) -> None:
     if value is None:
         return
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if not is_number(value):
         raise TypeError(f"{name} must be a number of seconds or None, not {type(value).__name__}")
     if not value > 0:
         raise ValueError(f"{name} must be > 0 seconds or None, got {value!r}")
@@ -68,7 +73,7 @@ class RetryPolicy:
     random: Callable[[], float] = field(default=_random.random, compare=False)
 
     def __post_init__(self) -> None:
-        if isinstance(self.max_attempts, bool) or not isinstance(self.max_attempts, int):
+        if not is_int(self.max_attempts):
             raise TypeError("max_attempts must be an int")
         if self.max_attempts < 1:
             raise ValueError(f"max_attempts must be >= 1, got {self.max_attempts}")
@@ -78,11 +83,34 @@ class RetryPolicy:
             raise ValueError(f"cap ({self.cap}) must be >= base ({self.base})")
 
     def backoff(self, attempt: int) -> float:
-        """Seconds to wait after failed attempt number ``attempt`` (0-based)."""
-        ceiling: float = min(self.cap, self.base * (2**attempt))
+        """Seconds to wait after failed attempt number ``attempt`` (0-based), any size."""
+        ceiling: float = min(self.cap, self.base * (2 ** min(attempt, _MAX_EXPONENT)))
         return self.random() * ceiling
 
     @classmethod
     def none(cls) -> RetryPolicy:
         """A policy that never retries."""
         return cls(max_attempts=1)
+
+
+@dataclass(frozen=True)
+class SessionOptions:
+    """How the client judges its session fresh.
+
+    ``refresh_window``: refresh before a call when the token has less than this many seconds
+    left, by the server's clock (0: only on a 401). ``clock``: our wall clock in epoch seconds,
+    against which the server's ``Date`` is measured (tests inject one).
+    """
+
+    refresh_window: float = DEFAULT_REFRESH_WINDOW
+    clock: Callable[[], float] = field(default=time.time, compare=False)
+
+    def __post_init__(self) -> None:
+        if not is_number(self.refresh_window):
+            raise TypeError(
+                f"refresh_window must be a number of seconds, not {self.refresh_window!r}"
+            )
+        if self.refresh_window < 0:
+            raise ValueError(f"refresh_window must be >= 0 seconds, got {self.refresh_window}")
+        if not callable(self.clock):
+            raise TypeError(f"clock must be a function returning epoch seconds, not {self.clock!r}")

@@ -19,7 +19,7 @@ never caught or wrapped.
     │   ├── InvalidArgument (400)  also a builtin ValueError
     │   ├── Conflict (409)
     │   ├── RateLimited (429)      .retry_after seconds, or None
-    │   └── ServerError (5xx)
+    │   └── ServerError (5xx)      .retry_after seconds (a 503's hint), or None
     ├── IntegrityError            assets: hash or size mismatch (the server's or the CDN's fault)
     ├── StorageError              full disk, unwritable data_dir (also a builtin OSError)
     │   └── OutboxFull            the durable score outbox reached its cap
@@ -141,7 +141,11 @@ class RateLimited(APIError):
 
 
 class ServerError(APIError):
-    """5xx: the server failed; not the caller's fault."""
+    """5xx: the server failed; not the caller's fault. ``retry_after``: a 503's hint, or None."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: object) -> None:
+        super().__init__(message, **kw)  # type: ignore[arg-type]  # same keywords as APIError
+        self.retry_after = retry_after
 
 
 class IntegrityError(GameServicesError):

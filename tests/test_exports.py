@@ -41,6 +41,13 @@ EXPECTED = {
     "UsageError",
     "__version__",
     "report_progress",
+    # the transport seam (Client(transport=...)) and grouped session settings
+    "AiohttpTransport",
+    "BodyStream",
+    "HttpRequest",
+    "HttpResponse",
+    "HttpTransport",
+    "SessionOptions",
 }
 
 

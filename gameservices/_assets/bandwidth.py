@@ -12,6 +12,8 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
+from .._checks import positive_number
+
 __all__ = ["TokenBucket"]
 
 
@@ -24,9 +26,7 @@ class TokenBucket:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not rate > 0:
-            raise ValueError(f"max_bytes_per_s must be a number > 0 or None, got {rate!r}")
-        self.rate = float(rate)
+        self.rate = positive_number("max_bytes_per_s", rate)
         # A quarter second of burst keeps the pace smooth without starving small chunks.
         self.burst = float(burst) if burst is not None else max(self.rate / 4, 1.0)
         self._clock = clock

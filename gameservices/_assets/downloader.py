@@ -10,26 +10,30 @@ Invariants:
   (symlinks) are checked again here before anything is created or written.
 - A ``.part`` is kept on cancel, transient failure and full disk; removed on IntegrityError.
   It is resumed only with the strong ETag recorded for its bytes (``If-Range``).
-- Transient failures (connect, timeout, truncated body, 5xx, 429) retry under the client's
-  RetryPolicy; an attempt that made progress resets the count, so a flaky link still finishes.
+- Transient failures (connect, timeout, truncated body, 5xx, 429) retry as
+  ``retry.decide(..., DOWNLOAD)`` says, under the client's RetryPolicy; an attempt that made
+  progress resets the count, so a flaky link still finishes.
+- Progress (aggregate bytes of the call) goes to ``on_progress`` when given, else to the
+  TickRunner running the call (``report_progress``).
 - ``asyncio.CancelledError`` is never caught and turned into something else: it is re-raised
   after handing the ``.part`` to the writer thread to close (no waiting). A stalled body is
   not a cancel: the stall guard makes the pending read raise ``RequestTimeout`` through
-  ``Response.abort``.
+  ``BodyStream.abort``.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Protocol
 
 from yarl import URL
 
+from .._checks import positive_int
+from .._client.transport import BodyStream
 from .._config import RetryPolicy
 from .._exceptions import (
     APIError,
@@ -39,9 +43,10 @@ from .._exceptions import (
     RequestTimeout,
     TransportError,
 )
-from .._protocol.hoststatus import retry_delay, status_error
+from .._protocol.hoststatus import status_error
 from .._protocol.manifest import ManifestEntry
 from .._protocol.ranges import Step, classify, is_strong_etag, request_headers
+from .._protocol.retry import DOWNLOAD, GiveUp, decide
 from .._runner.ambient import report_progress
 from .bandwidth import TokenBucket
 from .destfs import Place, hash_file, install, make_root, place, place_many, unlink
@@ -53,7 +58,7 @@ __all__ = [
     "DEFAULT_CHUNK",
     "Downloader",
     "Fetch",
-    "Response",
+    "ProgressFn",
     "SyncResult",
     "check_concurrency",
 ]
@@ -66,20 +71,9 @@ _HANDLED = (200, 206, 304, 416)
 _WORTH_SAVING = 4 << 20
 
 
-class Response(Protocol):
-    """What the downloader needs from a streaming GET: the transport's ``StreamResponse``."""
-
-    status: int
-    headers: Mapping[str, str]
-
-    def __aiter__(self) -> AsyncIterator[bytes]: ...
-
-    def abort(self, exc: Exception) -> None:
-        """Make the pending read, and every later one, raise ``exc`` (the stall guard's way in)."""
-
-
 # fetch(url, headers, chunk_size): a streaming GET whose body yields chunks of <= chunk_size.
-Fetch = Callable[[URL, Mapping[str, str], int], AbstractAsyncContextManager[Response]]
+Fetch = Callable[[URL, Mapping[str, str], int], AbstractAsyncContextManager[BodyStream]]
+ProgressFn = Callable[[int, "int | None"], object]  # (bytes done, bytes in total)
 
 
 @dataclass(frozen=True)
@@ -101,15 +95,16 @@ class SyncResult:
 
 
 class _Progress:
-    """Aggregate bytes for one call (a file or a whole sync), reported through the runner."""
+    """Aggregate bytes for one call (a file or a whole sync), reported to ``sink``."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, sink: ProgressFn | None) -> None:
         self.total = total
         self.done = 0
+        self._sink = report_progress if sink is None else sink
 
     def add(self, n: int) -> None:
         self.done += n
-        report_progress(self.done, self.total)
+        self._sink(self.done, self.total)
 
 
 @dataclass
@@ -150,12 +145,15 @@ class Downloader:
         self._chunk = chunk_size
         self._caches: dict[Path, HashCache] = {}
 
-    async def download(self, entry: ManifestEntry, dest_dir: Path | str) -> tuple[Path, bool]:
+    async def download(
+        self, entry: ManifestEntry, dest_dir: Path | str, *, on_progress: ProgressFn | None = None
+    ) -> tuple[Path, bool]:
         """Fetch one entry into ``dest_dir``; return (path, whether bytes were transferred)."""
         root, cache = await self._open_dest(Path(dest_dir))
         where = await asyncio.to_thread(place, root, entry.name)
+        progress = _Progress(entry.size, on_progress)
         try:
-            got = await self._fetch_entry(entry, where, cache, _Progress(entry.size), None)
+            got = await self._fetch_entry(entry, where, cache, progress, None)
         finally:
             await cache.save()
         return where.final, got
@@ -167,13 +165,14 @@ class Downloader:
         *,
         concurrency: int = 4,
         bucket: TokenBucket | None = None,
+        on_progress: ProgressFn | None = None,
     ) -> SyncResult:
         """Bring every entry up to date, ``concurrency`` at a time; failures are collected."""
         check_concurrency(concurrency)
         todo = list(entries)
         root, cache = await self._open_dest(Path(dest_dir))
         places = await asyncio.to_thread(place_many, root, [e.name for e in todo])
-        progress = _Progress(sum(e.size for e in todo))
+        progress = _Progress(sum(e.size for e in todo), on_progress)
         gate = asyncio.Semaphore(concurrency)
         results: dict[str, bool | GameServicesError] = {}
 
@@ -232,13 +231,13 @@ class Downloader:
                 job.restarted = True
                 continue
             except (TransportError, APIError) as exc:
-                delay = retry_delay(self._retry, exc, attempt)
-                if delay is None or self._retry.max_attempts == 1:
-                    raise
-                attempt = 0 if job.high_water > before else attempt + 1
-                if attempt >= self._retry.max_attempts:
-                    raise
-            await self._retry.sleep(delay)
+                if job.high_water > before:
+                    attempt = 0  # this attempt moved the file forward: a fresh count
+                decision = decide(exc, attempt, self._retry, DOWNLOAD)
+                if isinstance(decision, GiveUp):
+                    raise decision.error from decision.error.__cause__
+                attempt += 1
+            await self._retry.sleep(decision.wait)
 
     async def _is_current(self, job: _Job, stat: tuple[int, int] | None) -> bool:
         """True when the final file already matches; may set ``job.if_none_match``."""
@@ -279,18 +278,18 @@ class Downloader:
             async with self._fetch(entry.url, headers, chunk) as resp:
                 if resp.status not in _HANDLED:
                     raise status_error(resp.status, resp.headers, entry.url)
-                outcome = classify(resp.status, resp.headers, offset=offset, size=entry.size)
-                if outcome.step is Step.NOT_MODIFIED:
+                reply = classify(resp.status, resp.headers, offset=offset, size=entry.size)
+                if reply.step is Step.NOT_MODIFIED:
                     sink.discard()
                     job.progress.add(entry.size)
                     return False
-                if outcome.step is Step.RESTART:
+                if reply.step is Step.RESTART:
                     sink.reset()
                     job.progress.add(-offset)
                     raise _Restart
-                if outcome.step is Step.BODY:
-                    await self._begin_body(job, sink, resp, offset, outcome.start)
-                    await self._stream(job, sink, resp, outcome.start)
+                if reply.step is Step.BODY:
+                    await self._begin_body(job, sink, resp, offset, reply.start)
+                    await self._stream(job, sink, resp, reply.start)
             return await self._complete(job, sink)
         except IntegrityError:
             sink.discard()
@@ -318,7 +317,7 @@ class Downloader:
         return offset
 
     async def _begin_body(
-        self, job: _Job, sink: FileSink, resp: Response, offset: int, start: int
+        self, job: _Job, sink: FileSink, resp: BodyStream, offset: int, start: int
     ) -> None:
         if start == 0 and offset > 0:
             sink.reset()  # If-Range failed: the file changed on the host
@@ -328,7 +327,7 @@ class Downloader:
         if job.entry.size - start >= _WORTH_SAVING:
             await job.cache.save()  # the validator is on disk before the bytes it vouches for
 
-    async def _stream(self, job: _Job, sink: FileSink, resp: Response, start: int) -> None:
+    async def _stream(self, job: _Job, sink: FileSink, resp: BodyStream, start: int) -> None:
         if self._stall is None:
             return await self._copy(job, sink, resp, start, None)
         stalled = RequestTimeout(
@@ -341,7 +340,7 @@ class Downloader:
             guard.close()
 
     async def _copy(
-        self, job: _Job, sink: FileSink, resp: Response, start: int, guard: StallGuard | None
+        self, job: _Job, sink: FileSink, resp: BodyStream, start: int, guard: StallGuard | None
     ) -> None:
         size = job.entry.size
         received = start
@@ -400,8 +399,7 @@ def _mismatch(entry: ManifestEntry, size: int, digest: str) -> str | None:
 
 
 def check_concurrency(concurrency: object) -> None:
-    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-        raise ValueError(f"concurrency must be an int >= 1, got {concurrency!r}")
+    positive_int("concurrency", concurrency)
 
 
 def _sync_result(

@@ -7,26 +7,28 @@ Invariants:
   costs one 304 and is not parsed again.
 - Downloads run without a total timeout (a big file may take minutes); the connect timeout of
   the client still applies.
+- Failed manifest fetches and downloads are retried as ``retry.decide(..., DOWNLOAD)`` says.
+- This package sees HTTP only through the transport seam (``_client.transport``'s types).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from yarl import URL
 
-from .._client.transport import Response as FullResponse
-from .._client.transport import Transport
-from .._config import RetryPolicy, Timeouts
+from .._client.transport import BodyStream, HttpRequest, HttpResponse, HttpTransport, parse_body
+from .._config import DEFAULT, Default, RetryPolicy, Timeouts
 from .._exceptions import GameServicesError, NotFound, ProtocolError
-from .._protocol.hoststatus import retry_delay, status_error
+from .._protocol.hoststatus import status_error
 from .._protocol.manifest import Manifest, ManifestEntry, parse_manifest
+from .._protocol.retry import DOWNLOAD, GiveUp, decide
 from .bandwidth import TokenBucket
-from .downloader import Downloader, Response, SyncResult, check_concurrency
+from .downloader import Downloader, ProgressFn, SyncResult, check_concurrency
 from .filesink import OpenPart, open_part
 
 __all__ = ["MANIFEST_NAME", "Assets"]
@@ -39,7 +41,7 @@ class Assets:
 
     def __init__(
         self,
-        transport: Transport,
+        transport: HttpTransport,
         assets_url: URL | str,
         *,
         retry: RetryPolicy | None = None,
@@ -53,7 +55,9 @@ class Assets:
         self.manifest_url = self.url.join(URL(MANIFEST_NAME))
         self._transport = transport
         self._retry = retry or RetryPolicy()
-        connect = timeouts.connect if timeouts is not None else Timeouts().connect
+        # None: the transport's own defaults for the manifest, and their connect limit below
+        self._timeouts: Timeouts | Default = DEFAULT if timeouts is None else timeouts
+        connect = (timeouts or Timeouts()).connect
         self._stream_timeout = Timeouts(total=None, connect=connect)
         self._downloader = Downloader(self._fetch, retry=self._retry, opener=opener)
         self._cached: tuple[str, Manifest] | None = None
@@ -65,21 +69,27 @@ class Assets:
         if self._cached is not None:
             headers["If-None-Match"] = self._cached[0]
         resp = await self._with_retry(
-            lambda: self._transport.request("GET", self.manifest_url, headers=headers)
+            HttpRequest("GET", self.manifest_url, headers, timeout=self._timeouts)
         )
         if resp.status == 304 and self._cached is not None:
             return self._cached[1]
         if resp.status != 200:
             raise status_error(resp.status, resp.headers, self.manifest_url)
-        manifest = await self._transport.parse(resp, self._parse)
+        manifest = await parse_body(resp, self._parse)
         etag = resp.headers.get("ETag")
         self._cached = (etag, manifest) if etag else None
         return manifest
 
-    async def download(self, name: str, dest_dir: Path | str) -> Path:
-        """Download ``name`` into ``dest_dir`` (verified; skipped when already current)."""
+    async def download(
+        self, name: str, dest_dir: Path | str, *, on_progress: ProgressFn | None = None
+    ) -> Path:
+        """Download ``name`` into ``dest_dir`` (verified; skipped when already current).
+
+        ``on_progress(done, total)`` gets bytes as they land (on the event loop); without it,
+        progress goes to the TickRunner running this call (``Handle.on_progress``), if any.
+        """
         entry = _find(await self.manifest(), name, self.manifest_url)
-        path, _ = await self._downloader.download(entry, dest_dir)
+        path, _ = await self._downloader.download(entry, dest_dir, on_progress=on_progress)
         return path
 
     async def sync(
@@ -88,11 +98,13 @@ class Assets:
         names: Sequence[str] | None = None,
         concurrency: int = 4,
         max_bytes_per_s: float | None = None,
+        *,
+        on_progress: ProgressFn | None = None,
     ) -> SyncResult:
         """Bring ``names`` (default: every asset) up to date in ``dest_dir``.
 
-        Progress is aggregate bytes over the whole sync; per-file failures are collected in
-        ``SyncResult.failed`` rather than raised.
+        Progress is aggregate bytes over the whole sync, reported as ``download`` does; per-file
+        failures are collected in ``SyncResult.failed`` rather than raised.
         """
         check_concurrency(concurrency)  # bad arguments fail before any request
         bucket = TokenBucket(max_bytes_per_s) if max_bytes_per_s is not None else None
@@ -105,11 +117,11 @@ class Assets:
             except NotFound as exc:
                 missing[name] = exc
         result = await self._downloader.sync(
-            entries, dest_dir, concurrency=concurrency, bucket=bucket
+            entries, dest_dir, concurrency=concurrency, bucket=bucket, on_progress=on_progress
         )
         return result.with_failures(missing) if missing else result
 
-    def _parse(self, resp: FullResponse) -> Manifest:
+    def _parse(self, resp: HttpResponse) -> Manifest:
         try:
             data: Any = json.loads(resp.body)
         except ValueError as exc:
@@ -119,26 +131,25 @@ class Assets:
     @asynccontextmanager
     async def _fetch(
         self, url: URL, headers: Mapping[str, str], chunk_size: int
-    ) -> AsyncIterator[Response]:
-        async with self._transport.stream(
-            "GET", url, headers=headers, timeout=self._stream_timeout, chunk_size=chunk_size
-        ) as resp:
+    ) -> AsyncIterator[BodyStream]:
+        request = HttpRequest("GET", url, headers, timeout=self._stream_timeout)
+        async with self._transport.stream(request, chunk_size) as resp:
             yield resp
 
-    async def _with_retry(self, send: Callable[[], Awaitable[FullResponse]]) -> FullResponse:
+    async def _with_retry(self, request: HttpRequest) -> HttpResponse:
         attempt = 0
         while True:
             try:
-                resp = await send()
+                resp = await self._transport.request(request)
                 if resp.status >= 500 or resp.status == 429:
                     raise status_error(resp.status, resp.headers, self.manifest_url)
                 return resp
             except GameServicesError as exc:
-                delay = retry_delay(self._retry, exc, attempt)
-                attempt += 1
-                if delay is None or attempt >= self._retry.max_attempts:
-                    raise
-            await self._retry.sleep(delay)
+                decision = decide(exc, attempt, self._retry, DOWNLOAD)
+                if isinstance(decision, GiveUp):
+                    raise decision.error from decision.error.__cause__
+            await self._retry.sleep(decision.wait)
+            attempt += 1
 
 
 def _nothing() -> None:

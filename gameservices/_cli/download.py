@@ -17,7 +17,6 @@ from typing import Any
 
 from .._config import RetryPolicy
 from .._exceptions import GameServicesError
-from .._runner.ambient import progress_sink
 from .common import EXIT_USAGE, add_connection_flags, add_json_flag, connection, emit_json, fail
 
 __all__ = ["register"]
@@ -68,11 +67,14 @@ async def _sync(
     from .._client.client import Client  # imported here: `--help` stays fast
 
     url, key = connection(args)
-    progress_sink.set(on_progress)
     retry = RetryPolicy(max_attempts=max(1, args.retries + 1))
     async with Client(url, server_key=key, assets_url=args.assets_url, retry=retry) as client:
         res = await client.assets.sync(
-            dest, names=names, concurrency=args.concurrency, max_bytes_per_s=args.max_bytes_per_s
+            dest,
+            names=names,
+            concurrency=args.concurrency,
+            max_bytes_per_s=args.max_bytes_per_s,
+            on_progress=on_progress,
         )
     return {
         "dest": str(dest),

@@ -1,35 +1,34 @@
 """``client.auth``: log in, refresh, log out, restore a saved session.
 
-Invariant: every method that changes the session goes through ``Client.set_session`` (so it is
-persisted and reported); none holds tokens of its own.
+Invariant: this namespace only builds requests; every session change and every rule about
+sessions is the ``SessionKeeper``'s (``caller.sessions``), so it is persisted and reported in
+one place. It sees its client only through ``Caller`` and holds no tokens of its own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from .._exceptions import AuthError
 from .._protocol import api
 from .._protocol.models import parse_auth, parse_empty
+from .calls import Caller
 from .session import Session
-
-if TYPE_CHECKING:
-    from .client import Client
 
 __all__ = ["AuthService"]
 
 
 class AuthService:
-    def __init__(self, client: Client) -> None:
-        self._client = client
+    def __init__(self, caller: Caller) -> None:
+        self._caller = caller
+        self._sessions = caller.sessions
 
     @property
     def session(self) -> Session | None:
-        return self._client.session
+        return self._sessions.current
 
     async def _login(self, req: api.Request) -> Session:
-        return await self._client.adopt_auth(await self._client.send(req, parse_auth))
+        return await self._sessions.login(await self._caller.send(req, parse_auth))
 
     async def device(
         self,
@@ -40,7 +39,7 @@ class AuthService:
         vars: Mapping[str, str] | None = None,
     ) -> Session:
         """Log in with a device id (10-128 bytes); ``create`` makes the account if new."""
-        key = self._client.server_key
+        key = self._sessions.server_key
         req = api.authenticate_device(key, device_id, create=create, username=username, vars=vars)
         return await self._login(req)
 
@@ -53,7 +52,7 @@ class AuthService:
         vars: Mapping[str, str] | None = None,
     ) -> Session:
         """Log in with your own account id (6-128 bytes)."""
-        key = self._client.server_key
+        key = self._sessions.server_key
         req = api.authenticate_custom(key, custom_id, create=create, username=username, vars=vars)
         return await self._login(req)
 
@@ -68,29 +67,26 @@ class AuthService:
     ) -> Session:
         """Log in with email and password (8+ characters)."""
         req = api.authenticate_email(
-            self._client.server_key, email, password, create=create, username=username, vars=vars
+            self._sessions.server_key, email, password, create=create, username=username, vars=vars
         )
         return await self._login(req)
 
     async def refresh(self) -> Session:
         """Refresh now (single-flight with automatic refreshes)."""
-        return await self._client.refresh()
+        return await self._sessions.refresh()
 
     async def logout(self) -> None:
         """Revoke the refresh token on the server and forget the session here."""
-        session = self._client.session
+        session = self._sessions.current
         if session is None:
             return
         try:
-            await self._client.send(api.logout(session.token, session.refresh_token), parse_empty)
+            await self._caller.send(api.logout(session.token, session.refresh_token), parse_empty)
         except AuthError:
             pass  # already expired or revoked: nothing left to revoke
         finally:
-            await self._client.set_session(None)
+            await self._sessions.adopt(None)
 
     async def restore(self) -> Session | None:
         """Adopt the session saved in ``data_dir``, if any; the next call refreshes it if due."""
-        session = await self._client.load_session()
-        if session is not None:
-            await self._client.set_session(session)
-        return session
+        return await self._sessions.restore()

@@ -7,9 +7,10 @@ resend after an unknown outcome applies it at most once on a server that honours
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .._config import DEFAULT, Default, Timeouts
+from .._config import DEFAULT
+from .._outbox.outbox import Outbox
 from .._outbox.store import Submission
 from .._protocol import api
 from .._protocol.models import (
@@ -20,18 +21,16 @@ from .._protocol.models import (
     parse_record_list,
 )
 from .._protocol.wire import Operator
-
-if TYPE_CHECKING:
-    from .client import Client
+from .calls import Caller, Timeout
 
 __all__ = ["LeaderboardService"]
 
-Timeout = Timeouts | Default | None
-
 
 class LeaderboardService:
-    def __init__(self, client: Client) -> None:
-        self._client = client
+    """Sees its client only through ``Caller``, and the score outbox for ``submit``."""
+
+    def __init__(self, caller: Caller, outbox: Outbox) -> None:
+        self._caller, self._outbox = caller, outbox
 
     async def write(
         self,
@@ -53,7 +52,7 @@ class LeaderboardService:
             operator=operator,
             idempotency_key=idempotency_key,
         )
-        return await self._client.send(req, parse_record, timeout)
+        return await self._caller.send(req, parse_record, timeout)
 
     async def submit(
         self,
@@ -65,7 +64,7 @@ class LeaderboardService:
         operator: Operator | str | int | None = None,
     ) -> Submission:
         """Queue a score durably: returns once it is on disk; ``client.outbox`` delivers it."""
-        return await self._client.outbox.submit(board_id, score, subscore, metadata, operator)
+        return await self._outbox.submit(board_id, score, subscore, metadata, operator)
 
     async def list(
         self,
@@ -81,7 +80,7 @@ class LeaderboardService:
         req = api.list_records(
             board_id, limit=limit, cursor=cursor, owner_ids=owner_ids, expiry=expiry
         )
-        return await self._client.send(req, parse_record_list, timeout)
+        return await self._caller.send(req, parse_record_list, timeout)
 
     async def around(
         self,
@@ -95,9 +94,9 @@ class LeaderboardService:
     ) -> LeaderboardRecordList:
         """Records around ``owner_id`` (None: the logged-in player), 1-100 of them."""
         if owner_id is None:
-            owner_id = self._client.require_session().user_id
+            owner_id = self._caller.sessions.require().user_id
         req = api.list_records_around(board_id, owner_id, limit=limit, cursor=cursor, expiry=expiry)
-        return await self._client.send(req, parse_record_list, timeout)
+        return await self._caller.send(req, parse_record_list, timeout)
 
     async def iterate(
         self, board_id: str, *, page_size: int = 100, timeout: Timeout = DEFAULT
@@ -117,4 +116,4 @@ class LeaderboardService:
     ) -> None:
         """Delete the logged-in player's record on ``board_id``."""
         req = api.delete_record(board_id, idempotency_key=idempotency_key)
-        await self._client.send(req, parse_empty, timeout)
+        await self._caller.send(req, parse_empty, timeout)

@@ -1,12 +1,19 @@
-"""The only aiohttp client code: requests in, ``Response`` out, errors translated once.
+"""The HTTP seam (request in, response out) and its default, the only aiohttp client code.
 
+The seam, ``HttpTransport``: ``await t.request(HttpRequest) -> HttpResponse`` reads a whole
+(capped) body; ``async with t.stream(HttpRequest, chunk_size) as body`` streams one (downloads);
+``await t.close()``. The client owns policy (sessions, retries, URL rules, parsing); a transport
+moves bytes. ``gameservices.testing.MockTransport`` implements it over a handler function.
+
+Rules of ``AiohttpTransport``:
 Rule 1: the ``ClientSession`` opens on first use inside the running loop and stays bound to that
         loop; another loop, or use after ``close()``, raises ``UsageError``.
 Rule 2: TLS verification is always on: aiohttp's verifying default context (``ssl=True``), which
-aiohttp builds once per process at import time, before any frame; no per-session CA loading.
+        aiohttp builds once per process at import time, before any frame; no per-session CA
+        loading.
 Rule 3: ``http://`` to a host that is not loopback is refused unless ``allow_insecure``.
-Rule 4: redirects are followed here (at most ``MAX_REDIRECTS``); credentials are dropped as soon as
-        the origin changes.
+Rule 4: redirects are followed here (at most ``MAX_REDIRECTS``); credentials are dropped as soon
+        as the origin changes.
 Rule 5: bodies are capped at ``max_body``; oversize, cut short or lying bodies are ProtocolErrors.
 Rule 6: aiohttp, OSError and timeout errors become ours via ``_translate`` only
         (``raise ... from exc``); ``asyncio.CancelledError`` is never caught.
@@ -16,14 +23,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
+import functools
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TypeVar
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
 
 import aiohttp
 from yarl import URL
 
+from .._checks import positive_int
 from .._config import DEFAULT, Default, Timeouts
 from .._exceptions import (
     ConnectError,
@@ -33,6 +42,7 @@ from .._exceptions import (
     TransportError,
     UsageError,
 )
+from .._lifecycle import Lifecycle
 from .._protocol.urls import check_url, origin
 
 __all__ = [
@@ -41,10 +51,13 @@ __all__ = [
     "MAX_BODY",
     "MAX_REDIRECTS",
     "READ_BUFSIZE",
-    "Response",
-    "StreamResponse",
+    "AiohttpTransport",
+    "BodyStream",
+    "HttpRequest",
+    "HttpResponse",
+    "HttpTransport",
     "TraceConfigs",
-    "Transport",
+    "parse_body",
 ]
 
 MAX_BODY = 16 * 1024 * 1024
@@ -62,20 +75,61 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _CREDENTIALS = frozenset({"authorization", "proxy-authorization", "cookie"})
 
 
-class State(enum.Enum):
-    NEW = "new"
-    OPEN = "open"
-    CLOSED = "closed"
+@dataclass(frozen=True)
+class HttpRequest:
+    """One HTTP request as plain values. ``timeout``: ``DEFAULT`` (the transport's), a
+    ``Timeouts``, or None (no limit). Headers and body stay out of ``repr`` (credentials)."""
+
+    method: str
+    url: URL
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+    body: bytes | None = field(default=None, repr=False)
+    timeout: Timeouts | Default | None = DEFAULT
 
 
 @dataclass(frozen=True)
-class Response:
+class HttpResponse:
     """A complete response: status, case-insensitive headers, body bytes, final URL."""
 
     status: int
     headers: Mapping[str, str]
-    body: bytes
+    body: bytes = b""
+    url: str = ""
+
+
+class BodyStream(Protocol):
+    """An open response whose body is read as an async iterator of chunks (downloads)."""
+
+    status: int
+    headers: Mapping[str, str]
     url: str
+
+    def __aiter__(self) -> AsyncIterator[bytes]: ...
+
+    def abort(self, exc: Exception) -> None:
+        """Make the pending read, and every later one, raise ``exc`` (the stall guard's way in)."""
+
+
+class HttpTransport(Protocol):
+    """What the client needs from HTTP; errors are ours (``TransportError`` and subclasses)."""
+
+    async def request(self, request: HttpRequest) -> HttpResponse:
+        """Send ``request`` and read its whole body."""
+
+    def stream(
+        self, request: HttpRequest, chunk_size: int = CHUNK_SIZE
+    ) -> AbstractAsyncContextManager[BodyStream]:
+        """Send ``request``; the body is read inside the block, ``chunk_size`` at most a chunk."""
+
+    async def close(self) -> None:
+        """Release connections; idempotent."""
+
+
+async def parse_body(resp: HttpResponse, fn: Callable[[HttpResponse], T]) -> T:
+    """``fn(resp)``, run off the loop thread when the body is big enough to cost a frame."""
+    if len(resp.body) <= JSON_OFFLOAD_BYTES:
+        return fn(resp)
+    return await asyncio.get_running_loop().run_in_executor(None, fn, resp)
 
 
 _FOREIGN = (asyncio.TimeoutError, aiohttp.ClientError, OSError)
@@ -99,14 +153,15 @@ def _translate(exc: BaseException, method: str, url: object) -> GameServicesErro
     return TransportError(f"{where}: connection lost ({exc.__class__.__name__})")
 
 
+@functools.lru_cache(maxsize=32)  # a client uses a handful of Timeouts values (frozen, hashable)
 def _client_timeout(timeouts: Timeouts | None) -> aiohttp.ClientTimeout:
     if timeouts is None:
         return aiohttp.ClientTimeout(total=None, connect=None, sock_connect=None, sock_read=None)
     return aiohttp.ClientTimeout(total=timeouts.total, connect=timeouts.connect)
 
 
-class StreamResponse:
-    """An open response whose body is read as an async iterator of large chunks."""
+class _AiohttpBody:
+    """``BodyStream`` over an aiohttp response: large chunks, errors translated."""
 
     def __init__(self, resp: aiohttp.ClientResponse, method: str, chunk_size: int) -> None:
         self._resp, self._method, self._chunk_size = resp, method, chunk_size
@@ -115,7 +170,7 @@ class StreamResponse:
         self.headers: Mapping[str, str] = resp.headers
         self.url: str = str(resp.url)
 
-    def __aiter__(self) -> StreamResponse:
+    def __aiter__(self) -> _AiohttpBody:
         return self
 
     async def __anext__(self) -> bytes:
@@ -139,8 +194,12 @@ class StreamResponse:
         self._resp.content.set_exception(exc)
 
 
-class Transport:
-    """One aiohttp ``ClientSession`` with our policies; knows nothing of Nakama."""
+class AiohttpTransport:
+    """The default ``HttpTransport``: one aiohttp ``ClientSession`` with our policies.
+
+    ``timeouts`` apply to requests whose timeout is ``DEFAULT``; ``trace_configs`` are aiohttp
+    ``TraceConfig`` objects (metrics); ``max_body`` caps ``request()`` bodies in bytes.
+    """
 
     def __init__(
         self,
@@ -152,12 +211,8 @@ class Transport:
         user_agent: str = "gameservices",
         read_bufsize: int = READ_BUFSIZE,
     ) -> None:
-        if max_body < 1:
-            raise ValueError(f"max_body must be >= 1 byte, got {max_body}")
-        if read_bufsize < 1:
-            raise ValueError(f"read_bufsize must be >= 1 byte, got {read_bufsize}")
-        self.read_bufsize = read_bufsize
-        self.max_body = max_body
+        self.max_body = positive_int("max_body", max_body)
+        self.read_bufsize = positive_int("read_bufsize", read_bufsize)
         self.allow_insecure = allow_insecure
         self._timeout = _client_timeout(timeouts)
         self._trace_configs = list(trace_configs)
@@ -165,7 +220,10 @@ class Transport:
         self._http: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._allowed: set[tuple[str, str | None, int | None]] = set()  # origins checked
-        self.state = State.NEW
+        self.state = Lifecycle.NEW
+
+    def __repr__(self) -> str:
+        return f"AiohttpTransport(state={self.state.value})"
 
     def check_url(self, url: URL) -> None:
         """UsageError unless ``url`` is https, or http to loopback (or insecure is allowed)."""
@@ -173,12 +231,12 @@ class Transport:
 
     async def _session(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
-        if self.state is State.CLOSED:
+        if self.state is Lifecycle.CLOSED:
             raise UsageError("the client is closed")
         if self._loop is not None and self._loop is not loop:
             raise UsageError("the client is bound to another event loop")
         if self._http is None:
-            self._loop, self.state = loop, State.OPEN
+            self._loop, self.state = loop, Lifecycle.OPEN
             self._http = aiohttp.ClientSession(
                 # True: verify certificates and host names with aiohttp's default context.
                 connector=aiohttp.TCPConnector(ssl=True),
@@ -190,18 +248,12 @@ class Transport:
             )
         return self._http
 
-    async def _open(
-        self,
-        method: str,
-        url: URL | str,
-        headers: Mapping[str, str] | None,
-        body: bytes | None,
-        timeout: Timeouts | Default | None,
-    ) -> aiohttp.ClientResponse:
+    async def _open(self, request: HttpRequest) -> aiohttp.ClientResponse:
         """Send, following redirects ourselves so credentials never cross origins."""
         http = await self._session()
-        target = url if isinstance(url, URL) else URL(url)
-        hdrs = dict(headers or {})
+        method, target, body = request.method, request.url, request.body
+        hdrs = dict(request.headers)
+        timeout = request.timeout
         ct = self._timeout if timeout is DEFAULT else _client_timeout(timeout)
         for _ in range(MAX_REDIRECTS + 1):
             if origin(target) not in self._allowed:
@@ -224,7 +276,7 @@ class Transport:
                 method, body = "GET", None
                 hdrs.pop("Content-Type", None)
             target = nxt
-        raise ProtocolError(f"{method} {url}: more than {MAX_REDIRECTS} redirects")
+        raise ProtocolError(f"{method} {request.url}: more than {MAX_REDIRECTS} redirects")
 
     async def _read(self, resp: aiohttp.ClientResponse, method: str) -> bytes:
         length, cap = resp.content_length, self.max_body
@@ -243,52 +295,32 @@ class Transport:
         except _FOREIGN as exc:
             raise _translate(exc, method, resp.url) from exc
 
-    async def request(
-        self,
-        method: str,
-        url: URL | str,
-        *,
-        headers: Mapping[str, str] | None = None,
-        body: bytes | None = None,
-        timeout: Timeouts | Default | None = DEFAULT,
-    ) -> Response:
+    async def request(self, request: HttpRequest) -> HttpResponse:
         """Send one request and read its whole (capped) body."""
-        resp = await self._open(method, url, headers, body, timeout)
+        resp = await self._open(request)
         try:
-            data = await self._read(resp, method)
+            data = await self._read(resp, request.method)
         finally:
             resp.release()
-        return Response(resp.status, resp.headers, data, str(resp.url))
-
-    async def parse(self, resp: Response, fn: Callable[[Response], T]) -> T:
-        """``fn(resp)``, run off the loop thread when the body is big enough to cost a frame."""
-        if len(resp.body) <= JSON_OFFLOAD_BYTES:
-            return fn(resp)
-        return await asyncio.get_running_loop().run_in_executor(None, fn, resp)
+        return HttpResponse(resp.status, resp.headers, data, str(resp.url))
 
     @contextlib.asynccontextmanager
     async def stream(
-        self,
-        method: str,
-        url: URL | str,
-        *,
-        headers: Mapping[str, str] | None = None,
-        timeout: Timeouts | Default | None = DEFAULT,
-        chunk_size: int = CHUNK_SIZE,
-    ) -> AsyncIterator[StreamResponse]:
-        """``async with transport.stream("GET", url) as resp: async for chunk in resp: ...``
+        self, request: HttpRequest, chunk_size: int = CHUNK_SIZE
+    ) -> AsyncIterator[BodyStream]:
+        """``async with transport.stream(req) as body: async for chunk in body: ...``
 
         Not capped: the caller checks sizes. Leaving the block early closes the connection.
         """
-        resp = await self._open(method, url, headers, None, timeout)
+        resp = await self._open(request)
         try:
-            yield StreamResponse(resp, method, chunk_size)
+            yield _AiohttpBody(resp, request.method, chunk_size)
         finally:
             resp.release()
 
     async def close(self) -> None:
         """Close the session; idempotent. Later use raises UsageError."""
-        self.state = State.CLOSED
+        self.state = Lifecycle.CLOSED
         http, self._http = self._http, None
         if http is not None:
             await http.close()

@@ -1,70 +1,54 @@
-"""``client.outbox``: durable submits, and the background task that delivers them in order.
+"""``client.outbox``: durable submits, and the background sender that sends them in order.
 
 Invariants:
-- Rule 1: one delivery task per outbox, sending one entry at a time, oldest first. An entry
+- Rule 1: one sender task per outbox, sending one entry at a time, oldest first. An entry
   leaves the active queue only after ``send`` returned (a 2xx: removed) or failed permanently
-  (a 4xx other than 401/408/429: moved to the dead letters and logged). Everything else (offline,
-  timeouts, 5xx, 401, 429, an unknown outcome, even a bug) is retried after a full-jitter backoff
-  from the client's RetryPolicy, for ever: a queued score is never dropped for being late.
+  (``retry.decide`` gives up: a 4xx other than 401/408/429; moved to the dead letters and
+  logged). Everything else (offline, timeouts, 5xx, 401, 429, an unknown outcome, even a bug)
+  is retried as ``retry.decide(..., OUTBOX)`` says (full jitter from the client's RetryPolicy, at
+  least any Retry-After), for ever: a queued score is never dropped for being late.
 - Rule 2: every attempt sends the entry's own idempotency key, so a resend after an unknown
   outcome (a timeout, a crash between the server's commit and our delete) is applied at most
   once by a server that honours keys.
 - Rule 3: an entry is sent as the user who submitted it (``owner``), never as another player: while
-  someone else is logged in it waits like an offline entry.
+  someone else is logged in it waits like an offline entry (the client's ``send`` refuses it).
 - Rule 4: the task starts lazily: at the first submit, when entries remain from a previous run
   (``start()`` at ``async with Client``, ``resume()`` when a session is set), or at ``flush()``.
   It runs in an empty context (not that of the runner task that started it); ``close()``
   cancels and awaits it. CancelledError is never caught.
+- Rule 5: this module knows nothing of the client: ``send`` (one leaderboard write),
+  ``whoami`` and ``on_use`` (the client's lifecycle check) are handed in by ``_client``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
-import enum
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._config import RetryPolicy
-from .._exceptions import (
-    APIError,
-    GameServicesError,
-    RateLimited,
-    RequestTimeout,
-    StorageError,
-    UsageError,
-)
+from .._exceptions import GameServicesError, RequestTimeout, StorageError, UsageError
+from .._lifecycle import Lifecycle
+from .._protocol.retry import OUTBOX, GiveUp, decide
 from .._protocol.wire import Operator
 from .db import OutboxEntry
-from .store import OutboxStore, StoreState, Submission, new_entry
+from .store import OutboxStore, Submission, new_entry
 
-if TYPE_CHECKING:
-    from .._client.client import Client
-
-__all__ = ["Outbox", "SendFn", "client_outbox", "is_permanent"]
+__all__ = ["Outbox", "SendFn", "is_permanent"]
 
 SendFn = Callable[[OutboxEntry], Awaitable[object]]
-_RETRYABLE_4XX = frozenset({401, 408, 429})
-_MAX_BACKOFF_EXPONENT = 30  # 2**30 * base is far past any cap; keeps the float finite
 logger = logging.getLogger("gameservices.outbox")
 
 
-def is_permanent(exc: BaseException) -> bool:
+def is_permanent(exc: Exception) -> bool:
     """A failure that no resend can fix: the server refused the write itself (4xx)."""
-    return (
-        isinstance(exc, APIError) and 400 <= exc.status < 500 and exc.status not in _RETRYABLE_4XX
-    )
+    return isinstance(decide(exc, 0, RetryPolicy(), OUTBOX), GiveUp)
 
 
 def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
-
-
-class OutboxState(enum.Enum):
-    IDLE = "idle"  # no delivery task yet
-    RUNNING = "running"
-    CLOSED = "closed"
 
 
 class Outbox:
@@ -87,19 +71,19 @@ class Outbox:
         self._send = send
         self._whoami = whoami  # the logged-in user id, recorded as each entry's owner
         self._retry = retry or RetryPolicy()
-        self.state = OutboxState.IDLE
+        self.state = Lifecycle.NEW  # OPEN once a sender task ran; CLOSED for good
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()  # new work was appended
         self._kick = asyncio.Event()  # cut the current backoff short
         self._progress = asyncio.Event()  # replaced after each set: "something changed"
-        self._done_upto = 0  # highest seq removed or buried by this task (delivery is in order)
+        self._done_upto = 0  # highest seq removed or buried by this task (sent in order)
         self._buried: list[tuple[int, BaseException]] = []
         self._fatal: BaseException | None = None
         self.last_error: BaseException | None = None
 
     def _need_store(self) -> OutboxStore:
         self._on_use()
-        if self.state is OutboxState.CLOSED:
+        if self.state is Lifecycle.CLOSED:
             raise UsageError("the client is closed: its score outbox cannot be used")
         if self._store is None:
             raise UsageError(
@@ -115,7 +99,7 @@ class Outbox:
         metadata: Mapping[str, Any] | None = None,
         operator: Operator | str | int | None = None,
     ) -> Submission:
-        """Append a leaderboard write; returns once it is on disk. Delivery happens later."""
+        """Append a leaderboard write; returns once it is on disk. It is sent later."""
         store = self._need_store()
         new = new_entry(board, score, subscore, metadata, operator, owner=self._whoami())
         entry = await store.append(new)
@@ -124,27 +108,27 @@ class Outbox:
         return Submission(entry.seq, entry.idempotency_key)
 
     async def start(self) -> None:
-        """Start delivering if entries remain from a previous run (at ``async with Client``).
+        """Start sending if entries remain from a previous run (at ``async with Client``).
 
         Without an outbox file there is nothing to resume, so nothing is created or locked.
         Storage trouble is logged, not raised: the game can still play online, and the next
         ``submit`` raises it to the caller.
         """
         store = self._store
-        if store is None or self.state is OutboxState.CLOSED:
+        if store is None or self.state is Lifecycle.CLOSED:
             return
-        if store.state is StoreState.NEW and not await asyncio.to_thread(store.path.exists):
+        if store.state is Lifecycle.NEW and not await asyncio.to_thread(store.path.exists):
             return
         try:
             await store.open()
         except StorageError as exc:
-            logger.warning("outbox: cannot resume delivery: %s", exc)
+            logger.warning("outbox: cannot resume sending: %s", exc)
             return
         if store.active_count:
             self._ensure_running()
 
     async def resume(self) -> None:
-        """A session is ready: start delivering leftovers now, cutting any backoff short."""
+        """A session is ready: start sending leftovers now, cutting any backoff short."""
         await self.start()
         self.retry_now()
 
@@ -165,11 +149,11 @@ class Outbox:
         self._kick.set()
 
     async def flush(self, timeout: float | None = None) -> None:
-        """Deliver every entry pending now; raise if one failed for good or time ran out.
+        """Send every entry pending now; raise if one failed for good or time ran out.
 
         Raises the server's APIError for the first entry that was dead-lettered during this
         flush, RequestTimeout after ``timeout`` seconds (None: wait for ever, e.g. while offline),
-        the StorageError that stopped delivery, or UsageError if the client closes meanwhile.
+        the StorageError that stopped the sender, or UsageError if the client closes meanwhile.
         """
         if self._store is None:
             return
@@ -180,7 +164,7 @@ class Outbox:
         target = await self._need_store().last_seq()
         self.retry_now()
         try:
-            await asyncio.wait_for(self._wait_delivered(target), timeout)
+            await asyncio.wait_for(self._wait_sent(target), timeout)
         except asyncio.TimeoutError:
             raise RequestTimeout(
                 f"outbox flush timed out after {timeout}s with {self._store.active_count} "
@@ -190,29 +174,29 @@ class Outbox:
             if start < seq <= target:
                 raise exc
 
-    async def _wait_delivered(self, target: int) -> None:
+    async def _wait_sent(self, target: int) -> None:
         assert self._store is not None  # flush checked
         while self._done_upto < target and self._store.active_count:
             if self._fatal is not None:
                 raise self._fatal
-            if self.state is OutboxState.CLOSED:
+            if self.state is Lifecycle.CLOSED:
                 raise UsageError("the client was closed while its outbox was flushing")
             await self._progress.wait()
 
     def _ensure_running(self) -> None:
-        if self.state is OutboxState.CLOSED or (self._task is not None and not self._task.done()):
+        if self.state is Lifecycle.CLOSED or (self._task is not None and not self._task.done()):
             return
         self._fatal = None
         loop = asyncio.get_running_loop()
         # An empty context: the task outlives the runner task that happened to start it.
-        self._task = contextvars.Context().run(loop.create_task, self._deliver_forever())
-        self.state = OutboxState.RUNNING
+        self._task = contextvars.Context().run(loop.create_task, self._send_forever())
+        self.state = Lifecycle.OPEN
 
     def _notify(self) -> None:
         self._progress.set()
         self._progress = asyncio.Event()
 
-    async def _deliver_forever(self) -> None:
+    async def _send_forever(self) -> None:
         assert self._store is not None  # only started with a store
         failures = 0
         try:
@@ -224,24 +208,25 @@ class Outbox:
                     await self._wake.wait()
                     continue
                 failures = await self._attempt(entry, failures)
-        except Exception as exc:  # StorageError from the disk: delivery cannot go on
-            logger.error("outbox: delivery stopped: %s", _describe(exc))
+        except Exception as exc:  # StorageError from the disk: sending cannot go on
+            logger.error("outbox: sending stopped: %s", _describe(exc))
             self._fatal = exc
             self._notify()
 
     async def _attempt(self, entry: OutboxEntry, failures: int) -> int:
-        """One delivery attempt; returns the new count of consecutive failures."""
+        """One attempt to send ``entry``; returns the new count of consecutive failures."""
         assert self._store is not None
         try:
             await self._send(entry)
         except Exception as exc:
             self.last_error = exc
-            if is_permanent(exc):
+            decision = decide(exc, failures, self._retry, OUTBOX)
+            if isinstance(decision, GiveUp):
                 await self._bury(entry, exc)
                 return 0
             await self._store.record_failure(entry.seq, _describe(exc))
             self._log_retry(entry, exc, failures)
-            await self._backoff(exc, failures)
+            await self._backoff(decision.wait)
             return failures + 1
         await self._store.remove(entry.seq)
         self._done_upto = entry.seq
@@ -267,18 +252,15 @@ class Outbox:
         level = logging.ERROR if is_bug else logging.INFO if failures == 0 else logging.DEBUG
         logger.log(
             level,
-            "outbox: score #%d not delivered yet (%d failures in a row), will retry: %s",
+            "outbox: score #%d not sent yet (%d failures in a row), will retry: %s",
             entry.seq,
             failures + 1,
             _describe(exc),
             exc_info=is_bug,
         )
 
-    async def _backoff(self, exc: BaseException, failures: int) -> None:
-        delay = self._retry.backoff(min(failures, _MAX_BACKOFF_EXPONENT))
-        if isinstance(exc, RateLimited) and exc.retry_after is not None:
-            delay = max(delay, exc.retry_after)
-        sleeper = asyncio.ensure_future(self._retry.sleep(delay))
+    async def _backoff(self, wait: float) -> None:
+        sleeper = asyncio.ensure_future(self._retry.sleep(wait))
         kicked = asyncio.ensure_future(self._kick.wait())
         try:
             await asyncio.wait({sleeper, kicked}, return_when=asyncio.FIRST_COMPLETED)
@@ -289,10 +271,10 @@ class Outbox:
         self._kick.clear()  # a kick counts once, whenever it came since the last backoff
 
     async def close(self) -> None:
-        """Stop delivering (entries stay on disk for the next start) and close the file."""
-        if self.state is OutboxState.CLOSED:
+        """Stop sending (entries stay on disk for the next start) and close the file."""
+        if self.state is Lifecycle.CLOSED:
             return
-        self.state = OutboxState.CLOSED
+        self.state = Lifecycle.CLOSED
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
@@ -300,29 +282,3 @@ class Outbox:
         self._notify()
         if self._store is not None:
             await self._store.close()
-
-
-def client_outbox(client: Client) -> Outbox:
-    """The outbox of a client: each entry goes out through ``client.leaderboards.write`` with its
-    own idempotency key, as the user who submitted it (never credited to another player)."""
-
-    def whoami() -> str | None:
-        return None if client.session is None else client.session.user_id
-
-    async def send(entry: OutboxEntry) -> None:
-        if entry.owner is not None and entry.owner != whoami():
-            raise UsageError(
-                f"score #{entry.seq} was submitted by user {entry.owner}; it is sent once that "
-                "user is logged in again (the scores queued after it wait too)"
-            )
-        await client.leaderboards.write(
-            entry.board,
-            entry.score,
-            subscore=entry.subscore,
-            metadata=entry.metadata,
-            operator=entry.operator,
-            idempotency_key=entry.idempotency_key,
-        )
-
-    store = None if client.data_dir is None else OutboxStore(client.data_dir)
-    return Outbox(store, send, retry=client.retry, whoami=whoami, on_use=client._open)

@@ -16,7 +16,6 @@ Invariants:
 from __future__ import annotations
 
 import asyncio
-import enum
 import functools
 import json
 import time
@@ -27,7 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .._checks import is_int
 from .._exceptions import UsageError
+from .._lifecycle import Lifecycle
 from .._protocol.wire import INT64_MAX, INT64_MIN, Operator, parse_enum
 from .db import NewEntry, OutboxDB, OutboxEntry
 
@@ -36,7 +37,6 @@ __all__ = [
     "DEFAULT_MAX_ENTRIES",
     "METADATA_MAX_BYTES",
     "OutboxStore",
-    "StoreState",
     "Submission",
     "new_entry",
 ]
@@ -84,7 +84,7 @@ def new_entry(
 
 
 def _check_int64(name: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
+    if not is_int(value):
         raise TypeError(f"{name} must be an int, not {type(value).__name__}")
     if not INT64_MIN <= value <= INT64_MAX:
         raise ValueError(f"{name} {value} is out of the int64 range")
@@ -112,12 +112,6 @@ def _operator(value: Operator | str | int) -> Operator:
     return op
 
 
-class StoreState(enum.Enum):
-    NEW = "new"
-    OPEN = "open"
-    CLOSED = "closed"
-
-
 class OutboxStore:
     """Async face of the outbox file; every method hops to the worker thread (Rule 1)."""
 
@@ -130,7 +124,7 @@ class OutboxStore:
     ) -> None:
         if max_entries < 1 or max_dead < 0:
             raise ValueError("max_entries must be >= 1 and max_dead >= 0")
-        self.state = StoreState.NEW
+        self.state = Lifecycle.NEW
         self._db = OutboxDB(Path(data_dir), max_entries=max_entries, max_dead=max_dead)
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="gameservices-outbox")
         self._opening: asyncio.Lock | None = None
@@ -145,7 +139,7 @@ class OutboxStore:
         return self._db.active_count
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        if self.state is StoreState.CLOSED:
+        if self.state is Lifecycle.CLOSED:
             raise UsageError(f"the score outbox {self.path} is closed")
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, functools.partial(fn, *args))
@@ -155,12 +149,12 @@ class OutboxStore:
         if self._opening is None:
             self._opening = asyncio.Lock()
         async with self._opening:
-            if self.state is StoreState.NEW:
+            if self.state is Lifecycle.NEW:
                 await self._run(self._db.open)
-                self.state = StoreState.OPEN
+                self.state = Lifecycle.OPEN
 
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
-        if self.state is StoreState.NEW:
+        if self.state is Lifecycle.NEW:
             await self.open()
         return await self._run(fn, *args)
 
@@ -193,12 +187,12 @@ class OutboxStore:
 
     async def close(self) -> None:
         """Close the file and join the worker thread (off the loop); idempotent."""
-        if self.state is StoreState.CLOSED:
+        if self.state is Lifecycle.CLOSED:
             return
         if self._opening is not None:
             async with self._opening:  # let an open in flight finish, so its file gets closed
                 pass
-        if self.state is StoreState.OPEN:
+        if self.state is Lifecycle.OPEN:
             await self._run(self._db.close)
-        self.state = StoreState.CLOSED
+        self.state = Lifecycle.CLOSED
         await asyncio.to_thread(self._executor.shutdown, wait=True)

@@ -1,77 +1,37 @@
-"""What an asset host's answer means, and whether a failed transfer is worth another try (pure).
+"""What an asset host's answer means (pure): the status alone decides the error.
 
 Invariants:
-- The status alone decides the error: S3 and CDNs answer with XML or HTML, not Nakama bodies.
-- Downloads differ from API calls: a GET of a file is always safe to resend, and a body cut
-  short (``ProtocolError``) or a lost connection is the normal case for a resume, so every
-  ``TransportError`` is transient here; 4xx other than 429 never is.
+- S3 and CDNs answer with XML or HTML, not Nakama bodies, so only the status (and a 429's or
+  503's ``Retry-After``, read by the one parser in ``responses``) goes into the error.
+- Signed query strings never reach a message: the URL is named without its query.
+- Whether a failed transfer is tried again is ``retry.decide``'s business (``retry.DOWNLOAD``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Any
 
 from yarl import URL
 
-from .._exceptions import (
-    APIError,
-    AuthError,
-    GameServicesError,
-    NotFound,
-    RateLimited,
-    ServerError,
-    TransportError,
-)
+from .._exceptions import APIError, AuthError, NotFound, RateLimited, ServerError
+from .responses import retry_after_seconds
 
-__all__ = ["RETRY_STATUSES", "Backoff", "retry_delay", "status_error"]
-
-RETRY_STATUSES = frozenset({500, 502, 503, 504})
-
-
-class Backoff(Protocol):
-    """The part of ``RetryPolicy`` this module needs (``_protocol`` imports no asyncio)."""
-
-    def backoff(self, attempt: int) -> float: ...
-
-
-def retry_delay(policy: Backoff, exc: GameServicesError, attempt: int) -> float | None:
-    """Seconds to wait before retrying after ``exc``, or None when it is not transient."""
-    if isinstance(exc, APIError) and not isinstance(exc, (ServerError, RateLimited)):
-        return None
-    if isinstance(exc, ServerError) and exc.status not in RETRY_STATUSES:
-        return None
-    if not isinstance(exc, (TransportError, APIError)):
-        return None
-    delay = policy.backoff(attempt)
-    if isinstance(exc, RateLimited) and exc.retry_after is not None:
-        delay = max(delay, exc.retry_after)
-    return delay
+__all__ = ["status_error"]
 
 
 def status_error(status: int, headers: Mapping[str, str], url: URL) -> APIError:
     """The error for an asset host's status (S3 and CDNs send XML, so the status decides)."""
     where = str(url.with_query(None))
+    context: dict[str, Any] = {"status": status, "method": "GET", "url": where}
     if status == 429:
-        retry_after = _retry_after(headers)
-        return RateLimited(
-            "the asset host is rate limiting",
-            retry_after=retry_after,
-            status=429,
-            method="GET",
-            url=where,
-        )
-    cls: type[APIError] = APIError
-    message = f"the asset host answered {status}"
+        wait = retry_after_seconds(headers)
+        return RateLimited("the asset host is rate limiting", retry_after=wait, **context)
+    if status >= 500:
+        wait = retry_after_seconds(headers)
+        return ServerError(f"the asset host answered {status}", retry_after=wait, **context)
     if status == 404:
-        cls, message = NotFound, "asset not found on the host"
-    elif status in (401, 403):
-        cls, message = AuthError, "the asset host refused access (signed URL expired?)"
-    elif status >= 500:
-        cls = ServerError
-    return cls(message, status=status, method="GET", url=where)
-
-
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    value = headers.get("Retry-After", "")
-    return float(value) if value.strip().isdigit() else None
+        return NotFound("asset not found on the host", **context)
+    if status in (401, 403):
+        return AuthError("the asset host refused access (signed URL expired?)", **context)
+    return APIError(f"the asset host answered {status}", **context)

@@ -14,6 +14,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._checks import is_number
+
 __all__ = ["TokenClaims", "decode_claims"]
 
 
@@ -45,7 +47,7 @@ def decode_claims(token: str) -> TokenClaims:
     """The claims of a JWT; ValueError (without the token text) if it is malformed."""
     claims = _payload(token)
     exp = claims.get("exp", 0)
-    if isinstance(exp, bool) or not isinstance(exp, (int, float)):
+    if not is_number(exp):
         raise ValueError("token exp claim is not a number")
     vrs = claims.get("vrs") or {}
     if not isinstance(vrs, dict):

@@ -20,7 +20,7 @@ from .._exceptions import IntegrityError, ProtocolError
 
 __all__ = [
     "ContentRange",
-    "Outcome",
+    "RangeReply",
     "Step",
     "classify",
     "is_strong_etag",
@@ -35,14 +35,16 @@ _STRONG_ETAG = re.compile(r'"[\x21\x23-\x7e\x80-\xff]*"')
 class Step(enum.Enum):
     """What the downloader does with a response."""
 
-    BODY = "body"  # stream the body into the .part from ``Outcome.start``
+    BODY = "body"  # stream the body into the .part from ``RangeReply.start``
     NOT_MODIFIED = "not_modified"  # 304: the local file is current
     PART_COMPLETE = "part_complete"  # 416 and the .part already has every byte: verify it
     RESTART = "restart"  # 416 for a stale .part: drop it and ask for the whole file
 
 
 @dataclass(frozen=True)
-class Outcome:
+class RangeReply:
+    """What a reply to a range request means: the next step, and where its body starts."""
+
     step: Step
     start: int = 0
 
@@ -89,24 +91,24 @@ def parse_content_range(value: str) -> ContentRange:
     return ContentRange(start, end, None if total == "*" else int(total))
 
 
-def classify(status: int, headers: Mapping[str, str], *, offset: int, size: int) -> Outcome:
+def classify(status: int, headers: Mapping[str, str], *, offset: int, size: int) -> RangeReply:
     """Interpret a 200/206/304/416 answer to a request made by ``request_headers``."""
     if status == 200:
         _check_length(headers, size, size, "whole file")
-        return Outcome(Step.BODY, 0)
+        return RangeReply(Step.BODY, 0)
     if status == 206:
         return _partial(headers, offset, size)
     if status == 304:
-        return Outcome(Step.NOT_MODIFIED)
+        return RangeReply(Step.NOT_MODIFIED)
     if status == 416:
         cr = _content_range(headers, required=False)
         if cr is not None and cr.total is not None and cr.total != size:
             raise IntegrityError(f"the host holds {cr.total} bytes, the manifest says {size}")
-        return Outcome(Step.PART_COMPLETE if offset == size else Step.RESTART)
+        return RangeReply(Step.PART_COMPLETE if offset == size else Step.RESTART)
     raise ValueError(f"classify() got status {status}")
 
 
-def _partial(headers: Mapping[str, str], offset: int, size: int) -> Outcome:
+def _partial(headers: Mapping[str, str], offset: int, size: int) -> RangeReply:
     if offset == 0:
         raise ProtocolError("206 Partial Content answered a request without Range")
     cr = _content_range(headers, required=True)
@@ -116,7 +118,7 @@ def _partial(headers: Mapping[str, str], offset: int, size: int) -> Outcome:
     if cr.start != offset or cr.end != size - 1:
         raise ProtocolError(f"asked for bytes {offset}-{size - 1}, got {cr.start}-{cr.end}")
     _check_length(headers, size - offset, size, "range")
-    return Outcome(Step.BODY, offset)
+    return RangeReply(Step.BODY, offset)
 
 
 def _content_range(headers: Mapping[str, str], *, required: bool) -> ContentRange | None:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import email.utils
 import json
+import re
 from collections.abc import Mapping
 from datetime import timezone
 from typing import Any
 
+from .._checks import is_int
 from .._exceptions import (
     APIError,
     AuthError,
@@ -33,8 +35,10 @@ __all__ = [
     "decipher_response",
     "parse_http_date",
     "parse_retry_after",
+    "retry_after_seconds",
 ]
 
+_DELAY = re.compile(r"[0-9]+(?:\.[0-9]+)?")  # ASCII digits only (\d matches other scripts)
 REQUEST_ID_HEADERS = ("X-Request-Id", "X-Request-ID", "X-Amzn-Trace-Id")
 _ERRORS: Mapping[int, type[APIError]] = {
     400: InvalidArgument,
@@ -43,7 +47,6 @@ _ERRORS: Mapping[int, type[APIError]] = {
     404: NotFound,
     409: Conflict,
     413: InvalidArgument,
-    429: RateLimited,
 }
 
 
@@ -61,19 +64,29 @@ def parse_http_date(value: str | None) -> float | None:
 
 
 def parse_retry_after(value: str | None, *, now: float | None) -> float | None:
-    """Seconds to wait from ``Retry-After``: delta-seconds or an HTTP date (relative to ``now``,
-    the server's Date). Negative waits become 0; garbage or a date without ``now`` gives None."""
+    """Seconds to wait from a ``Retry-After`` value, the one parser of the package.
+
+    Delay-seconds (RFC 9110: digits; a decimal such as ``"1.5"`` is accepted too) or an HTTP
+    date, relative to ``now`` (the server's ``Date``). A date in the past gives 0; garbage, a
+    sign, ``inf``, or a date without ``now`` gives None (no hint: plain backoff).
+    """
     if not value:
         return None
     text = value.strip()
-    try:
-        return max(0.0, float(text))
-    except ValueError:
-        pass
+    if _DELAY.fullmatch(text):
+        return float(text)
     moment = parse_http_date(text)
     if moment is None or now is None:
         return None
     return max(0.0, moment - now)
+
+
+def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """The ``Retry-After`` of a response, dates judged by its own ``Date`` header (else ``now``)."""
+    value = headers.get("Retry-After")
+    if value is None:
+        return None
+    return parse_retry_after(value, now=parse_http_date(headers.get("Date")) or now)
 
 
 def _header(headers: Mapping[str, str], names: tuple[str, ...]) -> str | None:
@@ -99,7 +112,7 @@ def _error_fields(headers: Mapping[str, str], body: bytes) -> tuple[int | None, 
     if not isinstance(data, dict):
         return None, None
     code, message = data.get("code"), data.get("message")
-    code = code if isinstance(code, int) and not isinstance(code, bool) else None
+    code = code if is_int(code) else None
     return code, message if isinstance(message, str) else None
 
 
@@ -118,11 +131,10 @@ def _api_error(
         "request_id": _header(headers, REQUEST_ID_HEADERS),
     }
     if status == 429:
-        server_now = parse_http_date(headers.get("Date"))
-        wait = parse_retry_after(headers.get("Retry-After"), now=server_now or now)
-        return RateLimited(message, retry_after=wait, **context)
-    cls = _ERRORS.get(status) or (ServerError if status >= 500 else APIError)
-    return cls(message, **context)
+        return RateLimited(message, retry_after=retry_after_seconds(headers, now), **context)
+    if status >= 500:
+        return ServerError(message, retry_after=retry_after_seconds(headers, now), **context)
+    return _ERRORS.get(status, APIError)(message, **context)
 
 
 def decipher_response(

@@ -28,7 +28,7 @@ from typing import Any, Generic, TypeVar
 from .._exceptions import UsageError
 from .stats import Counters
 
-__all__ = ["DeliveryQueue", "Handle", "Outcome", "OwnerRef", "logger"]
+__all__ = ["DeliveryQueue", "Handle", "OwnerRef", "TaskEnd", "logger"]
 
 logger = logging.getLogger("gameservices")
 
@@ -42,7 +42,7 @@ class _State(enum.Enum):
     CANCELLED = "cancelled"
 
 
-class Outcome(enum.Enum):
+class TaskEnd(enum.Enum):
     """How a task ended, as seen by the loop."""
 
     DONE = "done"
@@ -167,10 +167,10 @@ class Handle(Generic[T]):
 
     # The game thread's side of delivery (called by DeliveryQueue.drain only).
 
-    def _finish(self, outcome: Outcome, value: Any) -> None:
-        if outcome is Outcome.DONE:
+    def _finish(self, outcome: TaskEnd, value: Any) -> None:
+        if outcome is TaskEnd.DONE:
             self._state, self._result = _State.DONE, value
-        elif outcome is Outcome.FAILED:
+        elif outcome is TaskEnd.FAILED:
             self._state, self._error = _State.FAILED, value
         else:
             self._state = _State.CANCELLED
@@ -192,7 +192,7 @@ class DeliveryQueue:
     def __len__(self) -> int:
         return len(self._events)
 
-    def push_outcome(self, handle: Handle[Any], outcome: Outcome, value: object) -> None:
+    def push_outcome(self, handle: Handle[Any], outcome: TaskEnd, value: object) -> None:
         self._events.append((handle, outcome, value))
         self._arrived.set()
 
@@ -225,7 +225,7 @@ class DeliveryQueue:
             if kind is _PROGRESS:
                 self._deliver_progress(handle)
             else:
-                assert isinstance(kind, Outcome)
+                assert isinstance(kind, TaskEnd)
                 self._deliver_outcome(handle, kind, value)
         return self.first_callback_error
 
@@ -238,9 +238,9 @@ class DeliveryQueue:
             return
         self._call(handle, handle.on_progress, *handle.progress)
 
-    def _deliver_outcome(self, handle: Handle[Any], outcome: Outcome, value: object) -> None:
+    def _deliver_outcome(self, handle: Handle[Any], outcome: TaskEnd, value: object) -> None:
         self._forget(handle)
-        if outcome is Outcome.FAILED:
+        if outcome is TaskEnd.FAILED:
             self._counters.failed += 1
         if handle.done():  # cancelled by the game (or dropped): deliver nothing
             self._counters.cancelled += 1
@@ -249,9 +249,9 @@ class DeliveryQueue:
             self._drop(handle)
             return
         handle._finish(outcome, value)
-        if outcome is Outcome.CANCELLED:
+        if outcome is TaskEnd.CANCELLED:
             self._counters.cancelled += 1
-        elif outcome is Outcome.DONE:
+        elif outcome is TaskEnd.DONE:
             self._counters.delivered += 1
             if handle.on_done is not None:
                 self._call(handle, handle.on_done, value)

@@ -14,7 +14,7 @@ import contextvars
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from .handles import DeliveryQueue, Handle, Outcome, logger
+from .handles import DeliveryQueue, Handle, TaskEnd, logger
 
 __all__ = ["Job", "shutdown_loop"]
 
@@ -33,7 +33,7 @@ class Job:
     def start(self) -> None:
         if self.stopped:  # cancelled before it started: never run it
             getattr(self.coro, "close", lambda: None)()
-            self.queue.push_outcome(self.handle, Outcome.CANCELLED, None)
+            self.queue.push_outcome(self.handle, TaskEnd.CANCELLED, None)
             return
         # The task copies the current context when created: run its creation inside ours.
         self.task = self.context.run(asyncio.ensure_future, self.coro)
@@ -46,11 +46,11 @@ class Job:
 
     def _finished(self, task: asyncio.Future[Any]) -> None:
         if task.cancelled():
-            self.queue.push_outcome(self.handle, Outcome.CANCELLED, None)
+            self.queue.push_outcome(self.handle, TaskEnd.CANCELLED, None)
         elif (error := task.exception()) is not None:
-            self.queue.push_outcome(self.handle, Outcome.FAILED, error)
+            self.queue.push_outcome(self.handle, TaskEnd.FAILED, error)
         else:
-            self.queue.push_outcome(self.handle, Outcome.DONE, task.result())
+            self.queue.push_outcome(self.handle, TaskEnd.DONE, task.result())
 
 
 async def shutdown_loop(closers: list[Callable[[], Awaitable[object]]], timeout: float) -> None:

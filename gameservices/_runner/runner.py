@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import enum
 import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from types import TracebackType
 from typing import Any, Literal, TypeVar
 
+from .._checks import positive_number
 from .._exceptions import UsageError
+from .._lifecycle import Lifecycle
 from . import ambient
 from .handles import DeliveryQueue, Handle, logger
 from .inline import InlineStepper
@@ -42,12 +43,6 @@ Mode = Literal["inline", "thread"]
 DEFAULT_MODE: Mode = "thread"
 DEFAULT_BUDGET = 0.002  # seconds of loop work per inline tick: an eighth of a 60 Hz frame
 DEFAULT_CLOSE_TIMEOUT = 2.0
-
-
-class _State(enum.Enum):
-    OPEN = "open"
-    CLOSING = "closing"
-    CLOSED = "closed"
 
 
 class TickRunner:
@@ -70,20 +65,17 @@ class TickRunner:
     ) -> None:
         if mode not in ("inline", "thread"):
             raise ValueError(f"mode must be 'inline' or 'thread', got {mode!r}")
-        for name, value in (("budget", budget), ("close_timeout", close_timeout)):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-                raise ValueError(f"{name} must be a positive number of seconds, got {value!r}")
         self.mode: Mode = mode
-        self.budget = float(budget)
+        self.budget = positive_number("budget", budget, "a number of seconds")
         self.raise_callback_errors = raise_callback_errors
-        self.close_timeout = float(close_timeout)
+        self.close_timeout = positive_number("close_timeout", close_timeout, "a number of seconds")
         self._clock = clock  # measures the budget and tick times; tests inject a fake one
         self._counters = Counters()
         self._queue = DeliveryQueue(self._counters, forget=self._forget)
         self._backend: InlineStepper | ThreadLoop = (
             InlineStepper(self._counters, clock) if mode == "inline" else ThreadLoop()
         )
-        self._state = _State.OPEN
+        self._state = Lifecycle.OPEN
         self._tick_ident: int | None = None  # the thread that ticks (the first to call tick())
         self._tick_name = ""
         self._lock = threading.Lock()  # guards _pending, _owned and _closers across threads
@@ -105,7 +97,7 @@ class TickRunner:
 
     @property
     def closed(self) -> bool:
-        return self._state is not _State.OPEN
+        return self._state is not Lifecycle.OPEN
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
@@ -128,7 +120,7 @@ class TickRunner:
         owner: object = None,
     ) -> Handle[T]:
         """Run ``coro`` on the runner's loop; its outcome is delivered by a later ``tick()``."""
-        if self._state is not _State.OPEN:
+        if self._state is not Lifecycle.OPEN:
             getattr(coro, "close", lambda: None)()  # no "never awaited" warning for it
             raise UsageError(f"submit() on a closed runner ({self!r})")
         label = getattr(coro, "__qualname__", type(coro).__name__)
@@ -154,7 +146,7 @@ class TickRunner:
         ambient.runner_var.set(self)
 
     def _cancel_job(self, job: Job | None) -> None:
-        if job is not None and self._state is _State.OPEN:
+        if job is not None and self._state is Lifecycle.OPEN:
             self._backend.call_soon(job.cancel)
 
     def cancel_owner(self, owner: object) -> int:
@@ -165,7 +157,7 @@ class TickRunner:
 
     def on_close(self, fn: Callable[[], Awaitable[object]]) -> None:
         """Run ``fn()`` on the loop when the runner closes, after its tasks were cancelled."""
-        if self._state is not _State.OPEN:  # the closers already ran, or are running
+        if self._state is not Lifecycle.OPEN:  # the closers already ran, or are running
             raise UsageError(f"on_close() on a closed runner ({self!r})")
         with self._lock:
             self._closers.append(fn)
@@ -174,7 +166,7 @@ class TickRunner:
 
     def tick(self) -> None:
         """Advance the loop (inline mode) and deliver finished work; call once per frame."""
-        if self._state is not _State.OPEN:
+        if self._state is not Lifecycle.OPEN:
             return
         self._check_thread()
         start = self._clock()
@@ -201,7 +193,7 @@ class TickRunner:
         return self._queue.wait(timeout)
 
     def _is_open(self) -> bool:
-        return self._state is _State.OPEN
+        return self._state is Lifecycle.OPEN
 
     def _check_thread(self) -> None:
         ident = threading.get_ident()
@@ -232,11 +224,11 @@ class TickRunner:
     def close(self) -> None:
         """Cancel pending work, run the closers and stop the loop (idempotent; may block up to
         about twice ``close_timeout`` if tasks refuse to stop)."""
-        if self._state is not _State.OPEN:
+        if self._state is not Lifecycle.OPEN:
             return
         if self._backend.on_loop_thread():
             raise UsageError("close() called from inside a coroutine running on this runner")
-        self._state = _State.CLOSING
+        self._state = Lifecycle.CLOSING
         try:
             self._backend.run(self._shutdown, 2 * self.close_timeout)
         finally:
@@ -248,7 +240,7 @@ class TickRunner:
                 self._owned.clear()
             for handle in pending:
                 handle.cancel()
-            self._state = _State.CLOSED
+            self._state = Lifecycle.CLOSED
 
     async def _shutdown(self) -> None:
         with self._lock:

@@ -10,12 +10,17 @@ import asyncio
 import os
 import sys
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from .settings import ServerSettings
+
 if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack is 3.11+; annotations only
+
     from ..server.assets import AssetStats
+    from ..server.config import ServerConfig
 
 __all__ = ["ReferenceServer", "start_serve_process"]
 
@@ -25,7 +30,9 @@ _LISTENING = "gameservices listening on "
 class ReferenceServer:
     """``async with ReferenceServer(boards=..., clock=...) as server: server.url``."""
 
-    def __init__(self, config: Any = None, **overrides: Any) -> None:
+    def __init__(
+        self, config: ServerConfig | None = None, **overrides: Unpack[ServerSettings]
+    ) -> None:
         from ..server import ServerConfig, create_app
         from ..server.app import runner_settings
 

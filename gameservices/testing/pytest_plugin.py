@@ -6,8 +6,8 @@ closed after the test. Needs an async test runner (pytest-asyncio or pytest-aioh
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable
+from typing import TypeVar, cast
 
 import pytest
 
@@ -15,14 +15,16 @@ from ._server import ReferenceServer
 
 __all__ = ["reference_server"]
 
+F = TypeVar("F", bound=Callable[[], AsyncIterator[ReferenceServer]])
 
-def _async_fixture(fn: Any) -> Any:
+
+def _async_fixture(fn: F) -> F:
     """pytest-asyncio in strict mode only runs async fixtures it marked itself."""
     try:
         import pytest_asyncio
     except ImportError:  # other async plugins take plain fixtures
-        return pytest.fixture(fn)
-    return pytest_asyncio.fixture(fn)
+        return cast(F, pytest.fixture(fn))  # the fixture object wraps fn; pytest calls it
+    return cast(F, pytest_asyncio.fixture(fn))
 
 
 @_async_fixture

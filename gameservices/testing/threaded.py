@@ -19,9 +19,15 @@ import threading
 from collections.abc import Coroutine
 from concurrent.futures import Future
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._server import ReferenceServer
+from .settings import ServerSettings
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack is 3.11+; annotations only
+
+    from ..server.config import ServerConfig
 
 __all__ = ["ServerThread"]
 
@@ -32,7 +38,9 @@ START_TIMEOUT = 30.0  # a first start may hash a large asset directory
 class ServerThread:
     """``with ServerThread(**settings) as server: server.url`` (settings as ReferenceServer's)."""
 
-    def __init__(self, config: Any = None, **overrides: Any) -> None:
+    def __init__(
+        self, config: ServerConfig | None = None, **overrides: Unpack[ServerSettings]
+    ) -> None:
         self._config, self._overrides = config, overrides
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None

@@ -20,7 +20,7 @@ from yarl import URL
 
 from gameservices import RetryPolicy
 from gameservices._assets.service import Assets
-from gameservices._client.transport import Transport
+from gameservices._client.transport import AiohttpTransport
 from gameservices.server.assets import ASSET_STATS, AssetStats, setup_assets
 from gameservices.testing import Faults, ReferenceServer
 
@@ -105,14 +105,14 @@ def no_sleep() -> NoSleep:
 
 
 @pytest.fixture
-async def transport() -> AsyncIterator[Transport]:
-    t = Transport()
+async def transport() -> AsyncIterator[AiohttpTransport]:
+    t = AiohttpTransport()
     yield t
     await t.close()
 
 
 @pytest.fixture
-def make_assets(transport: Transport, no_sleep: NoSleep) -> Callable[..., Assets]:
+def make_assets(transport: AiohttpTransport, no_sleep: NoSleep) -> Callable[..., Assets]:
     def make(site: Site, *, attempts: int = 4, **kw: object) -> Assets:
         retry = RetryPolicy(max_attempts=attempts, sleep=no_sleep)
         return Assets(transport, site.url, retry=retry, **kw)  # type: ignore[arg-type]  # test passthrough

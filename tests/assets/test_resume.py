@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import dataclasses
 import json
 from collections.abc import Callable
@@ -15,7 +14,6 @@ from gameservices import RequestTimeout, TransportError
 from gameservices._assets import downloader
 from gameservices._assets.service import Assets
 from gameservices._assets.stall import StallGuard
-from gameservices._runner.ambient import progress_sink
 from gameservices.testing import Faults
 
 from .conftest import MB, SERVER_CHUNK, NoSleep, SiteFactory, blob, exists, read
@@ -98,10 +96,7 @@ async def test_cancel_leaves_a_part_that_resumes(
         if done > 0:
             got_bytes.set()
 
-    ctx = contextvars.copy_context()
-    ctx.run(progress_sink.set, on_progress)
-    # The task copies ctx when created inside it (create_task's context= is 3.11+).
-    task = ctx.run(asyncio.ensure_future, assets.download(NAME, dest))
+    task = asyncio.ensure_future(assets.download(NAME, dest, on_progress=on_progress))
     await got_bytes.wait()
     task.cancel()
     with pytest.raises(asyncio.CancelledError):

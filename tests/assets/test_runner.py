@@ -12,7 +12,7 @@ from aiohttp import web
 
 from gameservices import RetryPolicy, TickRunner
 from gameservices._assets.service import Assets
-from gameservices._client.transport import Transport
+from gameservices._client.transport import AiohttpTransport
 from gameservices.server.assets import ASSET_STATS, AssetStats, setup_assets
 from gameservices.testing import Faults, tick_until
 
@@ -63,7 +63,7 @@ class Host:
         site = web.TCPSite(app_runner, "127.0.0.1", 0)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]  # started
-        transport = Transport()
+        transport = AiohttpTransport()
         self.stats = app[ASSET_STATS]
         self.assets = Assets(
             transport, f"http://127.0.0.1:{port}/assets/", retry=RetryPolicy(max_attempts=1)

@@ -17,7 +17,7 @@ from gameservices import IntegrityError, ProtocolError, RetryPolicy, StorageErro
 from gameservices._assets.downloader import Downloader
 from gameservices._assets.filesink import open_part
 from gameservices._assets.service import Assets
-from gameservices._client.transport import Transport
+from gameservices._client.transport import AiohttpTransport
 from gameservices._protocol.manifest import ManifestEntry
 
 from .conftest import MB, SiteFactory, blob, exists, read
@@ -113,7 +113,7 @@ class FullDisk:
 async def test_full_disk_names_the_file_and_the_bytes_needed_and_keeps_the_part(
     published: bytes,
     make_site: SiteFactory,
-    transport: Transport,
+    transport: AiohttpTransport,
     dest: Path,
 ) -> None:
     site = await make_site()
@@ -159,7 +159,11 @@ def liar(size: int, announce: int | None, send: int) -> web.Application:
 
 
 async def fetch_from(
-    aiohttp_server: AiohttpServer, transport: Transport, app: web.Application, size: int, dest: Path
+    aiohttp_server: AiohttpServer,
+    transport: AiohttpTransport,
+    app: web.Application,
+    size: int,
+    dest: Path,
 ) -> None:
     server = await aiohttp_server(app)
     entry = ManifestEntry("f.bin", size, None, server.make_url("/f"))
@@ -176,21 +180,21 @@ async def fetch_from(
 
 
 async def test_content_length_longer_than_the_body_is_an_error(
-    aiohttp_server: AiohttpServer, transport: Transport, dest: Path
+    aiohttp_server: AiohttpServer, transport: AiohttpTransport, dest: Path
 ) -> None:
     with pytest.raises(ProtocolError, match="cut short"):
         await fetch_from(aiohttp_server, transport, liar(1000, 1000, 400), 1000, dest)
 
 
 async def test_content_length_shorter_than_the_manifest_is_an_integrity_error(
-    aiohttp_server: AiohttpServer, transport: Transport, dest: Path
+    aiohttp_server: AiohttpServer, transport: AiohttpTransport, dest: Path
 ) -> None:
     with pytest.raises(IntegrityError, match="announces 400 bytes"):
         await fetch_from(aiohttp_server, transport, liar(1000, 400, 400), 1000, dest)
 
 
 async def test_chunked_body_longer_than_the_manifest_is_an_integrity_error(
-    aiohttp_server: AiohttpServer, transport: Transport, dest: Path
+    aiohttp_server: AiohttpServer, transport: AiohttpTransport, dest: Path
 ) -> None:
     with pytest.raises(IntegrityError, match="more than the manifest's 1000 bytes"):
         await fetch_from(aiohttp_server, transport, liar(1000, None, 5000), 1000, dest)

@@ -12,9 +12,9 @@ from yarl import URL
 
 from gameservices import NotFound
 from gameservices._assets.bandwidth import TokenBucket
-from gameservices._assets.downloader import Downloader, Fetch, Response
+from gameservices._assets.downloader import Downloader, Fetch
 from gameservices._assets.service import Assets
-from gameservices._runner.ambient import progress_sink
+from gameservices._client.transport import BodyStream
 
 from .conftest import SiteFactory, blob, read
 
@@ -46,8 +46,7 @@ async def test_sync_reports_aggregate_progress_then_costs_nothing_when_unchanged
     site = await make_site()
     assets = make_assets(site)
     progress = Recorder()
-    progress_sink.set(progress)
-    result = await assets.sync(dest)
+    result = await assets.sync(dest, on_progress=progress)
     total = sum(SIZES.values())
     assert sorted(result.downloaded) == sorted(SIZES)
     assert result.ok
@@ -60,7 +59,7 @@ async def test_sync_reports_aggregate_progress_then_costs_nothing_when_unchanged
     sent = sum(site.stats.bytes_sent.values())
 
     progress.calls.clear()
-    again = await make_assets(site).sync(dest)  # a fresh client: only the sidecar remembers
+    again = await make_assets(site).sync(dest, on_progress=progress)  # only the sidecar knows
     assert again.downloaded == ()
     assert sorted(again.up_to_date) == sorted(SIZES)
     assert sum(site.stats.bytes_sent.values()) == sent
@@ -93,7 +92,7 @@ class Counting:
     @asynccontextmanager
     async def __call__(
         self, url: URL, headers: Mapping[str, str], chunk: int
-    ) -> AsyncIterator[Response]:
+    ) -> AsyncIterator[BodyStream]:
         self.now += 1
         self.peak = max(self.peak, self.now)
         try:

@@ -1,6 +1,6 @@
-"""A scripted Nakama-shaped handler seam, for what the reference server cannot produce on
-demand: a server clock that shows in the ``Date`` header, exact refresh counts and scripted
-failures. Happy paths run against the real ``ReferenceServer`` instead."""
+"""A scripted Nakama-shaped handler for ``MockTransport``, for what the reference server cannot
+produce on demand: a server clock that shows in the ``Date`` header, exact refresh counts and
+scripted failures. Happy paths run against the real ``ReferenceServer`` instead."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import email.utils
 import json
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from aiohttp import web
+from gameservices import HttpRequest, HttpResponse
+from gameservices.testing import json_response
 
 
 def jwt(claims: dict[str, object]) -> str:
@@ -21,7 +22,7 @@ def jwt(claims: dict[str, object]) -> str:
     return f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part(claims)}.c2lnbmF0dXJl"
 
 
-Script = Callable[[web.Request], web.StreamResponse | None]
+Script = Callable[[HttpRequest], HttpResponse | None]
 
 
 @dataclass
@@ -45,38 +46,34 @@ class NakamaSeam:
         self.issued += [token, refresh]
         return {"token": token, "refresh_token": refresh}
 
-    def error(self, status: int, code: int, message: str) -> web.Response:
-        body = {"code": code, "message": message, "details": []}
-        return web.json_response(body, status=status)
+    def error(
+        self, status: int, code: int, message: str, headers: dict[str, str] | None = None
+    ) -> HttpResponse:
+        return json_response({"code": code, "message": message, "details": []}, status, headers)
 
-    async def handle(self, request: web.Request) -> web.StreamResponse:
-        route = f"{request.method} {request.path}"
-        self.calls[route] += 1
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        path = request.url.path
+        self.calls[f"{request.method} {path}"] += 1
         self.seen_auth.append(request.headers.get("Authorization", ""))
         for script in self.scripts:
             answer = script(request)
             if answer is not None:
                 return self.stamp(answer)
-        if request.path.startswith(("/v2/account/authenticate/", "/v2/account/session/refresh")):
-            return self.stamp(web.json_response(self.session_body()))
+        if path.startswith(("/v2/account/authenticate/", "/v2/account/session/refresh")):
+            return self.stamp(json_response(self.session_body()))
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         if token not in self.issued or self.expired(token):
             return self.stamp(self.error(401, 16, "Auth token invalid"))
-        if request.method == "POST" and request.path.startswith("/v2/leaderboard/"):
+        if request.method == "POST" and path.startswith("/v2/leaderboard/"):
             record = {"leaderboard_id": "kills", "owner_id": "user-1", "score": "1", "rank": "1"}
-            return self.stamp(web.json_response(record))
-        return self.stamp(web.json_response({"records": [], "rank_count": "0"}))
+            return self.stamp(json_response(record))
+        return self.stamp(json_response({"records": [], "rank_count": "0"}))
 
     def expired(self, token: str) -> bool:
         payload = token.split(".")[1]
         claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
         return bool(claims["exp"] <= self.now)
 
-    def stamp(self, resp: web.StreamResponse) -> web.StreamResponse:
-        resp.headers["Date"] = email.utils.formatdate(self.now, usegmt=True)
-        return resp
-
-    def app(self) -> web.Application:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self.handle)
-        return app
+    def stamp(self, resp: HttpResponse) -> HttpResponse:
+        date = email.utils.formatdate(self.now, usegmt=True)
+        return replace(resp, headers={**resp.headers, "Date": date})

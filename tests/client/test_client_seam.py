@@ -1,5 +1,6 @@
 """Client behaviour that needs a scripted server: expiry judged by the server's Date header,
-exact refresh counts, scripted faults, bodies no real server sends, re-auth and hooks."""
+exact refresh counts, scripted faults, bodies no real server sends, re-auth and hooks. The
+client runs over ``MockTransport(seam.handle)``: no sockets, no ports."""
 
 from __future__ import annotations
 
@@ -8,14 +9,15 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from aiohttp import web
-from aiohttp.pytest_plugin import AiohttpServer
 
 from gameservices import (
     AuthError,
     Client,
+    HttpRequest,
+    HttpResponse,
     OutcomeUnknown,
     ProtocolError,
     RateLimited,
@@ -23,10 +25,12 @@ from gameservices import (
     ServerError,
     Session,
     SessionExpired,
+    SessionOptions,
     UsageError,
 )
 from gameservices._protocol import api
 from gameservices._runner.ambient import runner_var
+from gameservices.testing import MockTransport, ReferenceServer, json_response
 
 from .conftest import Sleeps
 from .nakama_seam import NakamaSeam
@@ -41,10 +45,11 @@ def seam() -> NakamaSeam:
     return NakamaSeam()
 
 
-@pytest.fixture
-async def base_url(seam: NakamaSeam, aiohttp_server: AiohttpServer) -> str:
-    server = await aiohttp_server(seam.app())
-    return str(server.make_url("")).rstrip("/")
+BASE = "http://127.0.0.1:7350"  # never dialled: the transport is a function
+
+
+def seam_client(seam: NakamaSeam, **options: Any) -> Client:
+    return Client(BASE, transport=MockTransport(seam.handle), **options)
 
 
 @pytest.fixture
@@ -53,16 +58,16 @@ def sleeps() -> Sleeps:
 
 
 @pytest.fixture
-async def client(base_url: str, sleeps: Sleeps) -> AsyncIterator[Client]:
+async def client(seam: NakamaSeam, sleeps: Sleeps) -> AsyncIterator[Client]:
     retry = RetryPolicy(max_attempts=4, sleep=sleeps, random=lambda: 1.0)
-    async with Client(base_url, retry=retry) as c:
+    async with seam_client(seam, retry=retry) as c:
         yield c
 
 
-async def test_expiry_is_judged_by_the_server_date_header(seam: NakamaSeam, base_url: str) -> None:
+async def test_expiry_is_judged_by_the_server_date_header(seam: NakamaSeam) -> None:
     # Our clock runs a day ahead of the server: by our clock the token is long expired.
     local = seam.now + 86_400
-    async with Client(base_url, clock=lambda: local) as client:
+    async with seam_client(seam, sessions=SessionOptions(clock=lambda: local)) as client:
         await client.auth.device("device-0001-abcdef")
         await client.leaderboards.list("weekly")
         assert seam.calls[REFRESH] == 0
@@ -86,10 +91,27 @@ async def test_fifty_concurrent_calls_after_expiry_refresh_once(
     assert seam.calls[LIST] == 51
 
 
-async def test_fifty_concurrent_401s_refresh_once(seam: NakamaSeam, client: Client) -> None:
-    await client.auth.device("device-0001-abcdef")
-    seam.now += 3600  # expired by the server's clock, which the client has not seen yet
-    results = await asyncio.gather(*(client.leaderboards.list("weekly") for _ in range(50)))
+class InFlight:
+    """Holds the first ``n`` reads until all ``n`` are in flight, as a network would: no answer
+    (and so no ``Date`` that shows the expiry) arrives before the last request has left."""
+
+    def __init__(self, seam: NakamaSeam, n: int) -> None:
+        self.seam, self.left, self.all_sent = seam, n, asyncio.Event()
+
+    async def handle(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "GET" and self.left > 0:
+            self.left -= 1
+            if self.left == 0:
+                self.all_sent.set()
+            await self.all_sent.wait()
+        return self.seam.handle(request)
+
+
+async def test_fifty_concurrent_401s_refresh_once(seam: NakamaSeam) -> None:
+    async with Client(BASE, transport=MockTransport(InFlight(seam, 50).handle)) as client:
+        await client.auth.device("device-0001-abcdef")
+        seam.now += 3600  # expired by the server's clock, which the client has not seen yet
+        results = await asyncio.gather(*(client.leaderboards.list("weekly") for _ in range(50)))
     assert len(results) == 50
     assert seam.calls[REFRESH] == 1
     assert seam.calls[LIST] == 100  # each call: one 401, one resend
@@ -118,13 +140,13 @@ async def test_dead_refresh_token_raises_session_expired(seam: NakamaSeam, clien
     assert client.session is None
 
 
-async def test_dead_refresh_token_with_reauthenticate(seam: NakamaSeam, base_url: str) -> None:
+async def test_dead_refresh_token_with_reauthenticate(seam: NakamaSeam) -> None:
     logins: list[Session] = []
 
     async def again(c: Client) -> None:
         logins.append(await c.auth.device("device-0001-abcdef"))
 
-    async with Client(base_url, reauthenticate=again) as client:
+    async with seam_client(seam, reauthenticate=again) as client:
         await client.auth.device("device-0001-abcdef")
         await client.leaderboards.list("weekly")
         seam.now += 7200
@@ -135,21 +157,19 @@ async def test_dead_refresh_token_with_reauthenticate(seam: NakamaSeam, base_url
         assert seam.seen_auth[-1] == f"Bearer {logins[0].token}"  # the new token, not the old
 
 
-async def test_session_updated_hook_and_persistence(
-    seam: NakamaSeam, base_url: str, tmp_path: Path
-) -> None:
+async def test_session_updated_hook_and_persistence(seam: NakamaSeam, tmp_path: Path) -> None:
     seen: list[Session | None] = []
-    async with Client(base_url, data_dir=tmp_path, session_updated=seen.append) as client:
+    async with seam_client(seam, data_dir=tmp_path, session_updated=seen.append) as client:
         first = await client.auth.device("device-0001-abcdef")
         second = await client.auth.refresh()
         assert seen == [first, second]
-    async with Client(base_url, data_dir=tmp_path) as again:
+    async with seam_client(seam, data_dir=tmp_path) as again:
         restored = await again.auth.restore()
         assert restored == second
         await again.leaderboards.list("weekly")  # a restored session works (nakama-godot #207)
         await again.auth.logout()
         assert again.session is None
-    async with Client(base_url, data_dir=tmp_path) as third:
+    async with seam_client(seam, data_dir=tmp_path) as third:
         assert await third.auth.restore() is None
 
 
@@ -159,7 +179,7 @@ async def test_5xx_on_reads_retries_with_injected_sleep(
     await client.auth.device("device-0001-abcdef")
     failures = iter([503, 502])
 
-    def flaky(request: web.Request) -> web.Response | None:
+    def flaky(request: HttpRequest) -> HttpResponse | None:
         if request.method != "GET":
             return None
         status = next(failures, None)
@@ -175,11 +195,9 @@ async def test_429_waits_retry_after(seam: NakamaSeam, client: Client, sleeps: S
     await client.auth.device("device-0001-abcdef")
     answers = iter([True])
 
-    def limited(request: web.Request) -> web.Response | None:
+    def limited(request: HttpRequest) -> HttpResponse | None:
         if request.method == "GET" and next(answers, False):
-            resp = seam.error(429, 8, "rate limited")
-            resp.headers["Retry-After"] = "4"
-            return resp
+            return seam.error(429, 8, "rate limited", {"Retry-After": "4"})
         return None
 
     seam.scripts.append(limited)
@@ -192,7 +210,9 @@ async def test_increment_without_key_support_is_outcome_unknown(
 ) -> None:
     await client.auth.device("device-0001-abcdef")
     seam.scripts.append(
-        lambda r: seam.error(503, 14, "down") if r.method == "POST" and "leader" in r.path else None
+        lambda r: (
+            seam.error(503, 14, "down") if r.method == "POST" and "leader" in r.url.path else None
+        )
     )
     with pytest.raises(OutcomeUnknown) as info:
         await client.leaderboards.write("kills", 1, operator="incr", idempotency_key="k-42")
@@ -206,17 +226,15 @@ async def test_increment_is_resent_once_keys_are_echoed(seam: NakamaSeam, client
     keys: list[str] = []
     failures = iter([False])
 
-    def echoing(request: web.Request) -> web.Response | None:
-        if request.method != "POST" or "leader" not in request.path:
+    def echoing(request: HttpRequest) -> HttpResponse | None:
+        if request.method != "POST" or "leader" not in request.url.path:
             return None
         key = request.headers["Idempotency-Key"]
         keys.append(key)
+        echo = {"Idempotency-Key": key}
         if next(failures, False):
-            resp = seam.error(503, 14, "down")
-        else:
-            resp = web.json_response({"leaderboard_id": "kills", "score": "1"})
-        resp.headers["Idempotency-Key"] = key
-        return resp
+            return seam.error(503, 14, "down", echo)
+        return json_response({"leaderboard_id": "kills", "score": "1"}, headers=echo)
 
     seam.scripts.append(echoing)
     await client.leaderboards.write("weekly", 5, operator="best")  # teaches: keys echoed
@@ -241,11 +259,7 @@ async def test_bodies_no_real_server_sends(
 ) -> None:
     await client.auth.device("device-0001-abcdef")
     seam.scripts.append(
-        lambda r: (
-            web.Response(status=status, body=body, content_type=ctype)
-            if r.method == "GET"
-            else None
-        )
+        lambda r: HttpResponse(status, {"Content-Type": ctype}, body) if r.method == "GET" else None
     )
     with pytest.raises(exc):
         await client.leaderboards.list("weekly")
@@ -257,8 +271,8 @@ async def test_garbage_answer_to_an_increment_is_outcome_unknown(
     await client.auth.device("device-0001-abcdef")
     seam.scripts.append(
         lambda r: (
-            web.Response(body=b"{oops", content_type="application/json")
-            if r.method == "POST" and "leader" in r.path
+            HttpResponse(200, {"Content-Type": "application/json"}, b"{oops")
+            if r.method == "POST" and "leader" in r.url.path
             else None
         )
     )
@@ -266,7 +280,7 @@ async def test_garbage_answer_to_an_increment_is_outcome_unknown(
         await client.leaderboards.write("kills", 1, operator="incr")
 
 
-async def test_registers_close_with_the_runner(base_url: str) -> None:
+async def test_registers_close_with_the_runner(seam: NakamaSeam) -> None:
     closers: list[Callable[[], Awaitable[object]]] = []
 
     class Runner:
@@ -275,7 +289,7 @@ async def test_registers_close_with_the_runner(base_url: str) -> None:
 
     token = runner_var.set(Runner())
     try:
-        client = Client(base_url)
+        client = seam_client(seam)
         await client.auth.device("device-0001-abcdef")
     finally:
         runner_var.reset(token)
@@ -313,14 +327,12 @@ async def test_a_write_that_may_have_applied_ends_as_outcome_unknown(
     await client.auth.device("device-0001-abcdef")
     answers = iter([503])
 
-    def ambiguous_then_limited(request: web.Request) -> web.Response | None:
-        if request.method != "POST" or "leader" not in request.path:
+    def ambiguous_then_limited(request: HttpRequest) -> HttpResponse | None:
+        if request.method != "POST" or "leader" not in request.url.path:
             return None
         status = next(answers, 429)
-        resp = seam.error(status, 14 if status == 503 else 8, "busy")
-        resp.headers["Idempotency-Key"] = request.headers["Idempotency-Key"]
-        resp.headers["Retry-After"] = "1"
-        return resp
+        headers = {"Idempotency-Key": request.headers["Idempotency-Key"], "Retry-After": "1"}
+        return seam.error(status, 14 if status == 503 else 8, "busy", headers)
 
     seam.scripts.append(ambiguous_then_limited)
     with pytest.raises(OutcomeUnknown) as info:
@@ -345,19 +357,24 @@ async def test_short_lived_tokens_do_not_refresh_on_every_call(
 
 
 async def test_a_broken_session_hook_is_logged_not_raised(
-    base_url: str, caplog: pytest.LogCaptureFixture
+    seam: NakamaSeam, caplog: pytest.LogCaptureFixture
 ) -> None:
     def broken(session: Session | None) -> None:
         raise RuntimeError("hook bug")
 
-    async with Client(base_url, session_updated=broken) as client:
+    async with seam_client(seam, session_updated=broken) as client:
         session = await client.auth.device("device-0001-abcdef")
     assert session.username == "ada"
     assert "session_updated hook raised" in caplog.text
 
 
-async def test_closed_client_and_other_loops_are_usage_errors(base_url: str) -> None:
-    client = Client(base_url)
+async def test_closed_client_and_other_loops_are_usage_errors() -> None:
+    async with ReferenceServer() as server:  # the aiohttp transport binds to its loop
+        client = Client(server.url)
+        await _closed_and_other_loops(client)
+
+
+async def _closed_and_other_loops(client: Client) -> None:
     await client.auth.device("device-0001-abcdef")
 
     def from_another_loop() -> BaseException | None:
@@ -380,7 +397,7 @@ async def test_big_pages_are_parsed_off_the_loop_thread(seam: NakamaSeam, client
     await client.auth.device("device-0001-abcdef")
     record = {"leaderboard_id": "weekly", "owner_id": "o" * 36, "score": "1", "rank": "1"}
     big = {"records": [record] * 3000}  # about 300 KB of JSON
-    seam.scripts.append(lambda r: web.json_response(big) if r.method == "GET" else None)
+    seam.scripts.append(lambda r: json_response(big) if r.method == "GET" else None)
     where = await client.send(
         api.list_records("weekly", limit=1000), lambda d: threading.get_ident()
     )

@@ -18,6 +18,7 @@ import aiohttp
 import pytest
 
 from gameservices import (
+    AiohttpTransport,
     AuthError,
     Client,
     Conflict,
@@ -116,7 +117,7 @@ async def test_logout_revokes_the_refresh_token(server: ReferenceServer) -> None
         session = await client.auth.device(DEVICE)
         await client.auth.logout()
         assert client.session is None
-        await client.set_session(session)  # a stale copy of the revoked session
+        await client._sessions.adopt(session)  # a stale copy of the revoked session
         with pytest.raises(AuthError):
             await client.auth.refresh()
 
@@ -126,7 +127,7 @@ async def test_expiry_by_the_server_clock_and_single_flight_refresh() -> None:
     trace, counts = counting_trace()
     async with (
         ReferenceServer(clock=lambda: now[0], token_expiry=600) as server,
-        Client(server.url, trace_configs=[trace]) as client,
+        Client(server.url, transport=AiohttpTransport(trace_configs=[trace])) as client,
     ):
         first = await client.auth.device(DEVICE)
         await client.leaderboards.write("weekly", 10)
@@ -239,7 +240,10 @@ async def test_expiry_is_judged_by_the_server_date(caplog: pytest.LogCaptureFixt
     server = ReferenceServer(clock=lambda: now[0], token_expiry=3600)
     # The server's clock, shown in its Date (create_app may already do this; twice is harmless).
     server.app.on_response_prepare.append(stamp_date(lambda: now[0]))
-    async with server, Client(server.url, trace_configs=[trace]) as client:
+    async with (
+        server,
+        Client(server.url, transport=AiohttpTransport(trace_configs=[trace])) as client,
+    ):
         session = await client.auth.device(DEVICE)
         assert session.expires_at.timestamp() < time.time()  # dead by our clock
         for _ in range(3):
@@ -291,7 +295,9 @@ async def test_a_restored_expired_session_refreshes_and_is_saved(tmp_path: Path)
         async with Client(srv.url, data_dir=tmp_path) as client:
             first = await client.auth.device(DEVICE)
         now[0] += 3600 + 60  # the token is dead by the server's clock; the refresh token lives
-        async with Client(srv.url, data_dir=tmp_path, trace_configs=[trace]) as client:
+        async with Client(
+            srv.url, data_dir=tmp_path, transport=AiohttpTransport(trace_configs=[trace])
+        ) as client:
             assert await client.auth.restore() == first
             await client.leaderboards.write("weekly", 42)
             refreshed = client.session
@@ -316,7 +322,9 @@ async def test_a_restored_short_lived_session_does_not_refresh_on_every_call(
     async with server as srv:
         async with Client(srv.url, data_dir=tmp_path) as client:
             await client.auth.device(DEVICE)
-        async with Client(srv.url, data_dir=tmp_path, trace_configs=[trace]) as client:
+        async with Client(
+            srv.url, data_dir=tmp_path, transport=AiohttpTransport(trace_configs=[trace])
+        ) as client:
             await client.auth.restore()
             for _ in range(3):
                 await client.leaderboards.list("weekly")

@@ -7,7 +7,7 @@ import asyncio
 import socket
 import ssl
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 import aiohttp
 import pytest
@@ -17,6 +17,7 @@ from aiohttp.pytest_plugin import AiohttpServer
 from yarl import URL
 
 from gameservices import (
+    DEFAULT,
     ConnectError,
     ProtocolError,
     RequestTimeout,
@@ -25,12 +26,27 @@ from gameservices import (
     UsageError,
 )
 from gameservices._client import transport as _transport
-from gameservices._client.transport import Response, Transport
+from gameservices._client.transport import AiohttpTransport as Transport
+from gameservices._client.transport import HttpRequest, HttpResponse, parse_body
+from gameservices._config import Default
+from gameservices._lifecycle import Lifecycle
 
 from .conftest import RawHandler, read_head
 
 StartRaw = Callable[[RawHandler], Awaitable[str]]
 MB = 1024 * 1024
+
+
+def req(
+    method: str,
+    url: URL | str,
+    headers: Mapping[str, str] | None = None,
+    body: bytes | None = None,
+    timeout: Timeouts | Default | None = DEFAULT,
+) -> HttpRequest:
+    return HttpRequest(
+        method, URL(url) if isinstance(url, str) else url, headers or {}, body, timeout
+    )
 
 
 async def serve(aiohttp_server: AiohttpServer, *routes: web.RouteDef) -> str:
@@ -46,17 +62,17 @@ async def test_request_reads_the_whole_body_and_opens_lazily(aiohttp_server: Aio
 
     base = await serve(aiohttp_server, web.get("/hi", hello))
     transport = Transport()
-    assert transport.state is _transport.State.NEW
+    assert transport.state is Lifecycle.NEW
     try:
-        resp = await transport.request("GET", URL(base + "/hi").with_query(who="ada"))
-        assert transport.state is _transport.State.OPEN
+        resp = await transport.request(req("GET", URL(base + "/hi").with_query(who="ada")))
+        assert transport.state is Lifecycle.OPEN
         assert (resp.status, resp.body) == (200, b'{"hello": "ada"}')
         assert resp.headers["content-type"].startswith("application/json")
     finally:
         await transport.close()
-    assert transport.state is _transport.State.CLOSED
+    assert transport.state is Lifecycle.CLOSED
     with pytest.raises(UsageError, match="closed"):
-        await transport.request("GET", base + "/hi")
+        await transport.request(req("GET", base + "/hi"))
     await transport.close()  # idempotent
 
 
@@ -84,7 +100,7 @@ async def test_tls_verification_is_on(untrusted_tls: ssl.SSLContext) -> None:
     transport = Transport()
     try:
         with pytest.raises(ConnectError, match=r"(?i)certificate"):
-            await transport.request("GET", f"https://127.0.0.1:{port}/hi")
+            await transport.request(req("GET", f"https://127.0.0.1:{port}/hi"))
     finally:
         await transport.close()
         await runner.cleanup()
@@ -108,11 +124,11 @@ async def test_bound_to_its_loop(aiohttp_server: AiohttpServer) -> None:
     base = await serve(aiohttp_server, web.get("/", ok))
     transport = Transport()
     try:
-        await transport.request("GET", base + "/")
+        await transport.request(req("GET", base + "/"))
 
         def other_loop() -> BaseException | None:
             try:
-                asyncio.run(transport.request("GET", base + "/"))
+                asyncio.run(transport.request(req("GET", base + "/")))
             except UsageError as exc:
                 return exc
             return None
@@ -145,16 +161,16 @@ async def test_authorization_never_follows_to_another_origin(
     try:
         elsewhere = other.replace("127.0.0.1", "localhost") + "/landing"  # another host
         away = URL(base + "/bounce").with_query(to=elsewhere)
-        resp = await transport.request("GET", away, headers=headers)
+        resp = await transport.request(req("GET", away, headers=headers))
         assert resp.status == 200
         assert resp.url == elsewhere
         assert seen["/landing"] is None
         seen.clear()
         other_port = URL(base + "/bounce").with_query(to=other + "/landing")
-        await transport.request("GET", other_port, headers=headers)
+        await transport.request(req("GET", other_port, headers=headers))
         assert seen["/landing"] is None  # same host, another port: another origin too
         same = URL(base + "/bounce").with_query(to="/same")
-        await transport.request("GET", same, headers=headers)
+        await transport.request(req("GET", same, headers=headers))
         assert seen["/same"] == "Bearer secret-token"
     finally:
         await transport.close()
@@ -168,7 +184,7 @@ async def test_redirect_loops_stop(aiohttp_server: AiohttpServer) -> None:
     transport = Transport()
     try:
         with pytest.raises(ProtocolError, match="redirects"):
-            await transport.request("GET", base + "/again")
+            await transport.request(req("GET", base + "/again"))
     finally:
         await transport.close()
 
@@ -193,9 +209,9 @@ async def test_body_over_the_cap_declared_or_streamed(aiohttp_server: AiohttpSer
     transport = Transport()
     try:
         with pytest.raises(ProtocolError, match="over"):
-            await transport.request("GET", base + "/declared")
+            await transport.request(req("GET", base + "/declared"))
         with pytest.raises(ProtocolError, match="over 16777216 bytes"):
-            await transport.request("GET", base + "/chunked")
+            await transport.request(req("GET", base + "/chunked"))
     finally:
         await transport.close()
 
@@ -215,7 +231,7 @@ async def test_lying_content_length(raw_server: StartRaw) -> None:
     transport = Transport()
     try:
         with pytest.raises(ProtocolError, match="cut short") as info:
-            await transport.request("GET", base + "/")
+            await transport.request(req("GET", base + "/"))
         assert isinstance(info.value.__cause__, aiohttp.ClientPayloadError)
     finally:
         await transport.close()
@@ -231,7 +247,7 @@ async def test_connection_dropped_mid_chunked_body(raw_server: StartRaw) -> None
     transport = Transport()
     try:
         with pytest.raises(ProtocolError):
-            await transport.request("GET", base + "/")
+            await transport.request(req("GET", base + "/"))
     finally:
         await transport.close()
 
@@ -244,7 +260,7 @@ async def test_disconnect_before_any_response(raw_server: StartRaw) -> None:
     transport = Transport()
     try:
         with pytest.raises(TransportError) as info:
-            await transport.request("POST", base + "/v2/leaderboard/kills", body=b"{}")
+            await transport.request(req("POST", base + "/v2/leaderboard/kills", body=b"{}"))
         assert type(info.value) is TransportError  # sent, then lost: not a ConnectError
         assert isinstance(info.value.__cause__, aiohttp.ClientError)
     finally:
@@ -259,7 +275,7 @@ async def test_connect_refused_is_connect_error() -> None:
     transport = Transport()
     try:
         with pytest.raises(ConnectError) as info:
-            await transport.request("GET", f"http://127.0.0.1:{port}/")
+            await transport.request(req("GET", f"http://127.0.0.1:{port}/"))
         assert isinstance(info.value.__cause__, aiohttp.ClientConnectorError)
     finally:
         await transport.close()
@@ -276,14 +292,14 @@ async def test_timeouts_default_and_per_call(aiohttp_server: AiohttpServer) -> N
     transport = Transport(timeouts=Timeouts(total=0.05))
     try:
         with pytest.raises(RequestTimeout) as info:
-            await transport.request("GET", base + "/stall")
+            await transport.request(req("GET", base + "/stall"))
         assert isinstance(info.value, TimeoutError)
     finally:
         await transport.close()
     transport = Transport(timeouts=Timeouts(total=None, connect=None))
     try:
         with pytest.raises(RequestTimeout):
-            await transport.request("GET", base + "/stall", timeout=Timeouts(total=0.05))
+            await transport.request(req("GET", base + "/stall", timeout=Timeouts(total=0.05)))
     finally:
         await transport.close()
 
@@ -304,7 +320,7 @@ async def test_trace_configs_pass_through(aiohttp_server: AiohttpServer) -> None
     trace.on_request_start.append(on_start)
     transport = Transport(trace_configs=[trace])
     try:
-        await transport.request("GET", base + "/")
+        await transport.request(req("GET", base + "/"))
     finally:
         await transport.close()
     assert starts == ["GET"]
@@ -314,14 +330,14 @@ async def test_big_bodies_are_parsed_off_the_loop_thread() -> None:
     transport = Transport()
     threads: list[int] = []
 
-    def parse(resp: Response) -> int:
+    def parse(resp: HttpResponse) -> int:
         threads.append(threading.get_ident())
         return len(resp.body)
 
-    small = Response(200, {}, b"{}", "http://x/")
-    big = Response(200, {}, b" " * (_transport.JSON_OFFLOAD_BYTES + 1), "http://x/")
-    assert await transport.parse(small, parse) == 2
-    assert await transport.parse(big, parse) == _transport.JSON_OFFLOAD_BYTES + 1
+    small = HttpResponse(200, {}, b"{}", "http://x/")
+    big = HttpResponse(200, {}, b" " * (_transport.JSON_OFFLOAD_BYTES + 1), "http://x/")
+    assert await parse_body(small, parse) == 2
+    assert await parse_body(big, parse) == _transport.JSON_OFFLOAD_BYTES + 1
     assert threads[0] == threading.get_ident()
     assert threads[1] != threading.get_ident()
     await transport.close()
@@ -336,7 +352,7 @@ async def test_stream_yields_large_chunks(aiohttp_server: AiohttpServer) -> None
     base = await serve(aiohttp_server, web.get("/blob", blob))
     transport = Transport()
     try:
-        async with transport.stream("GET", base + "/blob") as resp:
+        async with transport.stream(req("GET", base + "/blob")) as resp:
             assert resp.status == 200
             assert resp.headers["etag"] == '"abc"'
             chunks = [chunk async for chunk in resp]
@@ -357,7 +373,7 @@ async def test_stream_buffers_megabytes_per_read(aiohttp_server: AiohttpServer) 
     base = await serve(aiohttp_server, web.get("/blob", blob))
     transport = Transport()
     try:
-        async with transport.stream("GET", base + "/blob") as resp:
+        async with transport.stream(req("GET", base + "/blob")) as resp:
             limits = resp._resp.content.get_read_buffer_limits()
             assert limits == (_transport.READ_BUFSIZE, 2 * _transport.READ_BUFSIZE)
     finally:
@@ -379,7 +395,7 @@ async def test_abort_wakes_the_pending_read_with_that_error(raw_server: StartRaw
     transport = Transport()
     stalled = RequestTimeout("no data")
     try:
-        async with transport.stream("GET", base + "/big") as resp:
+        async with transport.stream(req("GET", base + "/big")) as resp:
             got = 0
             while got < 4096:  # all that was sent; the next read has to wait
                 got += len(await resp.__anext__())
@@ -404,7 +420,7 @@ async def test_stream_mid_body_drop_is_a_transport_error(raw_server: StartRaw) -
     got: list[bytes] = []
 
     async def drain() -> None:
-        async with transport.stream("GET", base + "/big") as resp:
+        async with transport.stream(req("GET", base + "/big")) as resp:
             async for chunk in resp:
                 got.append(chunk)
 
@@ -423,10 +439,10 @@ async def test_leaving_a_stream_early_closes_cleanly(aiohttp_server: AiohttpServ
     base = await serve(aiohttp_server, web.get("/blob", blob))
     transport = Transport()
     try:
-        async with transport.stream("GET", base + "/blob", chunk_size=1024) as resp:
+        async with transport.stream(req("GET", base + "/blob"), chunk_size=1024) as resp:
             first = await resp.__anext__()
         assert len(first) <= 1024
-        again = await transport.request("GET", base + "/blob")
+        again = await transport.request(req("GET", base + "/blob"))
         assert len(again.body) == 4 * MB
     finally:
         await transport.close()
@@ -442,7 +458,7 @@ async def test_a_compressed_body_is_capped_after_inflating(aiohttp_server: Aioht
     transport = Transport(max_body=MB)
     try:
         with pytest.raises(ProtocolError, match="over"):
-            await transport.request("GET", base + "/bomb")
+            await transport.request(req("GET", base + "/bomb"))
     finally:
         await transport.close()
 

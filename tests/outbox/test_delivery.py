@@ -276,7 +276,7 @@ async def test_start_logs_storage_trouble_and_submit_raises_it(
     await holder.submit("weekly", 1)  # holds the file's exclusive lock
     second = _outbox(tmp_path, FakeServer().send, FakeSleep())
     await second.start()  # does not raise: the game can still play online
-    assert "cannot resume delivery" in caplog.text
+    assert "cannot resume sending" in caplog.text
     with pytest.raises(StorageError, match="in use by another process or client"):
         await second.submit("weekly", 2)
     await second.close()

@@ -17,7 +17,7 @@ from gameservices import (
     RequestTimeout,
     RetryPolicy,
 )
-from gameservices._outbox.outbox import OutboxState
+from gameservices._lifecycle import Lifecycle
 from gameservices.server.faults import Faults
 from gameservices.testing import ReferenceServer
 
@@ -137,9 +137,9 @@ async def test_login_resumes_leftovers_without_async_with(
 ) -> None:
     await _submit_offline(tmp_path, 2)
     client = Client(server.url, data_dir=tmp_path, retry=RETRY)  # used lazily, as via a runner
-    assert client.outbox.state is OutboxState.IDLE
+    assert client.outbox.state is Lifecycle.NEW
     await client.auth.device(DEVICE, create=True)
-    assert client.outbox.state is OutboxState.RUNNING  # the login resumed delivery
+    assert client.outbox.state is Lifecycle.OPEN  # the login resumed delivery
     await client.outbox.flush(timeout=10)
     assert await _score(client, "kills") == (2, 2)
     await client.close()

@@ -1,4 +1,4 @@
-"""Asset host answers: which error, and whether a download retries it."""
+"""Asset host answers: which error, and whether a download retries it (``retry.DOWNLOAD``)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from gameservices import (
     RetryPolicy,
     ServerError,
 )
-from gameservices._protocol.hoststatus import retry_delay, status_error
+from gameservices._protocol.hoststatus import status_error
+from gameservices._protocol.retry import DOWNLOAD, Retry, decide
 
 URL_ = URL("https://cdn.example/a.pak?X-Amz-Signature=secret")
 POLICY = RetryPolicy(base=1.0, cap=8.0, random=lambda: 1.0)
@@ -37,6 +38,26 @@ def test_429_carries_retry_after() -> None:
     err = status_error(429, {"Retry-After": "7"}, URL_)
     assert isinstance(err, RateLimited)
     assert err.retry_after == 7
+
+
+def retry_delay(policy: RetryPolicy, exc: Exception, attempt: int) -> float | None:
+    """The download loop's reading of a decision: seconds to wait, or None (give up)."""
+    decision = decide(exc, attempt, policy, DOWNLOAD)
+    return decision.wait if isinstance(decision, Retry) else None
+
+
+def test_retry_after_forms_are_read_by_the_one_parser() -> None:
+    decimal = status_error(429, {"Retry-After": "1.5"}, URL_)
+    assert isinstance(decimal, RateLimited)
+    assert decimal.retry_after == 1.5
+    date = "Fri, 27 Nov 2026 10:00:00 GMT"
+    dated = status_error(429, {"Retry-After": "Fri, 27 Nov 2026 10:00:07 GMT", "Date": date}, URL_)
+    assert isinstance(dated, RateLimited)
+    assert dated.retry_after == 7.0
+    busy = status_error(503, {"Retry-After": "4"}, URL_)
+    assert isinstance(busy, ServerError)
+    assert busy.retry_after == 4.0
+    assert retry_delay(POLICY, busy, 0) == 4.0
 
 
 def test_transient_failures_retry_and_the_rest_do_not() -> None:

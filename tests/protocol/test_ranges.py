@@ -7,7 +7,7 @@ import pytest
 from gameservices import IntegrityError, ProtocolError
 from gameservices._protocol.ranges import (
     ContentRange,
-    Outcome,
+    RangeReply,
     Step,
     classify,
     is_strong_etag,
@@ -56,8 +56,8 @@ def test_parse_content_range() -> None:
 
 
 def test_200_is_the_whole_file() -> None:
-    assert classify(200, {"Content-Length": "10"}, offset=4, size=10) == Outcome(Step.BODY, 0)
-    assert classify(200, {}, offset=0, size=10) == Outcome(Step.BODY, 0)
+    assert classify(200, {"Content-Length": "10"}, offset=4, size=10) == RangeReply(Step.BODY, 0)
+    assert classify(200, {}, offset=0, size=10) == RangeReply(Step.BODY, 0)
 
 
 def test_200_with_a_length_other_than_the_manifest_size_is_an_integrity_error() -> None:
@@ -67,7 +67,7 @@ def test_200_with_a_length_other_than_the_manifest_size_is_an_integrity_error() 
 
 def test_206_continues_at_the_offset() -> None:
     headers = {"Content-Range": "bytes 4-9/10", "Content-Length": "6"}
-    assert classify(206, headers, offset=4, size=10) == Outcome(Step.BODY, 4)
+    assert classify(206, headers, offset=4, size=10) == RangeReply(Step.BODY, 4)
 
 
 @pytest.mark.parametrize(

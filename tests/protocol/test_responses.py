@@ -106,6 +106,9 @@ def test_retry_after_forms() -> None:
     assert parse_retry_after("Fri, 27 Nov 2026 09:00:00 GMT", now=now) == 0.0
     assert parse_retry_after("Fri, 27 Nov 2026 10:01:00 GMT", now=None) is None
     assert parse_retry_after("soon", now=now) is None
+    assert parse_retry_after(" 1.5 ", now=None) == 1.5  # a decimal, as some proxies send
+    for garbage in ("inf", "nan", "-5", "1e3", "\uff11\uff12"):  # no sign, exponent or other digits
+        assert parse_retry_after(garbage, now=now) is None
     assert parse_retry_after(None, now=now) is None
     assert parse_http_date("not a date") is None
 
