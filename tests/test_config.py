@@ -4,7 +4,8 @@ import dataclasses
 
 import pytest
 
-from gameservices import DEFAULT, RetryPolicy, Timeouts
+from gameservices import DEFAULT, Client, RetryPolicy, SessionOptions, Timeouts, UsageError
+from gameservices._checks import is_int, is_number, positive_int, positive_number
 
 
 def test_timeouts_defaults_and_frozen() -> None:
@@ -46,3 +47,44 @@ def test_retry_policy_validation() -> None:
     with pytest.raises(ValueError, match="cap"):
         RetryPolicy(base=2.0, cap=1.0)
     assert RetryPolicy.none().max_attempts == 1
+
+
+def test_session_options_defaults_and_checks() -> None:
+    assert SessionOptions().refresh_window == 300.0
+    assert SessionOptions(refresh_window=0).refresh_window == 0  # 0: refresh only on a 401
+    with pytest.raises(ValueError, match="refresh_window must be >= 0"):
+        SessionOptions(refresh_window=-1)
+    with pytest.raises(TypeError, match="refresh_window"):
+        SessionOptions(refresh_window=True)
+    with pytest.raises(TypeError, match="clock"):
+        SessionOptions(clock=5.0)  # type: ignore[arg-type]  # the wrong type is the point
+
+
+def test_client_checks_its_configuration_at_construction() -> None:
+    with pytest.raises(TypeError, match="timeouts must be a Timeouts"):
+        Client("http://127.0.0.1:7350", timeouts=5)  # type: ignore[arg-type]  # the point
+    with pytest.raises(TypeError, match="retry must be a RetryPolicy"):
+        Client("http://127.0.0.1:7350", retry=3)  # type: ignore[arg-type]  # the point
+    with pytest.raises(TypeError, match="server_key must be a str"):
+        Client("http://127.0.0.1:7350", server_key=None)  # type: ignore[arg-type]  # the point
+    with pytest.raises(UsageError, match="allow_insecure"):
+        Client("http://127.0.0.1:7350", assets_url="http://cdn.example.com/assets/")
+
+
+@pytest.mark.parametrize("bad", [True, False, 0, -1, "2", None, float("nan")])
+def test_positive_checks_refuse_bools_and_non_positives(bad: object) -> None:
+    with pytest.raises(ValueError, match=r"^x must be"):
+        positive_number("x", bad)
+    with pytest.raises(ValueError, match=r"^n must be an int >= 1"):
+        positive_int("n", bad)
+
+
+def test_positive_checks_pass_good_values_through() -> None:
+    assert positive_number("x", 2) == 2.0
+    assert positive_int("n", 3) == 3
+    assert positive_int("n", 0, minimum=0) == 0
+    assert not is_int(True)
+    assert not is_number(False)
+    assert is_number(0.5)
+    with pytest.raises(ValueError, match="an int >= 1"):
+        positive_int("n", 2.0)
