@@ -30,7 +30,6 @@ __all__ = [
     "authenticate_device",
     "authenticate_email",
     "basic_auth",
-    "bearer_auth",
     "delete_record",
     "list_records",
     "list_records_around",
@@ -66,10 +65,6 @@ class Request:
 def basic_auth(server_key: str) -> str:
     """``Authorization`` value for ``authenticate/*`` and ``session/refresh``."""
     return "Basic " + base64.b64encode(f"{server_key}:".encode()).decode("ascii")
-
-
-def bearer_auth(token: str) -> str:
-    return "Bearer " + token
 
 
 def new_idempotency_key() -> str:
