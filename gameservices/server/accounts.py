@@ -23,8 +23,8 @@ from .._protocol.wire import GrpcCode, omit_zero
 from .errors import ApiFailure
 from .http import json_response, query_bool, read_json, string_field, vars_field
 from .passwords import hash_password, verify_password
+from .sqlite_store import Txn
 from .state import USER, ServerState, state_of
-from .store import Txn
 from .tokens import Claims, TokenError, token_digest
 
 __all__ = ["routes"]

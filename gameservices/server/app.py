@@ -30,7 +30,7 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from .._protocol.wire import GRPC_CODE_FOR_STATUS, GrpcCode
-from . import accounts, leaderboards
+from . import accounts, leaderboard_routes
 from .assets import setup_assets
 from .config import ServerConfig
 from .errors import ApiFailure, error_response
@@ -182,7 +182,7 @@ def create_app(config: ServerConfig | None = None) -> web.Application:
     app[CONFIG] = config
     app[STATE] = StateHolder()
     app.add_routes(accounts.routes)
-    app.add_routes(leaderboards.routes)
+    app.add_routes(leaderboard_routes.routes)
     if config.clock is not time.time:
         # Clients judge token expiry by Date; with an injected clock it must tell that time.
         app.on_response_prepare.append(stamp_date(config.clock))

@@ -158,15 +158,15 @@ async def test_oversize_chunked_body_is_413(api: Api) -> None:
 async def test_internal_errors_are_logged_not_leaked(
     api: Api, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from gameservices.server import records
+    from gameservices.server import record_jobs
 
     def boom(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(records, "list_records", boom)
-    from gameservices.server import leaderboards
+    monkeypatch.setattr(record_jobs, "list_records", boom)
+    from gameservices.server import leaderboard_routes
 
-    monkeypatch.setattr(leaderboards, "list_records", boom)
+    monkeypatch.setattr(leaderboard_routes, "list_records", boom)
     headers = await api.login("device-boom-01")
     with caplog.at_level(logging.ERROR, logger="gameservices.server"):
         status, body = await api.call("GET", "/v2/leaderboard/weekly", headers)

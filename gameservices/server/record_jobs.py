@@ -26,7 +26,7 @@ from .errors import ApiFailure
 from .http import json_text
 from .idempotency import IdempotencyClaim, remember, replay_of
 from .ranks import RankIndex, Ranks
-from .store import Txn
+from .sqlite_store import Txn
 
 __all__ = [
     "ListQuery",

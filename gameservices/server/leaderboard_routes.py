@@ -18,7 +18,7 @@ from .cursors import Cursor
 from .errors import ApiFailure
 from .http import json_response, parse_object, read_body
 from .idempotency import HEADER, REPLAYED_HEADER, IdempotencyClaim, parse_key, request_hash
-from .records import (
+from .record_jobs import (
     ListQuery,
     Outcome,
     WriteRequest,
