@@ -5,6 +5,8 @@
   errors (status, code and message on the right exception) and the asset manifest.
 - The server's request rules (``_protocol.request_rules``) accept every recorded request, and
   refuse each one the server answered 400, with the very message it sent.
+- Asset downloads: the Range a resume sends is the range the asset host serves, and its
+  Content-Range and Date are what the downloader and the client read.
 """
 
 from __future__ import annotations
@@ -23,6 +25,13 @@ from gameservices._protocol.jwt import decode_claims
 from gameservices._protocol.limits import AROUND_LIMIT_MAX, LIST_LIMIT_MAX
 from gameservices._protocol.manifest import parse_manifest
 from gameservices._protocol.models import parse_auth, parse_record, parse_record_list
+from gameservices._protocol.ranges import (
+    Outcome,
+    Step,
+    classify,
+    format_content_range,
+    request_headers,
+)
 from gameservices._protocol.request_rules import (
     check_custom_id,
     check_device_id,
@@ -37,10 +46,12 @@ from gameservices._protocol.request_rules import (
     parse_owner_id,
     parse_owner_ids,
     parse_record_write,
-    string_field,
+    parse_refresh_token,
 )
-from gameservices._protocol.responses import decipher_response
+from gameservices._protocol.responses import decipher_response, parse_http_date
 from gameservices._protocol.wire import dumps
+from gameservices.server.http_dates import http_date
+from gameservices.server.http_ranges import UNSATISFIABLE, ByteRange, if_range_holds, parse_range
 from tests.samples.record import ASSETS, NOW, Exchange, load, put_assets, record_all
 
 STORED = {ex.case: ex for ex in load()}
@@ -182,7 +193,7 @@ def _judge(request: dict[str, Any]) -> None:
         check_username(first.get("username", ""))
         parse_bool(first.get("create"), "create", True)
     elif path == "/v2/account/session/refresh":
-        assert string_field(parse_body(raw), "token")
+        parse_refresh_token(parse_body(raw))
     elif path == "/v2/session/logout":
         assert parse_logout(parse_body(raw))
     elif method == "POST":
@@ -207,3 +218,29 @@ def test_the_servers_rules_judge_every_request_as_the_server_did(case: str) -> N
         assert str(info.value) == message
     else:
         _judge(ex.request)
+
+
+# --- asset downloads: the downloader's headers against the asset host's rules
+
+
+@pytest.mark.parametrize(("offset", "size"), [(1, 10), (9, 10), (4096, 1 << 20)])
+def test_a_resume_gets_the_range_it_asks_for_and_accepts_the_answer(offset: int, size: int) -> None:
+    etag = '"' + "ab" * 32 + '"'
+    sent = request_headers(offset=offset, validator=etag)
+    assert if_range_holds(sent["If-Range"], etag, http_date(NOW))
+    served = parse_range(sent["Range"], size)
+    assert served == ByteRange(offset, size - 1)
+    answer = {"Content-Range": served.content_range(size), "Content-Length": str(served.length)}
+    assert classify(206, answer, offset=offset, size=size) == Outcome(Step.BODY, offset)
+
+
+def test_a_resume_past_the_end_gets_416_and_the_downloader_verifies_its_part() -> None:
+    sent = request_headers(offset=10, validator='"v"')
+    assert parse_range(sent["Range"], 10) is UNSATISFIABLE
+    answer = {"Content-Range": format_content_range(None, None, 10)}
+    assert classify(416, answer, offset=10, size=10) == Outcome(Step.PART_COMPLETE)
+
+
+def test_the_servers_dates_are_the_clients_dates() -> None:
+    for moment in (0.0, NOW, NOW + 0.999):
+        assert parse_http_date(http_date(moment)) == float(int(moment))

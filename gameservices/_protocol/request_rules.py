@@ -48,6 +48,7 @@ __all__ = [
     "parse_owner_id",
     "parse_owner_ids",
     "parse_record_write",
+    "parse_refresh_token",
     "string_field",
     "vars_field",
 ]
@@ -151,6 +152,14 @@ def parse_email_login(body: Mapping[str, Any]) -> tuple[str, str, Vars]:
     email, password = string_field(body, "email"), string_field(body, "password")
     check_email(email, password)
     return email, password, vars_field(body)
+
+
+def parse_refresh_token(body: Mapping[str, Any]) -> str:
+    """The ``token`` of a session refresh (its ``vars`` are judged after the token)."""
+    token = string_field(body, "token")
+    if not token:
+        raise ValueError("Refresh token is required.")
+    return token
 
 
 def parse_logout(body: Mapping[str, Any]) -> list[str]:

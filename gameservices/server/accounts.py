@@ -27,7 +27,7 @@ from .._protocol.request_rules import (
     parse_email_login,
     parse_id_login,
     parse_logout,
-    string_field,
+    parse_refresh_token,
     vars_field,
 )
 from .._protocol.wire import GrpcCode
@@ -180,9 +180,7 @@ async def authenticate_email(request: web.Request) -> web.Response:
 async def session_refresh(request: web.Request) -> web.Response:
     state = state_of(request)
     body = await read_json(request)
-    token = accept(string_field, body, "token")
-    if not token:
-        raise ApiFailure(GrpcCode.INVALID_ARGUMENT, "Refresh token is required.")
+    token = accept(parse_refresh_token, body)
     try:
         claims = state.tokens.verify_refresh(token)
     except TokenError as exc:

@@ -16,15 +16,16 @@ import asyncio
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from email.utils import formatdate
 from pathlib import Path
 
 from aiohttp import web
 
+from .._protocol.ranges import format_content_range
 from .._protocol.wire import GrpcCode
 from .asset_index import AssetIndex, ServedFile, build_index, restat, scan
 from .errors import error_response
 from .faults import BodyPlan, FaultInjector, Faults, Sleep
+from .http_dates import http_date
 from .http_ranges import UNSATISFIABLE, ByteRange, etag_matches, if_range_holds, parse_range
 
 __all__ = ["ASSET_HOST", "ASSET_STATS", "AssetHost", "AssetStats", "setup_assets"]
@@ -122,7 +123,7 @@ async def _asset(request: web.Request) -> web.StreamResponse:
     entry = await host.lookup(request.match_info["name"])
     if entry is None:
         return _not_found()
-    last_modified = formatdate(entry.mtime_ns / 1e9, usegmt=True)
+    last_modified = http_date(entry.mtime_ns / 1e9)
     headers = {"ETag": entry.etag, "Last-Modified": last_modified, "Accept-Ranges": "bytes"}
     if etag_matches(request.headers.get("If-None-Match"), entry.etag):
         return web.Response(status=304, headers=headers)
@@ -130,7 +131,7 @@ async def _asset(request: web.Request) -> web.StreamResponse:
     if if_range_holds(request.headers.get("If-Range"), entry.etag, last_modified):
         wanted = parse_range(request.headers.get("Range"), entry.size)
     if wanted is UNSATISFIABLE:
-        headers["Content-Range"] = f"bytes */{entry.size}"
+        headers["Content-Range"] = format_content_range(None, None, entry.size)
         return error_response(416, GrpcCode.OUT_OF_RANGE, "Range not satisfiable.", headers)
     span = wanted if isinstance(wanted, ByteRange) else ByteRange(0, entry.size - 1)
     resp = web.StreamResponse(status=206 if isinstance(wanted, ByteRange) else 200, headers=headers)

@@ -13,7 +13,7 @@ import hashlib
 import sqlite3
 from dataclasses import dataclass
 
-from .._protocol.headers import check_idempotency_key
+from .._protocol.headers import IDEMPOTENCY_HEADER, check_idempotency_key
 from .._protocol.wire import GrpcCode
 from .errors import ApiFailure
 
@@ -65,7 +65,7 @@ def replay_of(conn: sqlite3.Connection, claim: IdempotencyClaim | None) -> str |
     if row[0] != claim.request_hash:
         raise ApiFailure(
             GrpcCode.ALREADY_EXISTS,
-            "Idempotency-Key was already used with a different request.",
+            f"{IDEMPOTENCY_HEADER} was already used with a different request.",
         )
     return str(row[1])
 
