@@ -7,7 +7,8 @@ them what ``api`` builds.
 Rule 1: a failed check raises ``ValueError`` whose text is Nakama's message, word for word; the
         server answers it with 400 and code 3. Checks run in Nakama's order, so the first
         problem found is the one Nakama reports.
-Rule 2: a body is a JSON object (empty reads as ``{}``); a missing field reads as its zero value.
+Rule 2: a body is a JSON object (empty reads as ``{}``) of Unicode text: an escaped lone
+        surrogate (``"\\ud800"``) makes it invalid JSON; a missing field reads as its zero value.
 Rule 3: lengths count UTF-8 bytes (``limits``); ids, usernames and emails hold no spaces or
         control characters (Go's POSIX ``[[:cntrl:]]`` and ``[[:space:]]``: ASCII only).
 """
@@ -30,7 +31,7 @@ from .limits import (
     METADATA_MAX_BYTES,
     PASSWORD_MIN_BYTES,
 )
-from .wire import Operator, parse_enum, parse_int64
+from .wire import Operator, dumps, parse_enum, parse_int64
 
 __all__ = [
     "RecordWrite",
@@ -55,6 +56,7 @@ __all__ = [
 
 Vars = dict[str, str]
 _INVALID_CHARS = re.compile(r"[\x00-\x20\x7f]")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 _EMAIL = re.compile(r"^.+@.+\..+$")
 
 
@@ -71,7 +73,18 @@ def parse_body(raw: bytes) -> dict[str, Any]:
         raise ValueError("Request body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise ValueError("Request body must be a JSON object.")
+    if _SURROGATE_ESCAPE.search(raw) and not _is_unicode(data):
+        raise ValueError("Request body is not valid JSON.")
     return data
+
+
+def _is_unicode(data: object) -> bool:
+    """Whether every string in ``data`` encodes to UTF-8 (pairs of escapes do; lone ones not)."""
+    try:
+        dumps(data).encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def string_field(body: Mapping[str, Any], name: str) -> str:

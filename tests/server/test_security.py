@@ -12,7 +12,7 @@ from typing import Any
 import jwt
 import pytest
 
-from tests.server.conftest import SECRET, Api, FakeClock
+from tests.server.conftest import BASIC, SECRET, Api, FakeClock
 
 UNAUTH = {"code": 16, "message": "Auth token invalid", "details": []}
 
@@ -141,6 +141,23 @@ async def test_oversize_body_is_413_with_error_body(api: Api) -> None:
     assert status == 413
     assert body["code"] == 3
     assert "too large" in body["message"]
+
+
+@pytest.mark.parametrize(
+    ("path", "raw"),
+    [
+        ("/v2/account/authenticate/device", b'{"id": "\\ud800-device-id-1"}'),
+        ("/v2/leaderboard/weekly", b'{"score": 1, "metadata": "{\\"a\\": \\"\\udc00\\"}"}'),
+    ],
+)
+async def test_a_lone_surrogate_escape_is_400_not_500(api: Api, path: str, raw: bytes) -> None:
+    headers = await api.login("device-surrogate")
+    if "authenticate" in path:
+        headers = {"Authorization": BASIC}
+    status, body = await api.call(
+        "POST", path, {**headers, "Content-Type": "application/json"}, data=raw
+    )
+    assert (status, body["code"], body["message"]) == (400, 3, "Request body is not valid JSON.")
 
 
 async def test_oversize_chunked_body_is_413(api: Api) -> None:
