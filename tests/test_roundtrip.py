@@ -3,8 +3,8 @@
 - The server still answers every request the client builds exactly as recorded (live).
 - The client's parsers read every recorded answer: records, pages, empty pages, sessions,
   errors (status, code and message on the right exception) and the asset manifest.
-- The server's request rules (``_protocol.request_rules``) accept every recorded request, and
-  refuse each one the server answered 400, with the very message it sent.
+- The server's request rules (``_protocol.request_rules``, ``account_rules``) accept every
+  recorded request, and refuse each one the server answered 400, with the message it sent.
 - Asset downloads: the Range a resume sends is the range the asset host serves, and its
   Content-Range and Date are what the downloader and the client read.
 """
@@ -20,6 +20,15 @@ from typing import Any
 import pytest
 
 from gameservices import APIError, AuthError, Conflict, InvalidArgument, NotFound, RateLimited
+from gameservices._protocol.account_rules import (
+    check_custom_id,
+    check_device_id,
+    check_username,
+    parse_email_login,
+    parse_id_login,
+    parse_logout,
+    parse_refresh_token,
+)
 from gameservices._protocol.headers import REPLAYED_HEADER, check_idempotency_key
 from gameservices._protocol.jwt import decode_claims
 from gameservices._protocol.limits import AROUND_LIMIT_MAX, LIST_LIMIT_MAX
@@ -33,20 +42,13 @@ from gameservices._protocol.ranges import (
     request_headers,
 )
 from gameservices._protocol.request_rules import (
-    check_custom_id,
-    check_device_id,
     check_expiry,
-    check_username,
     parse_body,
     parse_bool,
-    parse_email_login,
-    parse_id_login,
     parse_limit,
-    parse_logout,
     parse_owner_id,
     parse_owner_ids,
     parse_record_write,
-    parse_refresh_token,
 )
 from gameservices._protocol.responses import decipher_response, parse_http_date
 from gameservices._protocol.wire import dumps

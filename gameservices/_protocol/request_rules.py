@@ -1,16 +1,16 @@
 """What a server accepts: Nakama's request rules and their messages, as pure functions.
 
-The inverse of ``api.py``: ``api`` builds requests, this module judges them. The reference server
-parses every request body and query value with these functions, and the round-trip tests feed
-them what ``api`` builds.
+The inverse of ``api.py``: ``api`` builds requests, this module (bodies, fields, leaderboard
+calls) and ``account_rules`` (logins, sessions) judge them. The reference server parses every
+request body and query value with these functions, and the round-trip tests feed them what
+``api`` builds.
 
 Rule 1: a failed check raises ``ValueError`` whose text is Nakama's message, word for word; the
         server answers it with 400 and code 3. Checks run in Nakama's order, so the first
         problem found is the one Nakama reports.
 Rule 2: a body is a JSON object (empty reads as ``{}``) of Unicode text: an escaped lone
         surrogate (``"\\ud800"``) makes it invalid JSON; a missing field reads as its zero value.
-Rule 3: lengths count UTF-8 bytes (``limits``); ids, usernames and emails hold no spaces or
-        control characters (Go's POSIX ``[[:cntrl:]]`` and ``[[:space:]]``: ASCII only).
+Rule 3: lengths count UTF-8 bytes (``limits``).
 """
 
 from __future__ import annotations
@@ -18,46 +18,29 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .limits import (
-    CUSTOM_ID_MIN_BYTES,
-    DEVICE_ID_MIN_BYTES,
-    EMAIL_MAX_BYTES,
-    EMAIL_MIN_BYTES,
-    ID_MAX_BYTES,
-    METADATA_MAX_BYTES,
-    PASSWORD_MIN_BYTES,
-)
+from .limits import METADATA_MAX_BYTES
 from .wire import Operator, dumps, parse_enum, parse_int64
 
 __all__ = [
     "RecordWrite",
-    "check_custom_id",
-    "check_device_id",
-    "check_email",
+    "Vars",
     "check_expiry",
-    "check_username",
     "parse_body",
     "parse_bool",
-    "parse_email_login",
-    "parse_id_login",
     "parse_limit",
-    "parse_logout",
     "parse_owner_id",
     "parse_owner_ids",
     "parse_record_write",
-    "parse_refresh_token",
     "string_field",
     "vars_field",
 ]
 
 Vars = dict[str, str]
-_INVALID_CHARS = re.compile(r"[\x00-\x20\x7f]")
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-_EMAIL = re.compile(r"^.+@.+\..+$")
 
 
 # --- bodies and fields
@@ -116,77 +99,6 @@ def parse_bool(raw: str | None, name: str, default: bool) -> bool:
     if lowered in ("false", "0"):
         return False
     raise ValueError(f"{name} must be true or false.")
-
-
-# --- accounts
-
-
-def _check_id(value: str, label: str, low: int) -> str:
-    if not value:
-        raise ValueError(f"{label} is required.")
-    if _INVALID_CHARS.search(value):
-        raise ValueError(f"{label} invalid, no spaces or control characters allowed.")
-    if not low <= len(value.encode()) <= ID_MAX_BYTES:
-        raise ValueError(f"{label} invalid, must be {low}-{ID_MAX_BYTES} bytes.")
-    return value
-
-
-def check_device_id(value: str) -> str:
-    return _check_id(value, "Device ID", DEVICE_ID_MIN_BYTES)
-
-
-def check_custom_id(value: str) -> str:
-    return _check_id(value, "Custom ID", CUSTOM_ID_MIN_BYTES)
-
-
-def check_email(email: str, password: str) -> None:
-    if not email or not password:
-        raise ValueError("Email address and password is required.")
-    if _INVALID_CHARS.search(email):
-        raise ValueError("Invalid email address, no spaces or control characters allowed.")
-    if len(password.encode()) < PASSWORD_MIN_BYTES:
-        raise ValueError(f"Password must be at least {PASSWORD_MIN_BYTES} characters long.")
-    if not _EMAIL.match(email):
-        raise ValueError("Invalid email address format.")
-    if not EMAIL_MIN_BYTES <= len(email.encode()) <= EMAIL_MAX_BYTES:
-        raise ValueError(
-            f"Invalid email address, must be {EMAIL_MIN_BYTES}-{EMAIL_MAX_BYTES} bytes."
-        )
-
-
-def parse_id_login(body: Mapping[str, Any], check_id: Callable[[str], str]) -> tuple[str, Vars]:
-    """The ``id`` and ``vars`` of a device or custom login (``check_device_id`` or
-    ``check_custom_id`` judges the id)."""
-    return check_id(string_field(body, "id")), vars_field(body)
-
-
-def parse_email_login(body: Mapping[str, Any]) -> tuple[str, str, Vars]:
-    """The ``email``, ``password`` and ``vars`` of an email login."""
-    email, password = string_field(body, "email"), string_field(body, "password")
-    check_email(email, password)
-    return email, password, vars_field(body)
-
-
-def parse_refresh_token(body: Mapping[str, Any]) -> str:
-    """The ``token`` of a session refresh (its ``vars`` are judged after the token)."""
-    token = string_field(body, "token")
-    if not token:
-        raise ValueError("Refresh token is required.")
-    return token
-
-
-def parse_logout(body: Mapping[str, Any]) -> list[str]:
-    """The tokens a logout names (``token``, ``refresh_token``), empty ones left out."""
-    return [t for t in (string_field(body, "token"), string_field(body, "refresh_token")) if t]
-
-
-def check_username(name: str) -> str:
-    """The ``username`` query value; empty means "let the server pick one"."""
-    if name and _INVALID_CHARS.search(name):
-        raise ValueError("Username invalid, no spaces or control characters allowed.")
-    if len(name.encode()) > ID_MAX_BYTES:
-        raise ValueError(f"Username invalid, must be 1-{ID_MAX_BYTES} bytes.")
-    return name
 
 
 # --- leaderboards

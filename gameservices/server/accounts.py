@@ -1,7 +1,7 @@
 """Accounts and sessions: device, custom and email authentication, refresh and logout.
 
 Invariants:
-- Validation rules and messages are Nakama's, from ``_protocol.request_rules``.
+- Validation rules and messages are Nakama's, from ``_protocol.account_rules``.
 - Finding or creating an account is one writer job, so two racing first logins make one account.
 - Passwords are scrypt-hashed off the event loop; a wrong password and an unknown account under
   ``create=false`` are told apart only as Nakama does (401 vs 404).
@@ -19,8 +19,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from .._protocol.bodies import session_json
-from .._protocol.request_rules import (
+from .._protocol.account_rules import (
     check_custom_id,
     check_device_id,
     check_username,
@@ -28,8 +27,9 @@ from .._protocol.request_rules import (
     parse_id_login,
     parse_logout,
     parse_refresh_token,
-    vars_field,
 )
+from .._protocol.bodies import session_json
+from .._protocol.request_rules import vars_field
 from .._protocol.wire import GrpcCode
 from .errors import ApiFailure
 from .http import accept, json_response, query_bool, read_json

@@ -1,8 +1,9 @@
 """Small request/response helpers shared by the handlers.
 
 Invariants: bodies are read with the config's read timeout; what a valid request is, and the
-message for one that is not, comes from ``_protocol.request_rules`` (``accept`` turns its
-ValueError into an ``ApiFailure`` with code 3); bodies go out as ``_protocol.wire.dumps`` text.
+message for one that is not, comes from ``_protocol.request_rules`` and ``account_rules``
+(``accept`` turns their ValueError into an ``ApiFailure`` with code 3); bodies go out as
+``_protocol.wire.dumps`` text.
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ async def read_body(request: web.Request) -> bytes:
 
 
 def accept(rule: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """Apply a request rule from ``_protocol.request_rules``: its ValueError (Nakama's message)
-    becomes a 400 with code 3."""
+    """Apply a ``_protocol`` request rule: its ValueError (Nakama's message) becomes a 400
+    with code 3."""
     try:
         return rule(*args, **kwargs)
     except ValueError as exc:
