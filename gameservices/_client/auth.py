@@ -87,6 +87,13 @@ class AuthService:
         finally:
             await self._sessions.adopt(None)
 
+    async def adopt(self, session: Session | None) -> None:
+        """Use ``session`` from now on (one you kept yourself; None forgets the current one).
+
+        Persisted and reported like a login; the next call refreshes it if it is due.
+        """
+        await self._sessions.adopt(session)
+
     async def restore(self) -> Session | None:
         """Adopt the session saved in ``data_dir``, if any; the next call refreshes it if due."""
         return await self._sessions.restore()

@@ -29,13 +29,13 @@ from typing import Any, TypeVar
 from .._checks import is_int
 from .._exceptions import UsageError
 from .._lifecycle import Lifecycle
-from .._protocol.wire import INT64_MAX, INT64_MIN, Operator, parse_enum
+from .._protocol.limits import METADATA_MAX_BYTES
+from .._protocol.wire import Operator, check_int64, dumps, parse_operator
 from .db import NewEntry, OutboxDB, OutboxEntry
 
 __all__ = [
     "DEFAULT_MAX_DEAD",
     "DEFAULT_MAX_ENTRIES",
-    "METADATA_MAX_BYTES",
     "OutboxStore",
     "Submission",
     "new_entry",
@@ -43,8 +43,6 @@ __all__ = [
 
 DEFAULT_MAX_ENTRIES = 10_000
 DEFAULT_MAX_DEAD = 1_000
-METADATA_MAX_BYTES = 16 * 1024  # the server's limit on metadata JSON
-_OPERATOR_ALIASES = {"incr": Operator.INCREMENT, "decr": Operator.DECREMENT}
 T = TypeVar("T")
 
 
@@ -76,7 +74,7 @@ def new_entry(
         score=score,
         subscore=subscore,
         metadata=_check_metadata(metadata),
-        operator=None if operator is None else _operator(operator).name,
+        operator=None if operator is None else parse_operator(operator).name,
         key=str(uuid.uuid4()),
         created=clock(),
         owner=owner,
@@ -86,8 +84,7 @@ def new_entry(
 def _check_int64(name: str, value: object) -> None:
     if not is_int(value):
         raise TypeError(f"{name} must be an int, not {type(value).__name__}")
-    if not INT64_MIN <= value <= INT64_MAX:
-        raise ValueError(f"{name} {value} is out of the int64 range")
+    check_int64(value, name)  # the wire's int64 rule
 
 
 def _check_metadata(metadata: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -96,20 +93,15 @@ def _check_metadata(metadata: Mapping[str, Any] | None) -> dict[str, Any] | None
     if not isinstance(metadata, Mapping):
         raise TypeError(f"metadata must be a dict or None, not {type(metadata).__name__}")
     try:
-        text = json.dumps(dict(metadata))
+        text = dumps(
+            dict(metadata)
+        )  # the very text write_record sends, measured as the server does
     except (TypeError, ValueError) as exc:
         raise TypeError(f"metadata must be JSON-serialisable: {exc}") from None
     if len(text.encode()) > METADATA_MAX_BYTES:
         raise ValueError(f"metadata is over {METADATA_MAX_BYTES} bytes of JSON")
     loaded: dict[str, Any] = json.loads(text)  # a detached copy: later caller edits don't leak in
     return loaded
-
-
-def _operator(value: Operator | str | int) -> Operator:
-    if isinstance(value, str) and value.lower() in _OPERATOR_ALIASES:
-        return _OPERATOR_ALIASES[value.lower()]
-    op: Operator = parse_enum(Operator, value, "operator")
-    return op
 
 
 class OutboxStore:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import math
 import re
 from collections.abc import Mapping
 from datetime import timezone
@@ -33,6 +34,7 @@ from .models import loads
 __all__ = [
     "REQUEST_ID_HEADERS",
     "decipher_response",
+    "format_retry_after",
     "parse_http_date",
     "parse_retry_after",
     "retry_after_seconds",
@@ -87,6 +89,11 @@ def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) ->
     if value is None:
         return None
     return parse_retry_after(value, now=parse_http_date(headers.get("Date")) or now)
+
+
+def format_retry_after(seconds: float) -> str:
+    """``Retry-After`` as a server sends it: whole delta-seconds, rounded up, never negative."""
+    return str(max(0, math.ceil(seconds)))
 
 
 def _header(headers: Mapping[str, str], names: tuple[str, ...]) -> str | None:

@@ -117,7 +117,7 @@ async def test_logout_revokes_the_refresh_token(server: ReferenceServer) -> None
         session = await client.auth.device(DEVICE)
         await client.auth.logout()
         assert client.session is None
-        await client._sessions.adopt(session)  # a stale copy of the revoked session
+        await client.auth.adopt(session)  # a stale copy of the revoked session
         with pytest.raises(AuthError):
             await client.auth.refresh()
 
