@@ -115,13 +115,10 @@ class Calls:
         )
 
     def _decipher(self, req: api.Request, resp: HttpResponse) -> dict[str, Any]:
+        # our clock matters only to an error's Retry-After date without a Date header
+        now = None if 200 <= resp.status < 300 else self._sessions.now()
         return decipher_response(
-            resp.status,
-            resp.headers,
-            resp.body,
-            method=req.method,
-            url=req.path,
-            now=self._sessions.now(),
+            resp.status, resp.headers, resp.body, method=req.method, url=req.path, now=now
         )
 
     def _observe(self, resp: HttpResponse) -> None:
