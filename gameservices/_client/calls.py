@@ -1,8 +1,9 @@
 """The one path of every API call, and the narrow view of it that namespaces get (``Caller``).
 
-Rule 1: a call is build -> ``send`` -> parse. ``send`` checks the client's lifecycle, lets the
-        ``SessionKeeper`` supply a fresh bearer token (basic-auth requests carry their own
-        header), and resends as ``retry.decide`` says.
+Rule 1: a call is build -> ``send`` -> parse. ``send`` checks the client's lifecycle, asks the
+        ``SessionKeeper`` for the session to use (it decides when to refresh, and what a 401
+        earns), adds its bearer token (basic-auth requests carry their own header), and resends
+        as ``retry.decide`` says.
 Rule 2: every response teaches the keeper the server's clock (``Date``) and teaches this object
         whether the server honours idempotency keys (it echoed one), which makes resending a
         non-idempotent write safe.
@@ -20,7 +21,7 @@ from urllib.parse import quote, urlencode
 from yarl import URL
 
 from .._config import DEFAULT, Default, RetryPolicy, Timeouts
-from .._exceptions import GameServicesError
+from .._exceptions import AuthError, GameServicesError
 from .._protocol import api
 from .._protocol.redact import redact
 from .._protocol.responses import decipher_response
@@ -73,14 +74,24 @@ class Calls:
         self._opened()
         if req.auth == "basic":
             return await self._resend(req, parse, timeout, None)
-        return await self._sessions.authorized(
-            lambda token: self._resend(req, parse, timeout, token)
-        )
+        keeper = self._sessions
+        session = keeper.session_for_call() or await keeper.refresh(keeper.require())
+        try:
+            return await self._resend(req, parse, timeout, session.token)
+        except AuthError as exc:
+            session = await keeper.after_refusal(exc, session)  # a 401: one refresh, or raise
+        return await self._resend(req, parse, timeout, session.token)
 
     async def _resend(
         self, req: api.Request, parse: Parse[T], timeout: Timeout, token: str | None
     ) -> T:
-        http = self._http_request(req, timeout, token)
+        query = "?" + urlencode(req.query, quote_via=quote) if req.query else ""
+        url = URL(self._base + req.path + query, encoded=True)
+        headers = (
+            req.headers if token is None else {**req.headers, "Authorization": f"Bearer {token}"}
+        )
+        resolved = self._timeouts if timeout is DEFAULT else timeout
+        http = HttpRequest(req.method, url, headers, req.body, resolved)
         attempt, maybe_applied = 0, False
         while True:
             try:
@@ -103,16 +114,6 @@ class Calls:
                 )
             await self._retry.sleep(decision.wait)
             attempt += 1
-
-    def _http_request(self, req: api.Request, timeout: Timeout, token: str | None) -> HttpRequest:
-        query = "?" + urlencode(req.query, quote_via=quote) if req.query else ""
-        url = URL(self._base + req.path + query, encoded=True)
-        headers = (
-            req.headers if token is None else {**req.headers, "Authorization": f"Bearer {token}"}
-        )
-        return HttpRequest(
-            req.method, url, headers, req.body, self._timeouts if timeout is DEFAULT else timeout
-        )
 
     def _decipher(self, req: api.Request, resp: HttpResponse) -> dict[str, Any]:
         # our clock matters only to an error's Retry-After date without a Date header

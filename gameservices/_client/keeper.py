@@ -6,7 +6,8 @@ Rule 2: expiry is judged by the *server's* clock, learned from its ``Date`` head
         refreshes first when the token expires within the refresh window, which is capped at
         half the token's remaining life (short tokens must not make every call refresh).
 Rule 3: refresh is single-flight: concurrent callers share one refresh task. A 401 on a call
-        causes at most one refresh and one resend (``authorized``).
+        causes at most one refresh and one resend (``session_for_call``, ``after_refusal``:
+        the call path asks, this decides).
 Rule 4: a dead refresh token calls ``reauthenticate`` if given, else forgets the session and
         raises ``SessionExpired``.
 Rule 5: logs carry no token; a hook that raises is logged, never raised into the session flow.
@@ -17,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
 
 from .._config import SessionOptions
 from .._exceptions import AuthError, SessionExpired, UsageError
@@ -29,7 +29,6 @@ from .session import Session, SessionStore
 __all__ = ["SessionHook", "SessionKeeper"]
 
 log = logging.getLogger("gameservices")
-T = TypeVar("T")
 SessionHook = Callable[[Session | None], object]
 SendAuth = Callable[[api.Request], Awaitable[AuthResult]]
 
@@ -118,18 +117,22 @@ class SessionKeeper:
 
     # -- keeping it fresh (Rules 2-4) --------------------------------------------------------
 
-    async def authorized(self, call: Callable[[str], Awaitable[T]]) -> T:
-        """``await call(token)`` with a fresh token; after a 401, once more with a new one."""
+    def session_for_call(self) -> Session | None:
+        """The session a call may use now; None when it must be refreshed first (Rule 2).
+
+        Synchronous on purpose: it runs before every call, and a refresh is rare.
+        """
         session = self.require()
         if session.expires_within(self._window, self.server_time()):
-            session = await self.refresh(session)
-        try:
-            return await call(session.token)
-        except AuthError as exc:
-            if exc.status != 401 or isinstance(exc, SessionExpired):
-                raise
-            session = await self.refresh(session)
-            return await call(session.token)
+            return None
+        return session
+
+    async def after_refusal(self, exc: AuthError, used: Session) -> Session:
+        """Rule 3: a 401 on a call earns one refresh; return the session to resend with.
+        Any other refusal, or an expired session, is raised as it is."""
+        if exc.status != 401 or isinstance(exc, SessionExpired):
+            raise exc
+        return await self.refresh(used)
 
     async def refresh(self, stale: Session | None = None) -> Session:
         """Refresh the session once for all concurrent callers; return the new one."""

@@ -20,7 +20,6 @@ import contextlib
 import inspect
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import replace
 from typing import Any
 
 from multidict import CIMultiDict, CIMultiDictProxy
@@ -81,7 +80,7 @@ class MockTransport:
         if not isinstance(answer, HttpResponse):
             raise TypeError(f"a MockTransport handler must return an HttpResponse, not {answer!r}")
         headers: CIMultiDictProxy[str] = CIMultiDictProxy(CIMultiDict(answer.headers))
-        return replace(answer, headers=headers, url=answer.url or str(request.url))
+        return answer._replace(headers=headers, url=answer.url or str(request.url))
 
     @contextlib.asynccontextmanager
     async def stream(

@@ -9,7 +9,7 @@ import email.utils
 import json
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from gameservices import HttpRequest, HttpResponse
 from gameservices.testing import json_response
@@ -76,4 +76,4 @@ class NakamaSeam:
 
     def stamp(self, resp: HttpResponse) -> HttpResponse:
         date = email.utils.formatdate(self.now, usegmt=True)
-        return replace(resp, headers={**resp.headers, "Date": date})
+        return resp._replace(headers={**resp.headers, "Date": date})
