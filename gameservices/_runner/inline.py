@@ -40,6 +40,7 @@ from typing import Any
 from .handles import logger
 from .slowticks import TickDetail
 from .stats import Counters
+from .tuned_loop import BURST_READS, TunedLoop
 
 __all__ = ["InlineStepper", "SteppingSelector"]
 
@@ -214,7 +215,7 @@ class InlineStepper:
     def __init__(self, counters: Counters, clock: Clock = time.perf_counter) -> None:
         self.counters = counters
         self.selector = SteppingSelector(_new_selector(), clock)
-        self.loop = asyncio.SelectorEventLoop(self.selector)
+        self.loop = TunedLoop(self.selector, BURST_READS)
         self.selector.loop = self.loop
         self.selector.on_overrun = self._overrun
         self._culprits: set[str] = set()

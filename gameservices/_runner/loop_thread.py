@@ -29,6 +29,7 @@ from typing import Any
 
 from .handles import logger
 from .slowticks import TickDetail
+from .tuned_loop import STEADY_READS, TunedLoop
 
 __all__ = ["ThreadLoop", "WakingSelector"]
 
@@ -85,7 +86,7 @@ class ThreadLoop:
 
     def __init__(self) -> None:
         self.selector = WakingSelector(selectors.DefaultSelector())
-        self.loop = asyncio.SelectorEventLoop(self.selector)
+        self.loop = TunedLoop(self.selector, STEADY_READS)
         self.selector.loop = self.loop
         self._started = threading.Event()
         self.thread = threading.Thread(target=self._main, name="gameservices-loop", daemon=True)

@@ -1,14 +1,18 @@
 """How work reaches the loop and results reach the game, at the least cost to the game thread:
-inline job admission, the thread loop's inbox, and the lock-free wait."""
+inline job admission, the thread loop's inbox, the lock-free wait, and the tuned socket reads."""
 
 from __future__ import annotations
 
+import asyncio
+import selectors
+import socket
 import threading
 from typing import Any
 
 import pytest
 
 from gameservices import TickRunner
+from gameservices._runner import tuned_loop
 from gameservices._runner.handles import DeliveryQueue, Handle, Outcome
 from gameservices._runner.stats import Counters
 from gameservices.testing import tick_until
@@ -88,3 +92,47 @@ def test_wait_returns_at_once_when_something_is_queued_and_wakes_on_a_push() -> 
     pusher.start()
     assert queue.wait(WAIT) is True
     pusher.join(WAIT)
+
+
+@pytest.fixture
+def big_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tuned_loop, "rmem_max", lambda: 64 << 20)
+
+
+async def _connected_transport(loop: asyncio.AbstractEventLoop) -> tuple[Any, socket.socket]:
+    ours, theirs = socket.socketpair()
+    transport, _ = await loop.create_connection(asyncio.Protocol, sock=ours)
+    return transport, theirs
+
+
+def _with_transport(tuning: tuned_loop.ReadTuning) -> tuple[int, int]:
+    """(recv size, SO_RCVBUF) of a socket transport made by a TunedLoop."""
+    loop = tuned_loop.TunedLoop(selectors.DefaultSelector(), tuning)
+    try:
+        transport, theirs = loop.run_until_complete(_connected_transport(loop))
+        sock = transport.get_extra_info("socket")
+        got = transport.max_size, sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+        transport.close()
+        theirs.close()
+        loop.run_until_complete(asyncio.sleep(0))
+        return got
+    finally:
+        loop.close()
+
+
+def test_tuned_loop_reads_in_big_chunks_and_asks_for_a_big_receive_buffer(big_cap: None) -> None:
+    _, default_rcvbuf = _with_transport(tuned_loop.ReadTuning())
+    wanted = 4 * default_rcvbuf
+    size, rcvbuf = _with_transport(tuned_loop.ReadTuning(read_size=1 << 20, receive_buffer=wanted))
+    assert size == 1 << 20
+    assert rcvbuf > default_rcvbuf  # the kernel may cap or double it, but it grew
+
+
+def test_tuned_loop_leaves_the_buffer_to_autotuning_under_a_small_cap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, default_rcvbuf = _with_transport(tuned_loop.ReadTuning())
+    monkeypatch.setattr(tuned_loop, "rmem_max", lambda: tuned_loop.MIN_USEFUL_RCVBUF - 1)
+    size, rcvbuf = _with_transport(tuned_loop.ReadTuning(read_size=None, receive_buffer=8 << 20))
+    assert size == 256 * 1024  # asyncio's own
+    assert rcvbuf == default_rcvbuf
