@@ -101,13 +101,16 @@ def names(handles: tuple[object, ...]) -> tuple[str, ...]:
 
 
 def _describe(handles: tuple[object, ...]) -> tuple[str, str]:
-    """(key, text) naming what ran in an iteration, for the overrun log."""
-    key = " + ".join(names(handles))
+    """(key, text) naming what ran in an iteration, for the overrun log.
+
+    Names only, never reprs: formatting a task's repr (what it waits for) or a handle's (its
+    source location) cost a millisecond inside the tick being reported.
+    """
+    key = " + ".join(names(handles)) or "I/O callbacks"
     tasks = _tasks(handles)
     if tasks:
-        # Not repr(task): formatting what a task waits for costs a millisecond, inside a tick.
         return key, ", ".join(f"{t.get_name()} {_coro_name(t)}()" for t in tasks)
-    return key or "I/O callbacks", ", ".join(repr(h) for h in handles) or "I/O callbacks"
+    return key, key
 
 
 class SteppingSelector(selectors.BaseSelector):
