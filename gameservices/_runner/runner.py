@@ -91,6 +91,7 @@ class TickRunner:
             SLOW_FACTOR * self.budget, clock, cpu_clock, describe=inline_names
         )
         self._recorder.open()
+        self._detail = TickDetail()  # reused by every tick
         self._state = _State.OPEN
         self._tick_ident: int | None = None  # the thread that ticks (the first to call tick())
         self._tick_name = ""
@@ -191,7 +192,8 @@ class TickRunner:
         if self._state is not _State.OPEN:
             return
         self._check_thread()
-        detail = TickDetail()
+        detail = self._detail
+        detail.reset()
         start = self._recorder.begin()
         try:
             self._backend.step(self.budget, start, detail)

@@ -58,18 +58,37 @@ class SlowTick:
         return "code"
 
 
-@dataclass
 class TickDetail:
-    """What a backend and the delivery queue saw in one tick, filled in as it runs."""
+    """What a backend and the delivery queue saw in one tick, filled in as it runs.
 
-    iterations: int = 0
-    poll: float = 0.0
-    io_events: int = 0
-    slowest_iteration: float = 0.0
-    ran: tuple[object, ...] = ()  # the loop's ready handles of the slowest iteration
-    drain: float = 0.0
-    slowest_callback: str = ""
-    slowest_callback_took: float = 0.0
+    One per runner, reset at each tick: a tick allocates no object for it. (An allocation is
+    what triggers a garbage collection, on the thread that makes it: the game thread's ticks
+    should make as few as they can.)
+    """
+
+    __slots__ = (
+        "drain",
+        "io_events",
+        "iterations",
+        "poll",
+        "ran",
+        "slowest_callback",
+        "slowest_callback_took",
+        "slowest_iteration",
+    )
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.iterations = 0
+        self.poll = 0.0
+        self.io_events = 0
+        self.slowest_iteration = 0.0
+        self.ran: tuple[object, ...] = ()  # the loop's ready handles of the slowest iteration
+        self.drain = 0.0
+        self.slowest_callback = ""
+        self.slowest_callback_took = 0.0
 
 
 class SlowTickRecorder:
