@@ -35,13 +35,14 @@ import asyncio
 import selectors
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from .handles import logger
 from .slowticks import TickDetail
 from .stats import Counters
 from .tuned_loop import BURST_READS, TunedLoop
+from .wrapping import SelectorWrapper
 
 __all__ = ["InlineStepper", "SteppingSelector"]
 
@@ -113,11 +114,11 @@ def _describe(handles: tuple[object, ...]) -> tuple[str, str]:
     return key, key
 
 
-class SteppingSelector(selectors.BaseSelector):
+class SteppingSelector(SelectorWrapper):
     """Delegates to a real selector; while stepping, polls with timeout 0 and ends idle ticks."""
 
     def __init__(self, inner: selectors.BaseSelector, clock: Clock) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.clock = clock
         self.loop: asyncio.AbstractEventLoop | None = None
         self.stepping = False
@@ -132,21 +133,6 @@ class SteppingSelector(selectors.BaseSelector):
         # all run in the next iteration, job starts are admitted one per iteration.
         self.inbox: deque[Callable[[], object]] = deque()
         self.starts: deque[Callable[[], object]] = deque()
-
-    def register(self, fileobj: Any, events: int, data: Any = None) -> selectors.SelectorKey:
-        return self.inner.register(fileobj, events, data)
-
-    def unregister(self, fileobj: Any) -> selectors.SelectorKey:
-        return self.inner.unregister(fileobj)
-
-    def modify(self, fileobj: Any, events: int, data: Any = None) -> selectors.SelectorKey:
-        return self.inner.modify(fileobj, events, data)
-
-    def get_map(self) -> Mapping[Any, selectors.SelectorKey]:
-        return self.inner.get_map()
-
-    def close(self) -> None:
-        self.inner.close()
 
     def begin(self, budget: float, now: float, detail: TickDetail) -> None:
         self.stepping, self.budget, self.iterations = True, budget, 0

@@ -24,12 +24,13 @@ import concurrent.futures
 import selectors
 import threading
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from .handles import logger
 from .slowticks import TickDetail
 from .tuned_loop import STEADY_READS, TunedLoop
+from .wrapping import SelectorWrapper
 
 __all__ = ["ThreadLoop", "WakingSelector"]
 
@@ -40,30 +41,15 @@ def _noop() -> None:
     """The wake-up: the self-pipe byte is what matters, the callback does nothing."""
 
 
-class WakingSelector(selectors.BaseSelector):
+class WakingSelector(SelectorWrapper):
     """Delegates to a real selector; moves the inbox onto the loop at each iteration's start."""
 
     def __init__(self, inner: selectors.BaseSelector) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.loop: asyncio.AbstractEventLoop | None = None
         self.inbox: deque[Callable[[], object]] = deque()
         self.sleeping = False  # the loop thread is in, or about to enter, a blocking select
         self.woken = False  # a wake-up was sent during this sleep
-
-    def register(self, fileobj: Any, events: int, data: Any = None) -> selectors.SelectorKey:
-        return self.inner.register(fileobj, events, data)
-
-    def unregister(self, fileobj: Any) -> selectors.SelectorKey:
-        return self.inner.unregister(fileobj)
-
-    def modify(self, fileobj: Any, events: int, data: Any = None) -> selectors.SelectorKey:
-        return self.inner.modify(fileobj, events, data)
-
-    def get_map(self) -> Mapping[Any, selectors.SelectorKey]:
-        return self.inner.get_map()
-
-    def close(self) -> None:
-        self.inner.close()
 
     def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
         assert self.loop is not None
