@@ -12,8 +12,7 @@ import logging
 
 import pytest
 
-from gameservices import TickRunner
-from gameservices._runner.slowticks import SlowTick
+from gameservices import SlowTick, TickRunner
 from gameservices.testing import tick_until
 
 BUDGET = 0.001
