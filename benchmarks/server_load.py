@@ -38,7 +38,7 @@ from aiohttp import web
 
 from gameservices._cli.serve import SWITCH_INTERVAL, freeze_startup_heap
 from gameservices.server import Board, ServerConfig
-from gameservices.server.store import SCHEMA
+from gameservices.server.sqlite_store import SCHEMA
 from gameservices.testing import ReferenceServer
 
 BOARD = "bench"

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import base64
 import functools
-import json
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import quote
 
-from .wire import INT64_MAX, INT64_MIN, Operator, format_int64, parse_enum
+from .headers import IDEMPOTENCY_HEADER, REPLAYED_HEADER
+from .limits import AROUND_LIMIT_MAX, LIST_LIMIT_MAX
+from .wire import Operator, check_int64, dumps, format_int64, parse_operator
 
 __all__ = [
     "IDEMPOTENCY_HEADER",
@@ -41,11 +42,7 @@ __all__ = [
     "write_record",
 ]
 
-IDEMPOTENCY_HEADER = "Idempotency-Key"
-REPLAYED_HEADER = "Idempotent-Replayed"
 _JSON = {"Content-Type": "application/json"}
-# Spellings the CLI and the issue use, beside Nakama's names.
-_OPERATOR_ALIASES = {"INCR": Operator.INCREMENT, "DECR": Operator.DECREMENT}
 _SAFE_OPERATORS = frozenset({Operator.BEST, Operator.SET})
 
 
@@ -77,12 +74,8 @@ def new_idempotency_key() -> str:
     return os.urandom(16).hex()
 
 
-# One encoder: json.dumps with options builds a new encoder on every call.
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
-
-
 def _json(body: Mapping[str, Any]) -> bytes:
-    return _ENCODER.encode(body).encode()
+    return dumps(body).encode()
 
 
 def _segment(value: str, what: str) -> str:
@@ -179,22 +172,10 @@ def logout(token: str, refresh_token: str) -> Request:
     return Request("POST", "/v2/session/logout", (), dict(_JSON), body)
 
 
-def parse_operator(operator: Operator | str | int | None) -> Operator:
-    """An Operator from a name ("best", "incr"), a number or None (the board's default)."""
-    if operator is None:
-        return Operator.NO_OVERRIDE
-    if isinstance(operator, str) and operator.upper() in _OPERATOR_ALIASES:
-        return _OPERATOR_ALIASES[operator.upper()]
-    result: Operator = parse_enum(Operator, operator, "operator")
-    return result
-
-
 def _int64(value: int, what: str) -> str:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{what} must be an int, not {type(value).__name__}")
-    if not INT64_MIN <= value <= INT64_MAX:
-        raise ValueError(f"{what} is out of the int64 range")
-    return format_int64(value)
+    return format_int64(check_int64(value, what))
 
 
 def write_record(
@@ -213,7 +194,7 @@ def write_record(
         "subscore": _int64(subscore, "subscore"),
     }
     if metadata is not None:
-        body["metadata"] = _ENCODER.encode(dict(metadata))
+        body["metadata"] = dumps(dict(metadata))
     body["operator"] = op.name
     key = idempotency_key or new_idempotency_key()
     return Request(
@@ -251,7 +232,7 @@ def list_records(
     owner_ids: Iterable[str] | None = None,
     expiry: int | None = None,
 ) -> Request:
-    query = _page_query(limit, 1000, cursor, expiry)
+    query = _page_query(limit, LIST_LIMIT_MAX, cursor, expiry)
     query.extend(("owner_ids", owner) for owner in owner_ids or ())
     path = f"/v2/leaderboard/{_segment(board_id, 'board_id')}"
     return Request("GET", path, tuple(query))
@@ -268,4 +249,4 @@ def list_records_around(
     path = (
         f"/v2/leaderboard/{_segment(board_id, 'board_id')}/owner/{_segment(owner_id, 'owner_id')}"
     )
-    return Request("GET", path, tuple(_page_query(limit, 100, cursor, expiry)))
+    return Request("GET", path, tuple(_page_query(limit, AROUND_LIMIT_MAX, cursor, expiry)))

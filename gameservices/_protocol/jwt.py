@@ -4,6 +4,7 @@ Why by hand, not pyjwt: the runtime dependencies stay aiohttp + yarl (the packag
 Blender's bundled Python), and the client never verifies signatures, because it does not hold the
 server's secret; only the server (which does use pyjwt) can. Reading claims is base64url + JSON,
 a dozen lines. The claims are hints for scheduling a refresh; the server stays the judge.
+``token_claims`` is the other direction: the payload the reference server signs.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["TokenClaims", "decode_claims"]
+__all__ = ["TokenClaims", "decode_claims", "token_claims"]
 
 
 @dataclass(frozen=True)
@@ -56,3 +58,11 @@ def decode_claims(token: str) -> TokenClaims:
         username=str(claims.get("usn", "")),
         vars={str(k): str(v) for k, v in vrs.items()},
     )
+
+
+def token_claims(user_id: str, username: str, vars: Mapping[str, str], exp: int) -> dict[str, Any]:
+    """Nakama's session claims for a server to sign; ``vrs`` is left out when empty."""
+    claims: dict[str, Any] = {"uid": user_id, "usn": username, "exp": exp}
+    if vars:
+        claims["vrs"] = dict(vars)
+    return claims

@@ -1,4 +1,4 @@
-"""The asset manifest: parsing, validation, name safety and URL resolution (pure).
+"""The asset manifest: parsing, building, validation, name safety and URL resolution (pure).
 
 Wire format (served as ``{assets_url}manifest.json``)::
 
@@ -15,6 +15,10 @@ Invariants:
 - ``sha256`` is lowercase hex or None; ``size`` is an int >= 0.
 Every problem raises ``ProtocolError`` naming the manifest, the entry and the rule it broke: a
 bad manifest is the publisher's fault, never the caller's.
+- ``dump_manifest`` is the inverse, for publishers (the reference server): it writes each
+  ``url`` as given (relative ones resolve against the manifest's URL) and refuses, with
+  ``ValueError``, what ``parse_manifest`` would refuse by name, so one odd file can never make
+  a client reject the whole manifest.
 """
 
 from __future__ import annotations
@@ -23,10 +27,12 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from yarl import URL
 
 from .._exceptions import ProtocolError
+from .wire import dumps
 
 __all__ = [
     "HASH_SIDECAR",
@@ -34,7 +40,10 @@ __all__ = [
     "Manifest",
     "ManifestEntry",
     "check_name",
+    "dump_manifest",
+    "is_safe_name",
     "parse_manifest",
+    "relative_url",
 ]
 
 PART_SUFFIX = ".part"
@@ -46,7 +55,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 @dataclass(frozen=True)
 class ManifestEntry:
-    """One downloadable file: where it goes (``name``), what it must be, where it comes from."""
+    """One downloadable file: where it goes (``name``), what it must be, where it comes from
+    (absolute once parsed; relative to the manifest is fine for ``dump_manifest``)."""
 
     name: str
     size: int
@@ -107,6 +117,44 @@ def check_name(name: object) -> str:
     if name.endswith(PART_SUFFIX) or name.split("/")[-1] == HASH_SIDECAR:
         raise ValueError(f"name is reserved for the downloader (*{PART_SUFFIX}, {HASH_SIDECAR})")
     return name
+
+
+def is_safe_name(name: object) -> bool:
+    """Whether ``check_name`` accepts ``name``."""
+    try:
+        check_name(name)
+    except ValueError:
+        return False
+    return True
+
+
+def relative_url(name: str) -> URL:
+    """The URL of a file published beside the manifest: its name, percent-quoted, so that a
+    ``?``, ``#`` or ``%`` in it stays part of the path."""
+    return URL(quote(name, safe="/"), encoded=True)
+
+
+def dump_manifest(manifest: Manifest) -> bytes:
+    """The manifest as JSON bytes; ValueError names an entry ``parse_manifest`` would refuse."""
+    assets: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for entry in manifest.entries:
+        try:
+            check_name(entry.name)
+        except ValueError as exc:
+            raise ValueError(f"asset {entry.name!r}: {exc}") from None
+        if entry.name in seen:
+            raise ValueError(f"asset {entry.name!r} is listed twice")
+        seen.add(entry.name)
+        assets.append(_entry_json(entry))
+    return dumps({"version": manifest.version, "assets": assets}).encode()
+
+
+def _entry_json(entry: ManifestEntry) -> dict[str, Any]:
+    fields = {"name": entry.name, "size": entry.size, "sha256": entry.sha256, "etag": entry.etag}
+    out = {k: v for k, v in fields.items() if v is not None}
+    out["url"] = str(entry.url)
+    return out
 
 
 def parse_manifest(data: Any, manifest_url: URL | str) -> Manifest:

@@ -23,6 +23,7 @@ __all__ = [
     "Outcome",
     "Step",
     "classify",
+    "format_content_range",
     "is_strong_etag",
     "parse_content_range",
     "request_headers",
@@ -74,6 +75,13 @@ def request_headers(
     elif if_none_match is not None:
         headers["If-None-Match"] = if_none_match
     return headers
+
+
+def format_content_range(start: int | None, end: int | None, total: int) -> str:
+    """``bytes start-end/total``, or ``bytes */total`` (a 416) when ``start`` is None."""
+    if start is None or end is None:
+        return f"bytes */{total}"
+    return f"bytes {start}-{end}/{total}"
 
 
 def parse_content_range(value: str) -> ContentRange:

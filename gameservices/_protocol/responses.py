@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import math
 from collections.abc import Mapping
 from datetime import timezone
 from typing import Any
@@ -31,6 +32,7 @@ from .models import loads
 __all__ = [
     "REQUEST_ID_HEADERS",
     "decipher_response",
+    "format_retry_after",
     "parse_http_date",
     "parse_retry_after",
 ]
@@ -74,6 +76,11 @@ def parse_retry_after(value: str | None, *, now: float | None) -> float | None:
     if moment is None or now is None:
         return None
     return max(0.0, moment - now)
+
+
+def format_retry_after(seconds: float) -> str:
+    """``Retry-After`` as a server sends it: whole delta-seconds, rounded up, never negative."""
+    return str(max(0, math.ceil(seconds)))
 
 
 def _header(headers: Mapping[str, str], names: tuple[str, ...]) -> str | None:

@@ -4,11 +4,13 @@ Rule 1: int64 goes out as a JSON string; it comes in as a string or a number.
 Rule 2: enums go out as numbers; they come in as a name or a number.
 Rule 3: zero values are omitted on output; a missing field reads as its zero value.
 Rule 4: errors are ``{"code": <grpc code>, "message": str, "details": []}`` with a matching status.
+Rule 5: every body either end sends is compact JSON text with non-ASCII kept (``dumps``).
 """
 
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,16 +18,24 @@ __all__ = [
     "GRPC_CODE_FOR_STATUS",
     "INT64_MAX",
     "INT64_MIN",
+    "OPERATOR_NAMES",
     "STATUS_FOR_GRPC_CODE",
     "GrpcCode",
     "Operator",
     "SortOrder",
+    "check_int64",
+    "dumps",
     "error_body",
     "format_int64",
+    "grpc_code_for_status",
     "omit_zero",
     "parse_enum",
     "parse_int64",
+    "parse_operator",
 ]
+
+# One encoder: json.dumps with options builds a new encoder on every call.
+dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
@@ -85,6 +95,12 @@ GRPC_CODE_FOR_STATUS: Mapping[int, int] = {
 }
 
 
+def grpc_code_for_status(status: int) -> int:
+    """The code an error body with this HTTP status carries (unlisted: 13 for 5xx, else 2)."""
+    default = GrpcCode.INTERNAL if status >= 500 else GrpcCode.UNKNOWN
+    return GRPC_CODE_FOR_STATUS.get(status, default)
+
+
 class Operator(enum.IntEnum):
     """Leaderboard write operators, numbered as in Nakama's api.Operator."""
 
@@ -100,6 +116,15 @@ class SortOrder(enum.IntEnum):
 
     ASCENDING = 0
     DESCENDING = 1
+
+
+# The short spellings boards, the CLI and callers use; Nakama's own names work too.
+OPERATOR_NAMES: Mapping[str, Operator] = {
+    "best": Operator.BEST,
+    "set": Operator.SET,
+    "incr": Operator.INCREMENT,
+    "decr": Operator.DECREMENT,
+}
 
 
 def parse_enum(cls: type[enum.IntEnum], value: object, field: str) -> Any:
@@ -120,6 +145,23 @@ def parse_enum(cls: type[enum.IntEnum], value: object, field: str) -> Any:
     raise ValueError(f"{field} {value!r} is not a valid {cls.__name__}")
 
 
+def parse_operator(operator: Operator | str | int | None) -> Operator:
+    """An Operator from a name ("best", "incr"), a number or None (the board's default)."""
+    if operator is None:
+        return Operator.NO_OVERRIDE
+    if isinstance(operator, str) and operator.lower() in OPERATOR_NAMES:
+        return OPERATOR_NAMES[operator.lower()]
+    result: Operator = parse_enum(Operator, operator, "operator")
+    return result
+
+
+def check_int64(value: int, field: str) -> int:
+    """``value`` if it fits in an int64; ValueError names the field otherwise."""
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise ValueError(f"{field} is out of the int64 range")
+    return value
+
+
 def parse_int64(value: object, field: str) -> int:
     """An int64 from a JSON string or number (protojson accepts both); ValueError otherwise."""
     if isinstance(value, bool):
@@ -127,9 +169,7 @@ def parse_int64(value: object, field: str) -> int:
     number = _as_int(value)
     if number is None:
         raise ValueError(f"{field} must be an integer")
-    if not INT64_MIN <= number <= INT64_MAX:
-        raise ValueError(f"{field} is out of the int64 range")
-    return number
+    return check_int64(number, field)
 
 
 def _as_int(value: object) -> int | None:

@@ -1,7 +1,7 @@
 """Accounts and sessions: device, custom and email authentication, refresh and logout.
 
 Invariants:
-- Validation rules and messages are Nakama's (lengths in bytes, no spaces or control chars).
+- Validation rules and messages are Nakama's, from ``_protocol.account_rules``.
 - Finding or creating an account is one writer job, so two racing first logins make one account.
 - Passwords are scrypt-hashed off the event loop; a wrong password and an unknown account under
   ``create=false`` are told apart only as Nakama does (401 vs 404).
@@ -10,28 +10,35 @@ Invariants:
 from __future__ import annotations
 
 import asyncio
-import re
 import secrets
 import sqlite3
 import string
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiohttp import web
 
-from .._protocol.wire import GrpcCode, omit_zero
+from .._protocol.account_rules import (
+    check_custom_id,
+    check_device_id,
+    check_username,
+    parse_email_login,
+    parse_id_login,
+    parse_logout,
+    parse_refresh_token,
+)
+from .._protocol.bodies import session_json
+from .._protocol.request_rules import vars_field
+from .._protocol.wire import GrpcCode
 from .errors import ApiFailure
-from .http import json_response, query_bool, read_json, string_field, vars_field
+from .http import accept, json_response, query_bool, read_json
 from .passwords import hash_password, verify_password
+from .sqlite_store import Txn
 from .state import USER, ServerState, state_of
-from .store import Txn
 from .tokens import Claims, TokenError, token_digest
 
 __all__ = ["routes"]
-
-# Go's POSIX [[:cntrl:]] and [[:space:]]: ASCII controls and whitespace only.
-_INVALID_CHARS = re.compile(r"[\x00-\x20\x7f]")
-_EMAIL = re.compile(r"^.+@.+\..+$")
 
 routes = web.RouteTableDef()
 
@@ -44,39 +51,8 @@ class Account:
     created: bool = False
 
 
-def _fail(message: str) -> ApiFailure:
-    return ApiFailure(GrpcCode.INVALID_ARGUMENT, message)
-
-
-def _check_id(value: str, label: str, low: int) -> None:
-    if not value:
-        raise _fail(f"{label} is required.")
-    if _INVALID_CHARS.search(value):
-        raise _fail(f"{label} invalid, no spaces or control characters allowed.")
-    if not low <= len(value.encode()) <= 128:
-        raise _fail(f"{label} invalid, must be {low}-128 bytes.")
-
-
-def _check_email(email: str, password: str) -> None:
-    if not email or not password:
-        raise _fail("Email address and password is required.")
-    if _INVALID_CHARS.search(email):
-        raise _fail("Invalid email address, no spaces or control characters allowed.")
-    if len(password.encode()) < 8:
-        raise _fail("Password must be at least 8 characters long.")
-    if not _EMAIL.match(email):
-        raise _fail("Invalid email address format.")
-    if not 10 <= len(email.encode()) <= 255:
-        raise _fail("Invalid email address, must be 10-255 bytes.")
-
-
 def _username(request: web.Request) -> str:
-    name = request.query.get("username", "")
-    if name and _INVALID_CHARS.search(name):
-        raise _fail("Username invalid, no spaces or control characters allowed.")
-    if len(name.encode()) > 128:
-        raise _fail("Username invalid, must be 1-128 bytes.")
-    return name
+    return accept(check_username, request.query.get("username", ""))
 
 
 _FIND = {
@@ -165,17 +141,15 @@ async def _login_email(
 
 def _session(state: ServerState, account: Account, vars_: dict[str, str]) -> web.Response:
     token, refresh = state.tokens.issue(account.user_id, account.username, vars_)
-    return json_response(
-        omit_zero({"created": account.created, "token": token, "refresh_token": refresh})
-    )
+    return json_response(session_json(token, refresh, account.created))
 
 
-async def _authenticate_id(request: web.Request, kind: str, label: str, low: int) -> web.Response:
+async def _authenticate_id(
+    request: web.Request, kind: str, check_id: Callable[[str], str]
+) -> web.Response:
     state = state_of(request)
     body = await read_json(request)
-    ident = string_field(body, "id")
-    _check_id(ident, label, low)
-    vars_ = vars_field(body)
+    ident, vars_ = accept(parse_id_login, body, check_id)
     username = _username(request)
     account = await _login(state, kind, ident, username, query_bool(request, "create", True))
     return _session(state, account, vars_)
@@ -183,21 +157,19 @@ async def _authenticate_id(request: web.Request, kind: str, label: str, low: int
 
 @routes.post("/v2/account/authenticate/device")
 async def authenticate_device(request: web.Request) -> web.Response:
-    return await _authenticate_id(request, "device", "Device ID", 10)
+    return await _authenticate_id(request, "device", check_device_id)
 
 
 @routes.post("/v2/account/authenticate/custom")
 async def authenticate_custom(request: web.Request) -> web.Response:
-    return await _authenticate_id(request, "custom", "Custom ID", 6)
+    return await _authenticate_id(request, "custom", check_custom_id)
 
 
 @routes.post("/v2/account/authenticate/email")
 async def authenticate_email(request: web.Request) -> web.Response:
     state = state_of(request)
     body = await read_json(request)
-    email, password = string_field(body, "email"), string_field(body, "password")
-    _check_email(email, password)
-    vars_ = vars_field(body)
+    email, password, vars_ = accept(parse_email_login, body)
     username = _username(request)
     create = query_bool(request, "create", True)
     account = await _login_email(state, email.lower(), password, username, create)
@@ -208,9 +180,7 @@ async def authenticate_email(request: web.Request) -> web.Response:
 async def session_refresh(request: web.Request) -> web.Response:
     state = state_of(request)
     body = await read_json(request)
-    token = string_field(body, "token")
-    if not token:
-        raise _fail("Refresh token is required.")
+    token = accept(parse_refresh_token, body)
     try:
         claims = state.tokens.verify_refresh(token)
     except TokenError as exc:
@@ -218,7 +188,7 @@ async def session_refresh(request: web.Request) -> web.Response:
     account = await state.store.read(lambda conn: find_account(conn, "uuid", claims.user_id))
     if account is None:
         raise ApiFailure(GrpcCode.UNAUTHENTICATED, "Refresh token invalid or expired.")
-    return _session(state, account, vars_field(body) or dict(claims.vars))
+    return _session(state, account, accept(vars_field, body) or dict(claims.vars))
 
 
 def _revocable(state: ServerState, user: Claims, tokens: list[str]) -> list[tuple[str, int]]:
@@ -244,7 +214,7 @@ async def session_logout(request: web.Request) -> web.Response:
     state = state_of(request)
     user: Claims = request[USER]
     body = await read_json(request)
-    tokens = [t for t in (string_field(body, "token"), string_field(body, "refresh_token")) if t]
+    tokens = accept(parse_logout, body)
     revoked = _revocable(state, user, tokens)
     if revoked:
         await state.store.write(lambda txn: _store_revocations(txn, revoked))

@@ -29,14 +29,14 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from .._protocol.wire import GRPC_CODE_FOR_STATUS, GrpcCode
-from . import accounts, leaderboards
+from .._protocol.headers import IDEMPOTENCY_HEADER
+from .._protocol.wire import GrpcCode, grpc_code_for_status
+from . import accounts, leaderboard_routes
 from .assets import setup_assets
 from .config import ServerConfig
 from .errors import ApiFailure, error_response
 from .faults import faults_middleware
 from .http_dates import stamp_date
-from .idempotency import HEADER
 from .openapi import setup_openapi
 from .ratelimit import rate_limit_middleware
 from .state import STATE, USER, ServerState, StateHolder, open_state, purge, state_of
@@ -51,7 +51,7 @@ CONFIG = web.AppKey("gameservices_config", ServerConfig)
 
 _BASIC_PREFIX = "/v2/account/authenticate/"
 _BASIC_PATHS = frozenset({"/v2/account/session/refresh"})
-_PUBLIC_PATHS = frozenset({"/v2/openapi.json", "/healthcheck"})
+_PUBLIC_PATHS = frozenset({"/v2/openapi.json"})
 
 
 def _is_api(path: str) -> bool:
@@ -61,14 +61,14 @@ def _is_api(path: str) -> bool:
 @web.middleware
 async def outer_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     response = await _map_errors(request, handler)
-    key = request.headers.get(HEADER)
+    key = request.headers.get(IDEMPOTENCY_HEADER)
     if (
         key is not None
         and key.isprintable()
         and request.method in ("POST", "DELETE")
         and request.path.startswith("/v2/leaderboard/")
     ):
-        response.headers[HEADER] = key
+        response.headers[IDEMPOTENCY_HEADER] = key
     return response
 
 
@@ -80,8 +80,7 @@ async def _map_errors(request: web.Request, handler: Handler) -> web.StreamRespo
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        code = GRPC_CODE_FOR_STATUS.get(exc.status, GrpcCode.UNKNOWN)
-        return error_response(exc.status, code, exc.reason)
+        return error_response(exc.status, grpc_code_for_status(exc.status), exc.reason)
     except asyncio.CancelledError:
         raise
     except Exception:
@@ -182,7 +181,7 @@ def create_app(config: ServerConfig | None = None) -> web.Application:
     app[CONFIG] = config
     app[STATE] = StateHolder()
     app.add_routes(accounts.routes)
-    app.add_routes(leaderboards.routes)
+    app.add_routes(leaderboard_routes.routes)
     if config.clock is not time.time:
         # Clients judge token expiry by Date; with an injected clock it must tell that time.
         app.on_response_prepare.append(stamp_date(config.clock))

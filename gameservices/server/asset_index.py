@@ -2,9 +2,14 @@
 
 Invariants:
 - Everything here is synchronous file work, meant to run in a thread; nothing touches the loop.
-- A name is served only if it is in the index, and it enters the index only if ``is_safe_name``
-  accepts it and its real path (symlinks resolved) lies inside DIR. Hidden files (any part
-  starting with ".") and a top-level ``manifest.json`` are never listed.
+- A name is served only if it is in the index, and it enters the index only if the client's
+  name rule (``_protocol.manifest.check_name``) accepts it and its real path (symlinks
+  resolved) lies inside DIR. Hidden files (any part starting with ".") and a top-level
+  ``manifest.json`` are never listed. Any other file the rule refuses (``a:b.pak``, ``x.part``,
+  a backslash or a control character) is left out with one warning per scan naming it: clients
+  refuse a whole manifest that lists one, so it must never reach the manifest.
+- The manifest body is written by ``_protocol.manifest.dump_manifest`` from the same entries
+  the index serves.
 - Hashes are cached by (size, mtime_ns) in a sidecar JSON file inside DIR (hidden, so never
   served); a file whose size and mtime are unchanged is not read again.
 """
@@ -16,19 +21,18 @@ import json
 import logging
 import mimetypes
 import os
-import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+
+from .._protocol.manifest import Manifest, ManifestEntry, check_name, dump_manifest, relative_url
 
 __all__ = [
     "CACHE_NAME",
-    "AssetEntry",
-    "Manifest",
-    "build_manifest",
-    "is_safe_name",
+    "AssetIndex",
+    "ServedFile",
+    "build_index",
     "restat",
     "scan",
     "sha256_file",
@@ -38,14 +42,13 @@ log = logging.getLogger("gameservices.server")
 
 CACHE_NAME = ".gameservices-hashes.json"
 _READ_SIZE = 1 << 20
-_DRIVE = re.compile(r"^[A-Za-z]:")
 
 HashFile = Callable[[Path], str]
 
 
 @dataclass(frozen=True)
-class AssetEntry:
-    """One served file."""
+class ServedFile:
+    """One file of DIR that is served: where it is on disk and what its validators are."""
 
     name: str
     path: Path
@@ -58,27 +61,17 @@ class AssetEntry:
     def etag(self) -> str:
         return f'"{self.sha256}"'
 
-    @property
-    def url(self) -> str:
-        """Relative to the manifest's URL; quoting also keeps a ``:`` from reading as a scheme."""
-        return quote(self.name, safe="/")
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "size": self.size,
-            "sha256": self.sha256,
-            "etag": self.etag,
-            "url": self.url,
-        }
+    def manifest_entry(self) -> ManifestEntry:
+        return ManifestEntry(self.name, self.size, self.sha256, relative_url(self.name), self.etag)
 
 
 @dataclass(frozen=True)
-class Manifest:
-    """The index and its JSON form, built together so they always agree."""
+class AssetIndex:
+    """The served files by name and the manifest body listing them, built together so they
+    always agree; ``etag`` is the manifest's."""
 
     version: str
-    entries: Mapping[str, AssetEntry]
+    entries: Mapping[str, ServedFile]
     body: bytes
 
     @property
@@ -86,18 +79,18 @@ class Manifest:
         return f'"{self.version}"'
 
 
-def is_safe_name(name: str) -> bool:
-    """A relative, forward-slash name that stays inside its directory on every OS."""
-    if not name or name.startswith("/") or _DRIVE.match(name):
-        return False
-    if any(ch in name for ch in "\\\x00") or any(ord(ch) < 32 for ch in name):
-        return False
-    return all(part not in ("", ".", "..") for part in name.split("/"))
-
-
 def _listed(name: str) -> bool:
-    hidden = any(part.startswith(".") for part in name.split("/"))
-    return is_safe_name(name) and not hidden and name != "manifest.json"
+    """Whether ``name`` belongs in the manifest; warns about a file clients would refuse."""
+    if name == "manifest.json" or any(part.startswith(".") for part in name.split("/")):
+        return False
+    try:
+        check_name(name)
+        name.encode("utf-8")  # a file name that is not UTF-8 cannot be sent as JSON text
+    except ValueError as exc:  # UnicodeEncodeError is a ValueError too
+        reason = "it is not valid UTF-8" if isinstance(exc, UnicodeError) else str(exc)
+        log.warning("asset %r is left out of the manifest: %s", name, reason)
+        return False
+    return True
 
 
 def sha256_file(path: Path) -> str:
@@ -144,7 +137,7 @@ def _save_cache(path: Path, files: dict[str, list[Any]]) -> None:
 
 def _entry(
     root: Path, name: str, cached: list[Any] | None, hash_file: HashFile
-) -> AssetEntry | None:
+) -> ServedFile | None:
     real = _inside(root, name)
     if real is None:
         return None
@@ -154,27 +147,27 @@ def _entry(
     else:
         digest = hash_file(real)
     kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return AssetEntry(name, real, st.st_size, st.st_mtime_ns, digest, kind)
+    return ServedFile(name, real, st.st_size, st.st_mtime_ns, digest, kind)
 
 
-def scan(root: Path, hash_file: HashFile = sha256_file) -> Manifest:
+def scan(root: Path, hash_file: HashFile = sha256_file) -> AssetIndex:
     """Index every listed file under ``root``, hashing only what the sidecar cache lacks."""
     root = Path(os.path.realpath(root))
     if not root.is_dir():
         raise ValueError(f"assets_dir {root} is not a directory")
     cache_path = root / CACHE_NAME
     cache = _load_cache(cache_path)
-    entries: dict[str, AssetEntry] = {}
+    entries: dict[str, ServedFile] = {}
     for name in _walk(root):
         if _listed(name) and (found := _entry(root, name, cache.get(name), hash_file)):
             entries[name] = found
     fresh = {e.name: [e.size, e.mtime_ns, e.sha256] for e in entries.values()}
     if fresh != cache:
         _save_cache(cache_path, fresh)
-    return build_manifest(entries)
+    return build_index(entries)
 
 
-def restat(entry: AssetEntry, root: Path, hash_file: HashFile = sha256_file) -> AssetEntry | None:
+def restat(entry: ServedFile, root: Path, hash_file: HashFile = sha256_file) -> ServedFile | None:
     """``entry`` as it is on disk now: the same, rehashed if changed, or None if gone/escaped."""
     cached = [entry.size, entry.mtime_ns, entry.sha256]
     try:
@@ -183,11 +176,11 @@ def restat(entry: AssetEntry, root: Path, hash_file: HashFile = sha256_file) -> 
         return None
 
 
-def build_manifest(entries: Mapping[str, AssetEntry]) -> Manifest:
-    """The manifest JSON; ``version`` is a hash over (name, size, sha256) of every entry."""
+def build_index(entries: Mapping[str, ServedFile]) -> AssetIndex:
+    """The index and its manifest; ``version`` is a hash over (name, size, sha256) of every
+    entry (the publishing script in docs/assets-hosting.md computes the same)."""
     ordered = [entries[name] for name in sorted(entries)]
     identity = json.dumps([[e.name, e.size, e.sha256] for e in ordered]).encode()
     version = hashlib.sha256(identity).hexdigest()[:32]
-    doc = {"version": version, "assets": [e.to_json() for e in ordered]}
-    body = json.dumps(doc, separators=(",", ":")).encode()
-    return Manifest(version, {e.name: e for e in ordered}, body)
+    manifest = Manifest(version, tuple(e.manifest_entry() for e in ordered))
+    return AssetIndex(version, {e.name: e for e in ordered}, dump_manifest(manifest))

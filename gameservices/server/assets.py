@@ -16,15 +16,16 @@ import asyncio
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from email.utils import formatdate
 from pathlib import Path
 
 from aiohttp import web
 
+from .._protocol.ranges import format_content_range
 from .._protocol.wire import GrpcCode
-from .asset_index import AssetEntry, Manifest, build_manifest, is_safe_name, restat, scan
+from .asset_index import AssetIndex, ServedFile, build_index, restat, scan
 from .errors import error_response
 from .faults import BodyPlan, FaultInjector, Faults, Sleep
+from .http_dates import http_date
 from .http_ranges import UNSATISFIABLE, ByteRange, etag_matches, if_range_holds, parse_range
 
 __all__ = ["ASSET_HOST", "ASSET_STATS", "AssetHost", "AssetStats", "setup_assets"]
@@ -48,29 +49,30 @@ class AssetStats:
 
 
 class AssetHost:
-    """The asset directory's current manifest, plus the fault injector for file bodies."""
+    """The asset directory's current index (and manifest), plus the fault injector for bodies."""
 
     def __init__(self, root: Path | None, injector: FaultInjector | None) -> None:
         self.root = root
         self.injector = injector
         self.stats = AssetStats()
-        self.manifest: Manifest = build_manifest({})
+        self.index: AssetIndex = build_index({})
         self._lock = asyncio.Lock()
         self._scans_started = 0
 
-    async def rebuild(self) -> Manifest:
+    async def rebuild(self) -> AssetIndex:
         """Rescan DIR, or reuse a scan that started after this call did (it saw every change)."""
         if self.root is None:
-            return self.manifest
+            return self.index
         arrived = self._scans_started
         async with self._lock:
             if self._scans_started == arrived:
                 self._scans_started += 1
-                self.manifest = await asyncio.to_thread(scan, self.root)
-        return self.manifest
+                self.index = await asyncio.to_thread(scan, self.root)
+        return self.index
 
-    async def lookup(self, name: str) -> AssetEntry | None:
-        entry = self.manifest.entries.get(name) if is_safe_name(name) else None
+    async def lookup(self, name: str) -> ServedFile | None:
+        """The indexed file of this name, as it is on disk now (only safe names are indexed)."""
+        entry = self.index.entries.get(name)
         if entry is None or self.root is None:
             return None
         return await asyncio.to_thread(restat, entry, self.root)
@@ -109,11 +111,11 @@ async def _manifest(request: web.Request) -> web.StreamResponse:
     host = request.app[ASSET_HOST]
     if host.root is None:
         return error_response(404, GrpcCode.NOT_FOUND, "No assets are configured.")
-    manifest = await host.rebuild()
-    headers = {"ETag": manifest.etag, "Cache-Control": "no-cache"}
-    if etag_matches(request.headers.get("If-None-Match"), manifest.etag):
+    index = await host.rebuild()
+    headers = {"ETag": index.etag, "Cache-Control": "no-cache"}
+    if etag_matches(request.headers.get("If-None-Match"), index.etag):
         return web.Response(status=304, headers=headers)
-    return web.Response(body=manifest.body, content_type="application/json", headers=headers)
+    return web.Response(body=index.body, content_type="application/json", headers=headers)
 
 
 async def _asset(request: web.Request) -> web.StreamResponse:
@@ -121,7 +123,7 @@ async def _asset(request: web.Request) -> web.StreamResponse:
     entry = await host.lookup(request.match_info["name"])
     if entry is None:
         return _not_found()
-    last_modified = formatdate(entry.mtime_ns / 1e9, usegmt=True)
+    last_modified = http_date(entry.mtime_ns / 1e9)
     headers = {"ETag": entry.etag, "Last-Modified": last_modified, "Accept-Ranges": "bytes"}
     if etag_matches(request.headers.get("If-None-Match"), entry.etag):
         return web.Response(status=304, headers=headers)
@@ -129,7 +131,7 @@ async def _asset(request: web.Request) -> web.StreamResponse:
     if if_range_holds(request.headers.get("If-Range"), entry.etag, last_modified):
         wanted = parse_range(request.headers.get("Range"), entry.size)
     if wanted is UNSATISFIABLE:
-        headers["Content-Range"] = f"bytes */{entry.size}"
+        headers["Content-Range"] = format_content_range(None, None, entry.size)
         return error_response(416, GrpcCode.OUT_OF_RANGE, "Range not satisfiable.", headers)
     span = wanted if isinstance(wanted, ByteRange) else ByteRange(0, entry.size - 1)
     resp = web.StreamResponse(status=206 if isinstance(wanted, ByteRange) else 200, headers=headers)
@@ -149,7 +151,7 @@ async def _asset(request: web.Request) -> web.StreamResponse:
 async def _send_body(
     request: web.Request,
     resp: web.StreamResponse,
-    entry: AssetEntry,
+    entry: ServedFile,
     span: ByteRange,
     host: AssetHost,
 ) -> bool:

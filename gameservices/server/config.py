@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .._protocol.wire import Operator, SortOrder
+from .._protocol.limits import ID_MAX_BYTES
+from .._protocol.wire import OPERATOR_NAMES, Operator, SortOrder
 from .faults import Faults
 from .ratelimit import RateLimit
 
@@ -43,12 +44,6 @@ MIN_SECRET_CHARS = 32
 # Nakama's rule for ids and usernames: no whitespace or control characters.
 _INVALID_CHARS = re.compile(r"[\s\x00-\x1f\x7f]")
 _SORTS = {"desc": SortOrder.DESCENDING, "asc": SortOrder.ASCENDING}
-_OPERATORS = {
-    "best": Operator.BEST,
-    "set": Operator.SET,
-    "incr": Operator.INCREMENT,
-    "decr": Operator.DECREMENT,
-}
 _SYNC_MODES = ("FULL", "NORMAL")
 
 
@@ -61,8 +56,8 @@ class Board:
     operator: Operator = Operator.BEST
 
     def __post_init__(self) -> None:
-        if not isinstance(self.id, str) or not 1 <= len(self.id.encode()) <= 128:
-            raise ValueError("board id must be a string of 1-128 bytes")
+        if not isinstance(self.id, str) or not 1 <= len(self.id.encode()) <= ID_MAX_BYTES:
+            raise ValueError(f"board id must be a string of 1-{ID_MAX_BYTES} bytes")
         if _INVALID_CHARS.search(self.id):
             raise ValueError(f"board id {self.id!r} must not contain spaces or control characters")
         object.__setattr__(self, "sort", SortOrder(self.sort))
@@ -92,11 +87,11 @@ def parse_board(spec: str) -> Board:
             raise ValueError(f"board spec {spec!r}: sort must be desc or asc, not {parts[1]!r}")
         sort = _SORTS[parts[1].lower()]
     if len(parts) > 2:
-        if parts[2].lower() not in _OPERATORS:
+        if parts[2].lower() not in OPERATOR_NAMES:
             raise ValueError(
                 f"board spec {spec!r}: operator must be best, set, incr or decr, not {parts[2]!r}"
             )
-        operator = _OPERATORS[parts[2].lower()]
+        operator = OPERATOR_NAMES[parts[2].lower()]
     return Board(parts[0], sort, operator)
 
 

@@ -13,6 +13,8 @@ import hmac
 import json
 from dataclasses import dataclass
 
+from .._protocol.wire import dumps
+
 __all__ = ["Cursor", "CursorCodec"]
 
 _MAC_BYTES = 16
@@ -41,9 +43,7 @@ class CursorCodec:
         return hmac.new(self._key, payload, hashlib.sha256).digest()[:_MAC_BYTES]
 
     def encode(self, cursor: Cursor) -> str:
-        payload = json.dumps(
-            [cursor.board, str(cursor.key), 1 if cursor.forward else 0], separators=(",", ":")
-        ).encode()
+        payload = dumps([cursor.board, str(cursor.key), 1 if cursor.forward else 0]).encode()
         return _b64(payload) + "." + _b64(self._mac(payload))
 
     def decode(self, text: str, board: str) -> Cursor | None:

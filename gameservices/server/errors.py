@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
-from .._protocol.wire import STATUS_FOR_GRPC_CODE, GrpcCode, error_body
+from .._protocol.wire import STATUS_FOR_GRPC_CODE, GrpcCode, dumps, error_body
 
 __all__ = ["ApiFailure", "error_response"]
 
@@ -38,4 +38,9 @@ def error_response(
     status: int, code: int, message: str, headers: Mapping[str, str] | None = None
 ) -> web.Response:
     """A JSON error response in Nakama's shape."""
-    return web.json_response(error_body(code, message), status=status, headers=headers)
+    return web.Response(
+        text=dumps(error_body(code, message)),
+        status=status,
+        headers=headers,
+        content_type="application/json",
+    )

@@ -24,7 +24,8 @@ from typing import Any, TypeGuard
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from .._protocol.wire import GRPC_CODE_FOR_STATUS, GrpcCode
+from .._protocol.responses import format_retry_after
+from .._protocol.wire import GrpcCode, grpc_code_for_status
 from .errors import error_response
 
 __all__ = ["BodyPlan", "FaultInjector", "Faults", "Sleep", "faults_middleware"]
@@ -167,11 +168,11 @@ class FaultInjector:
         self._api_requests += 1
         position = index % f.rate_limit_every if f.rate_limit_every else index
         if position < f.rate_limit_burst and self._fire("rate_limit"):
-            headers = {"Retry-After": str(f.retry_after)}
+            headers = {"Retry-After": format_retry_after(f.retry_after)}
             return error_response(429, GrpcCode.RESOURCE_EXHAUSTED, "Rate limited.", headers)
         # Draw on every request, so the sequence of failures depends only on the seed.
         if self._random.random() < f.error_rate and self._fire("error"):
-            code = GRPC_CODE_FOR_STATUS.get(f.error_status, GrpcCode.INTERNAL)
+            code = grpc_code_for_status(f.error_status)
             return error_response(f.error_status, code, "Injected server error.")
         return None
 

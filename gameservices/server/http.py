@@ -1,32 +1,28 @@
 """Small request/response helpers shared by the handlers.
 
-Invariants: bodies are read with the config's read timeout and parsed as a JSON object (an
-empty body reads as ``{}``); every bad input becomes an ``ApiFailure`` with code 3.
+Invariants: bodies are read with the config's read timeout; what a valid request is, and the
+message for one that is not, comes from ``_protocol.request_rules`` and ``account_rules``
+(``accept`` turns their ValueError into an ``ApiFailure`` with code 3); bodies go out as
+``_protocol.wire.dumps`` text.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, ParamSpec, TypeVar
 
 from aiohttp import web
 
-from .._protocol.wire import GrpcCode
+from .._protocol.request_rules import parse_body, parse_bool
+from .._protocol.wire import GrpcCode, dumps
 from .errors import ApiFailure
 from .state import state_of
 
-__all__ = [
-    "json_response",
-    "json_text",
-    "parse_object",
-    "query_bool",
-    "read_body",
-    "read_json",
-    "string_field",
-    "vars_field",
-]
+__all__ = ["accept", "json_response", "query_bool", "read_body", "read_json"]
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 async def read_body(request: web.Request) -> bytes:
@@ -41,56 +37,22 @@ async def read_body(request: web.Request) -> bytes:
         ) from None
 
 
-def parse_object(raw: bytes) -> dict[str, Any]:
-    if not raw.strip():
-        return {}
+def accept(rule: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Apply a ``_protocol`` request rule: its ValueError (Nakama's message) becomes a 400
+    with code 3."""
     try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise ApiFailure(GrpcCode.INVALID_ARGUMENT, "Request body is not valid JSON.") from None
-    if not isinstance(data, dict):
-        raise ApiFailure(GrpcCode.INVALID_ARGUMENT, "Request body must be a JSON object.")
-    return data
+        return rule(*args, **kwargs)
+    except ValueError as exc:
+        raise ApiFailure(GrpcCode.INVALID_ARGUMENT, str(exc)) from None
 
 
 async def read_json(request: web.Request) -> dict[str, Any]:
-    return parse_object(await read_body(request))
-
-
-def string_field(body: Mapping[str, Any], name: str) -> str:
-    """A string field; missing reads as "" (protojson's zero value)."""
-    value = body.get(name)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise ApiFailure(GrpcCode.INVALID_ARGUMENT, f"{name} must be a string.")
-    return value
-
-
-def vars_field(body: Mapping[str, Any]) -> dict[str, str]:
-    value = body.get("vars")
-    if value is None:
-        return {}
-    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise ApiFailure(GrpcCode.INVALID_ARGUMENT, "vars must be an object of strings.")
-    return {str(k): v for k, v in value.items()}
+    return accept(parse_body, await read_body(request))
 
 
 def query_bool(request: web.Request, name: str, default: bool) -> bool:
-    raw = request.query.get(name)
-    if raw is None or raw == "":
-        return default
-    lowered = raw.lower()
-    if lowered in ("true", "1"):
-        return True
-    if lowered in ("false", "0"):
-        return False
-    raise ApiFailure(GrpcCode.INVALID_ARGUMENT, f"{name} must be true or false.")
-
-
-# One encoder: json.dumps with arguments builds a new encoder on every call.
-json_text = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+    return accept(parse_bool, request.query.get(name), name, default)
 
 
 def json_response(data: Mapping[str, Any]) -> web.Response:
-    return web.Response(text=json_text(data), content_type="application/json")
+    return web.Response(text=dumps(data), content_type="application/json")

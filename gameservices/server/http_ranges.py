@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from .._protocol.ranges import format_content_range
+
 __all__ = [
     "UNSATISFIABLE",
     "ByteRange",
@@ -34,7 +36,7 @@ class ByteRange:
         return self.end - self.start + 1
 
     def content_range(self, size: int) -> str:
-        return f"bytes {self.start}-{self.end}/{size}"
+        return format_content_range(self.start, self.end, size)
 
 
 class _Unsatisfiable:

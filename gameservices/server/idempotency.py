@@ -10,16 +10,14 @@ Invariants:
 from __future__ import annotations
 
 import hashlib
-import re
 import sqlite3
 from dataclasses import dataclass
 
+from .._protocol.headers import IDEMPOTENCY_HEADER, check_idempotency_key
 from .._protocol.wire import GrpcCode
 from .errors import ApiFailure
 
 __all__ = [
-    "HEADER",
-    "REPLAYED_HEADER",
     "IdempotencyClaim",
     "parse_key",
     "purge_expired",
@@ -27,10 +25,6 @@ __all__ = [
     "replay_of",
     "request_hash",
 ]
-
-HEADER = "Idempotency-Key"
-REPLAYED_HEADER = "Idempotent-Replayed"
-_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 
 
 @dataclass(frozen=True)
@@ -46,12 +40,10 @@ def parse_key(value: str | None) -> str | None:
     """The header value, or None if absent; a malformed key is the client's fault (400)."""
     if value is None:
         return None
-    if not _KEY.fullmatch(value):
-        raise ApiFailure(
-            GrpcCode.INVALID_ARGUMENT,
-            "Idempotency-Key must be 1-255 printable ASCII characters without spaces.",
-        )
-    return value
+    try:
+        return check_idempotency_key(value)
+    except ValueError as exc:
+        raise ApiFailure(GrpcCode.INVALID_ARGUMENT, str(exc)) from None
 
 
 def request_hash(method: str, path: str, body: bytes) -> str:
@@ -73,7 +65,7 @@ def replay_of(conn: sqlite3.Connection, claim: IdempotencyClaim | None) -> str |
     if row[0] != claim.request_hash:
         raise ApiFailure(
             GrpcCode.ALREADY_EXISTS,
-            "Idempotency-Key was already used with a different request.",
+            f"{IDEMPOTENCY_HEADER} was already used with a different request.",
         )
     return str(row[1])
 

@@ -14,6 +14,8 @@ from typing import Any
 
 from aiohttp import web
 
+from .._protocol.headers import IDEMPOTENCY_HEADER, REPLAYED_HEADER
+from .._protocol.limits import AROUND_LIMIT_MAX, DEFAULT_PAGE_LIMIT, ID_MAX_BYTES, LIST_LIMIT_MAX
 from .openapi_schemas import INT64, SCHEMAS, Schema, ref
 
 __all__ = ["openapi_document", "setup_openapi"]
@@ -69,11 +71,11 @@ def _header(name: str, description: str) -> Schema:
 
 
 _IDEMPOTENCY_HEADERS: Schema = {
-    "Idempotency-Key": {
+    IDEMPOTENCY_HEADER: {
         "description": "Echoed: the server honours idempotency keys",
         "schema": {"type": "string"},
     },
-    "Idempotent-Replayed": {
+    REPLAYED_HEADER: {
         "description": "true on a replayed response",
         "schema": {"type": "string"},
     },
@@ -89,7 +91,7 @@ def _authenticate(body: str, what: str) -> Schema:
                 _query("create", {"type": "boolean"}, "create the account if it does not exist"),
                 _query(
                     "username",
-                    {"type": "string", "minLength": 1, "maxLength": 128},
+                    {"type": "string", "minLength": 1, "maxLength": ID_MAX_BYTES},
                     "for a new account",
                 ),
             ],
@@ -99,14 +101,18 @@ def _authenticate(body: str, what: str) -> Schema:
     }
 
 
+def _limit(high: int) -> Schema:
+    return {"type": "integer", "minimum": 1, "maximum": high, "default": DEFAULT_PAGE_LIMIT}
+
+
 def _leaderboard_paths() -> dict[str, Schema]:
     board = _path("leaderboard_id")
     key = _header(
-        "Idempotency-Key", "apply this write or delete at most once per user and key (24 h)"
+        IDEMPOTENCY_HEADER, "apply this write or delete at most once per user and key (24 h)"
     )
     list_params = [
         board,
-        _query("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 1}),
+        _query("limit", _limit(LIST_LIMIT_MAX)),
         _query("cursor", {"type": "string"}, "an opaque, signed cursor from a previous page"),
         _query(
             "owner_ids", {"type": "array", "items": {"type": "string"}}, style="form", explode=True
@@ -116,7 +122,7 @@ def _leaderboard_paths() -> dict[str, Schema]:
     around_params = [
         board,
         _path("owner_id"),
-        _query("limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 1}),
+        _query("limit", _limit(AROUND_LIMIT_MAX)),
         _query("cursor", {"type": "string"}),
         _query("expiry", INT64),
     ]

@@ -8,6 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._protocol.limits import (
+    CUSTOM_ID_MIN_BYTES,
+    DEVICE_ID_MIN_BYTES,
+    EMAIL_MAX_BYTES,
+    EMAIL_MIN_BYTES,
+    ID_MAX_BYTES,
+    METADATA_MAX_BYTES,
+    PASSWORD_MIN_BYTES,
+)
+
 __all__ = ["INT64", "SCHEMAS", "Schema", "ref"]
 
 Schema = dict[str, Any]
@@ -26,6 +36,12 @@ _OPERATOR: Schema = {
 
 def ref(name: str) -> Schema:
     return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _bytes(low: int, high: int) -> Schema:
+    """A string of ``low``-``high`` UTF-8 bytes (JSON Schema counts characters: an upper bound
+    only for ASCII)."""
+    return {"type": "string", "minLength": low, "maxLength": high}
 
 
 def _obj(properties: dict[str, Schema], required: tuple[str, ...] = ()) -> Schema:
@@ -53,15 +69,15 @@ SCHEMAS: dict[str, Schema] = {
         ("token", "refresh_token"),
     ),
     "AccountDevice": _obj(
-        {"id": {"type": "string", "minLength": 10, "maxLength": 128}, "vars": _VARS}, ("id",)
+        {"id": _bytes(DEVICE_ID_MIN_BYTES, ID_MAX_BYTES), "vars": _VARS}, ("id",)
     ),
     "AccountCustom": _obj(
-        {"id": {"type": "string", "minLength": 6, "maxLength": 128}, "vars": _VARS}, ("id",)
+        {"id": _bytes(CUSTOM_ID_MIN_BYTES, ID_MAX_BYTES), "vars": _VARS}, ("id",)
     ),
     "AccountEmail": _obj(
         {
-            "email": {"type": "string", "minLength": 10, "maxLength": 255},
-            "password": {"type": "string", "minLength": 8},
+            "email": _bytes(EMAIL_MIN_BYTES, EMAIL_MAX_BYTES),
+            "password": {"type": "string", "minLength": PASSWORD_MIN_BYTES},
             "vars": _VARS,
         },
         ("email", "password"),
@@ -74,7 +90,10 @@ SCHEMAS: dict[str, Schema] = {
         {
             "score": INT64,
             "subscore": INT64,
-            "metadata": {"type": "string", "description": "JSON text, at most 16 KB"},
+            "metadata": {
+                "type": "string",
+                "description": f"JSON text, at most {METADATA_MAX_BYTES // 1024} KB",
+            },
             "operator": _OPERATOR,
         }
     ),

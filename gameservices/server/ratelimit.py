@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
+from .._protocol.responses import format_retry_after
 from .._protocol.wire import GrpcCode
 from .errors import error_response
 
-__all__ = ["RateLimit", "TokenBuckets", "rate_limit_middleware", "retry_after_header"]
+__all__ = ["RateLimit", "TokenBuckets", "rate_limit_middleware"]
 
 Clock = Callable[[], float]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -98,11 +99,6 @@ class TokenBuckets:
             del self._buckets[key]
 
 
-def retry_after_header(wait: float) -> str:
-    """Whole seconds, rounded up, and at least 1 (0 would invite an immediate retry)."""
-    return str(max(1, math.ceil(wait)))
-
-
 def rate_limit_middleware(limit: RateLimit | None, clock: Clock) -> Middleware:
     """An aiohttp middleware enforcing ``limit`` per client IP (``None``: a pass-through)."""
     buckets = TokenBuckets(limit, clock) if limit is not None else None
@@ -113,7 +109,8 @@ def rate_limit_middleware(limit: RateLimit | None, clock: Clock) -> Middleware:
             return await handler(request)
         wait = buckets.take(request.remote or "unknown")
         if wait > 0:
-            headers = {"Retry-After": retry_after_header(wait)}
+            # At least 1 s: "0" would invite an immediate retry into an empty bucket.
+            headers = {"Retry-After": format_retry_after(max(1.0, wait))}
             return error_response(429, GrpcCode.RESOURCE_EXHAUSTED, "Rate limit exceeded.", headers)
         return await handler(request)
 

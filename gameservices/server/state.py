@@ -23,7 +23,7 @@ from .config import MIN_SECRET_CHARS, ServerConfig
 from .cursors import CursorCodec
 from .idempotency import purge_expired
 from .ranks import Ranks
-from .store import Store, Txn
+from .sqlite_store import Store, Txn
 from .tokens import Claims, TokenIssuer, new_secret
 
 __all__ = [

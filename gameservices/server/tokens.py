@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import jwt
 
+from .._protocol.jwt import token_claims
+
 __all__ = ["Claims", "TokenError", "TokenIssuer", "new_secret", "token_digest"]
 
 _ALGORITHM = "HS256"
@@ -88,9 +90,7 @@ class TokenIssuer:
     ) -> str:
         # tid makes every token distinct, so revoking one never revokes a twin issued in the same
         # second.
-        claims = {"tid": uuid.uuid4().hex, "uid": user_id, "usn": username, "exp": exp}
-        if vars_:
-            claims["vrs"] = dict(vars_)
+        claims = {"tid": uuid.uuid4().hex, **token_claims(user_id, username, vars_, exp)}
         return jwt.encode(claims, key, algorithm=_ALGORITHM)
 
     def verify_session(self, token: str) -> Claims:

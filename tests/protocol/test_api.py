@@ -15,9 +15,7 @@ from gameservices import Operator
 from gameservices._protocol import api
 from gameservices._protocol.api import Request
 
-SWAGGER = json.loads(
-    (Path(__file__).parent.parent / "client" / "samples" / "swagger_subset.json").read_text()
-)
+SWAGGER = json.loads((Path(__file__).parent.parent / "samples" / "swagger_subset.json").read_text())
 
 
 def snake(name: str) -> str:

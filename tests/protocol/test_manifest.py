@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from yarl import URL
 
 from gameservices import ProtocolError
-from gameservices._protocol.manifest import check_name, parse_manifest
+from gameservices._protocol.manifest import (
+    Manifest,
+    ManifestEntry,
+    check_name,
+    dump_manifest,
+    is_safe_name,
+    parse_manifest,
+    relative_url,
+)
 
 BASE = "https://cdn.example/game/assets/manifest.json"
 SHA = "ab" * 32
@@ -127,3 +136,56 @@ def test_downloader_file_names_are_reserved() -> None:
 
 def test_safe_nested_names_pass() -> None:
     assert check_name("levels/w1/level2.pak") == "levels/w1/level2.pak"
+
+
+@pytest.mark.parametrize(
+    ("name", "safe"),
+    [
+        ("a.bin", True),
+        ("levels/level 2.pak", True),
+        ("..", False),
+        ("a/../b", False),
+        ("/etc/passwd", False),
+        ("C:/x", False),
+        ("c:x", False),
+        ("a\\b", False),
+        ("a\x00b", False),
+        ("a//b", False),
+        ("./a", False),
+        ("", False),
+    ],
+)
+def test_is_safe_name(name: str, safe: bool) -> None:
+    assert is_safe_name(name) is safe
+
+
+# --- dump_manifest: what a publisher writes, parse_manifest reads back
+
+
+def test_dump_then_parse_gives_the_entries_back() -> None:
+    names = ["a.pak", "levels/level 2.pak", "odd?#%.bin", "ünï/cödé.pak"]
+    entries = tuple(
+        ManifestEntry(n, i, SHA if i else None, relative_url(n), f'"{i}"' if i else None)
+        for i, n in enumerate(names)
+    )
+    body = dump_manifest(Manifest("v9", entries))
+    parsed = parse_manifest(json.loads(body), BASE)
+    assert parsed.version == "v9"
+    assert parsed.names == tuple(names)
+    for sent, got in zip(entries, parsed.entries, strict=True):
+        assert (got.size, got.sha256, got.etag) == (sent.size, sent.sha256, sent.etag)
+        assert got.url == URL(BASE).join(sent.url)
+        assert got.url.path == "/game/assets/" + sent.name  # '?', '#' and '%' stay in the path
+
+
+@pytest.mark.parametrize("name", ["levels/a:b.pak", "x.part", "a\\b", "../up", "a\x7fb"])
+def test_dump_refuses_a_name_the_client_would_refuse(name: str) -> None:
+    entry = ManifestEntry(name, 1, None, URL("x", encoded=True))
+    with pytest.raises(ValueError, match="asset"):
+        dump_manifest(Manifest("v1", (entry,)))
+
+
+def test_dump_refuses_a_name_listed_twice() -> None:
+    entry = ManifestEntry("a.pak", 1, None, relative_url("a.pak"))
+    with pytest.raises(ValueError, match="twice"):
+        dump_manifest(Manifest("v1", (entry, entry)))

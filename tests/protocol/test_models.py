@@ -17,7 +17,7 @@ from gameservices._protocol.models import (
     parse_rfc3339,
 )
 
-SAMPLES = Path(__file__).parent.parent / "client" / "samples"
+SAMPLES = Path(__file__).parent.parent / "samples" / "handwritten"
 
 
 def sample(name: str) -> object:

@@ -23,7 +23,7 @@ from gameservices._protocol.responses import (
     parse_retry_after,
 )
 
-SAMPLES = Path(__file__).parent.parent / "client" / "samples"
+SAMPLES = Path(__file__).parent.parent / "samples" / "handwritten"
 JSON = {"Content-Type": "application/json"}
 
 

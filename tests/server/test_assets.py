@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import os
 import subprocess
 import sys
 import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from urllib.parse import quote
 
 import aiohttp
 import pytest
@@ -18,12 +20,12 @@ import yarl
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+import gameservices
 from gameservices.server import assets as assets_module
 from gameservices.server.asset_index import (
     CACHE_NAME,
-    Manifest,
-    build_manifest,
-    is_safe_name,
+    AssetIndex,
+    build_index,
     scan,
     sha256_file,
 )
@@ -316,27 +318,6 @@ async def test_file_swapped_for_escaping_symlink_after_startup_is_404(
     assert SECRET not in data
 
 
-@pytest.mark.parametrize(
-    ("name", "safe"),
-    [
-        ("a.bin", True),
-        ("levels/level 2.pak", True),
-        ("..", False),
-        ("a/../b", False),
-        ("/etc/passwd", False),
-        ("C:/x", False),
-        ("c:x", False),
-        ("a\\b", False),
-        ("a\x00b", False),
-        ("a//b", False),
-        ("./a", False),
-        ("", False),
-    ],
-)
-def test_is_safe_name(name: str, safe: bool) -> None:
-    assert is_safe_name(name) is safe
-
-
 async def test_rebuilds_waiting_on_a_scan_share_the_next_one(
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -345,11 +326,11 @@ async def test_rebuilds_waiting_on_a_scan_share_the_next_one(
     release = threading.Event()
     scans: list[Path] = []
 
-    def gated_scan(path: Path) -> Manifest:
+    def gated_scan(path: Path) -> AssetIndex:
         scans.append(path)
         loop.call_soon_threadsafe(entered.set)
         release.wait(timeout=10)
-        return build_manifest({})
+        return build_index({})
 
     monkeypatch.setattr(assets_module, "scan", gated_scan)
     host = AssetHost(root, None)
@@ -420,6 +401,43 @@ async def test_reference_server_hosts_assets_and_counts_bytes(root: Path) -> Non
         assert resp.status == 206
         assert await resp.read() == A_BIN[10:]
         assert server.asset_stats.bytes_sent["a.bin"] == len(A_BIN) - 10
+
+
+# --- names the client refuses: left out, never served, never break the rest
+
+UNSAFE = ["levels/a:b.pak", "x.part", "back\\slash.pak", "ctl\x01.pak", "del\x7f.pak"]
+
+
+@pytest.fixture
+def unsafe_root(root: Path) -> Path:
+    for name in UNSAFE:
+        (root / name).write_bytes(b"refused by every client")
+    os.close(os.open(os.fsencode(root) + b"/not-utf8-\xff.pak", os.O_CREAT | os.O_WRONLY, 0o600))
+    return root
+
+
+async def test_unsafe_names_are_left_out_and_the_client_syncs_the_rest(
+    unsafe_root: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    dest = tmp_path / "dest"
+    with caplog.at_level(logging.WARNING, logger="gameservices.server"):
+        async with ReferenceServer(assets_dir=unsafe_root) as server:
+            async with gameservices.Client(server.url) as client:
+                result = await client.assets.sync(dest)
+            async with aiohttp.ClientSession() as http:
+                statuses = [
+                    (await http.get(f"{server.url}/assets/{quote(name)}")).status for name in UNSAFE
+                ]
+    assert result.ok
+    assert sorted(result.downloaded) == ["a.bin", "levels/level 2.pak"]
+    assert statuses == [404] * len(UNSAFE)
+    warnings = [r.getMessage() for r in caplog.records if "left out" in r.getMessage()]
+    scans = 2  # at startup, and for the client's manifest request
+    for name in UNSAFE:
+        assert sum(repr(name) in w for w in warnings) == scans, name
+    assert sum("not valid UTF-8" in w for w in warnings) == scans
+    assert len(warnings) == scans * (len(UNSAFE) + 1)
+    assert "levels/a:b.pak" in next(w for w in warnings if "a:b" in w)  # names the file
 
 
 def test_chunks_are_read_without_os_pread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

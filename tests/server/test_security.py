@@ -12,7 +12,7 @@ from typing import Any
 import jwt
 import pytest
 
-from tests.server.conftest import SECRET, Api, FakeClock
+from tests.server.conftest import BASIC, SECRET, Api, FakeClock
 
 UNAUTH = {"code": 16, "message": "Auth token invalid", "details": []}
 
@@ -143,6 +143,23 @@ async def test_oversize_body_is_413_with_error_body(api: Api) -> None:
     assert "too large" in body["message"]
 
 
+@pytest.mark.parametrize(
+    ("path", "raw"),
+    [
+        ("/v2/account/authenticate/device", b'{"id": "\\ud800-device-id-1"}'),
+        ("/v2/leaderboard/weekly", b'{"score": 1, "metadata": "{\\"a\\": \\"\\udc00\\"}"}'),
+    ],
+)
+async def test_a_lone_surrogate_escape_is_400_not_500(api: Api, path: str, raw: bytes) -> None:
+    headers = await api.login("device-surrogate")
+    if "authenticate" in path:
+        headers = {"Authorization": BASIC}
+    status, body = await api.call(
+        "POST", path, {**headers, "Content-Type": "application/json"}, data=raw
+    )
+    assert (status, body["code"], body["message"]) == (400, 3, "Request body is not valid JSON.")
+
+
 async def test_oversize_chunked_body_is_413(api: Api) -> None:
     headers = await api.login("device-chunked")
 
@@ -158,15 +175,15 @@ async def test_oversize_chunked_body_is_413(api: Api) -> None:
 async def test_internal_errors_are_logged_not_leaked(
     api: Api, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from gameservices.server import records
+    from gameservices.server import record_jobs
 
     def boom(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(records, "list_records", boom)
-    from gameservices.server import leaderboards
+    monkeypatch.setattr(record_jobs, "list_records", boom)
+    from gameservices.server import leaderboard_routes
 
-    monkeypatch.setattr(leaderboards, "list_records", boom)
+    monkeypatch.setattr(leaderboard_routes, "list_records", boom)
     headers = await api.login("device-boom-01")
     with caplog.at_level(logging.ERROR, logger="gameservices.server"):
         status, body = await api.call("GET", "/v2/leaderboard/weekly", headers)

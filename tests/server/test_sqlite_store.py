@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gameservices.server.store import PartialJobError, Store, Txn
+from gameservices.server.sqlite_store import PartialJobError, Store, Txn
 
 
 @pytest.fixture(params=[":memory:", "file"])

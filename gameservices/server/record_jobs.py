@@ -7,56 +7,57 @@ Invariants:
 - Read jobs take positions from the rank index under its lock, then fetch those rows by primary
   key: no COUNT and no OFFSET queries. A read may see a write's new position a moment before its
   commit (the index moves inside the transaction); a row that is not there yet is skipped.
-- Output follows Nakama's JSON rules (``_protocol.wire``): int64 as strings, zero values omitted.
+- Bodies are built by ``_protocol.bodies`` (Nakama's field names, int64 as strings, zero values
+  omitted), the same rules the client parses them with.
 """
 
 from __future__ import annotations
 
-import functools
 import sqlite3
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .._protocol.wire import INT64_MAX, INT64_MIN, GrpcCode, Operator, format_int64, omit_zero
+from .._protocol.bodies import record_json, record_list_json
+from .._protocol.request_rules import RecordWrite
+from .._protocol.wire import GrpcCode, Operator, check_int64, dumps
 from .config import Board
 from .cursors import Cursor, CursorCodec
 from .errors import ApiFailure
-from .http import json_text
 from .idempotency import IdempotencyClaim, remember, replay_of
 from .ranks import RankIndex, Ranks
-from .store import Txn
+from .sqlite_store import Txn
 
 __all__ = [
     "ListQuery",
-    "Outcome",
     "WriteRequest",
+    "WriteResult",
+    "apply_operator",
     "delete_record",
     "list_around",
     "list_records",
-    "rfc3339",
     "write_record",
 ]
 
 _CHUNK = 500
+# owner uuid, username, score, subscore, num_score, metadata, create_time, update_time
+RecordRow = tuple[str, str, int, int, int, str, int, int]
 
 
 @dataclass(frozen=True)
 class WriteRequest:
+    """A validated write (``write``) by ``user_id`` on ``board`` at ``now`` (epoch seconds)."""
+
     board: Board
     user_id: str
-    score: int
-    subscore: int
-    metadata: str | None
-    operator: Operator
+    write: RecordWrite
     now: int
     claim: IdempotencyClaim | None
 
 
 @dataclass(frozen=True)
-class Outcome:
-    """A response produced in a transaction: the JSON text, and whether it is a replay."""
+class WriteResult:
+    """What a write or delete job answers: the JSON text, and whether it is a stored replay."""
 
     body: str
     replayed: bool = False
@@ -68,12 +69,6 @@ class ListQuery:
     limit: int | None
     cursor: Cursor | None
     owner_ids: Sequence[str]
-
-
-@functools.lru_cache(maxsize=1024)
-def rfc3339(seconds: int) -> str:
-    """UTC timestamp as protojson writes it; cached, as most records share a few seconds."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
 _USER_CACHE_SIZE = 200_000
@@ -93,9 +88,10 @@ def _user_row(conn: sqlite3.Connection, user_id: str, ranks: Ranks) -> tuple[int
 
 
 def _check_range(value: int, field: str) -> int:
-    if not INT64_MIN <= value <= INT64_MAX:
-        raise ApiFailure(GrpcCode.INVALID_ARGUMENT, f"{field} is out of the int64 range")
-    return value
+    try:
+        return check_int64(value, field)
+    except ValueError as exc:
+        raise ApiFailure(GrpcCode.INVALID_ARGUMENT, str(exc)) from None
 
 
 def apply_operator(
@@ -117,47 +113,25 @@ def apply_operator(
     return better
 
 
-def record_json(
-    board_id: str,
-    row: Sequence[Any],
-    rank: int | None,
-) -> dict[str, Any]:
-    """row: uuid, username, score, subscore, num_score, metadata, create_time, update_time."""
-    uuid, username, score, subscore, num_score, metadata, created, updated = row
-    return omit_zero(
-        {
-            "leaderboard_id": board_id,
-            "owner_id": uuid,
-            "username": username,
-            "score": format_int64(score),
-            "subscore": format_int64(subscore),
-            "num_score": num_score,
-            "metadata": metadata,
-            "create_time": rfc3339(created),
-            "update_time": rfc3339(updated),
-            "rank": format_int64(rank or 0),
-        }
-    )
-
-
-def write_record(txn: Txn, req: WriteRequest, ranks: Ranks) -> Outcome:
+def write_record(txn: Txn, req: WriteRequest, ranks: Ranks) -> WriteResult:
     conn = txn.conn
     owner, username = _user_row(conn, req.user_id, ranks)
     replay = replay_of(conn, req.claim)
     if replay is not None:
-        return Outcome(replay, replayed=True)
+        return WriteResult(replay, replayed=True)
     board = req.board
     old = conn.execute(
         "SELECT score, subscore, num_score, metadata, create_time, seq FROM records"
         " WHERE board = ? AND owner = ?",
         (board.id, owner),
     ).fetchone()
-    op = board.operator if req.operator is Operator.NO_OVERRIDE else req.operator
+    write = req.write
+    op = board.operator if write.operator is Operator.NO_OVERRIDE else write.operator
     descending = board.sort.value == 1
     old_pair = None if old is None else (old[0], old[1])
-    score, subscore = apply_operator(op, descending, old_pair, (req.score, req.subscore))
+    score, subscore = apply_operator(op, descending, old_pair, (write.score, write.subscore))
     num_score = 1 if old is None else old[2] + 1
-    metadata = req.metadata if req.metadata is not None else (old[3] if old else "{}")
+    metadata = write.metadata if write.metadata is not None else (old[3] if old else "{}")
     created = req.now if old is None else old[4]
     # Ties are ordered by when the position was reached: unchanged scores keep their seq.
     seq = old[5] if old is not None and old_pair == (score, subscore) else ranks.next_seq()
@@ -174,10 +148,10 @@ def write_record(txn: Txn, req: WriteRequest, ranks: Ranks) -> Outcome:
         previous = index.put(owner, index.pack(score, subscore, seq, owner))
         rank = index.rank_of(owner)
     txn.on_rollback(lambda: _undo(ranks, board.id, owner, previous))
-    row = (req.user_id, username, score, subscore, num_score, metadata, created, req.now)
-    body = json_text(record_json(board.id, row, rank))
+    record = (req.user_id, username, score, subscore, num_score, metadata, created, req.now)
+    body = dumps(record_json(board.id, *record, rank))
     remember(conn, req.claim, 200, body)
-    return Outcome(body)
+    return WriteResult(body)
 
 
 def _undo(ranks: Ranks, board_id: str, owner: int, previous: int | None) -> None:
@@ -187,18 +161,18 @@ def _undo(ranks: Ranks, board_id: str, owner: int, previous: int | None) -> None
 
 def delete_record(
     txn: Txn, board: Board, user_id: str, claim: IdempotencyClaim | None, ranks: Ranks
-) -> Outcome:
+) -> WriteResult:
     conn = txn.conn
     owner, _ = _user_row(conn, user_id, ranks)
     replay = replay_of(conn, claim)
     if replay is not None:
-        return Outcome(replay, replayed=True)
+        return WriteResult(replay, replayed=True)
     conn.execute("DELETE FROM records WHERE board = ? AND owner = ?", (board.id, owner))
     with ranks.lock:
         previous = ranks.boards[board.id].remove(owner)
     txn.on_rollback(lambda: _undo(ranks, board.id, owner, previous))
     remember(conn, claim, 200, "{}")
-    return Outcome("{}")
+    return WriteResult("{}")
 
 
 def _fetch(
@@ -207,7 +181,7 @@ def _fetch(
     """Rows for (rank, key) entries, in order; rows that vanished meanwhile are skipped."""
     entries = list(entries)
     owners = [RankIndex.owner_of(k) for _, k in entries]
-    rows: dict[int, tuple[Any, ...]] = {}
+    rows: dict[int, RecordRow] = {}
     for i in range(0, len(owners), _CHUNK):
         chunk = owners[i : i + _CHUNK]
         marks = ",".join("?" * len(chunk))
@@ -219,7 +193,7 @@ def _fetch(
         ):
             rows[r[0]] = r[1:]
     return [
-        record_json(board_id, rows[o], rank)
+        record_json(board_id, *rows[o], rank)
         for (rank, _), o in zip(entries, owners, strict=True)
         if o in rows
     ]
@@ -277,14 +251,13 @@ def _list_body(
     def cursor(key: int | None, forward: bool) -> str:
         return "" if key is None else codec.encode(Cursor(board_id, key, forward))
 
-    body: dict[str, Any] = {
-        "records": _fetch(conn, board_id, page.entries),
-        "owner_records": _fetch(conn, board_id, owner_entries),
-        "next_cursor": cursor(page.next_key, True),
-        "prev_cursor": cursor(page.prev_key, False),
-        "rank_count": str(page.total),
-    }
-    return omit_zero(body)
+    return record_list_json(
+        _fetch(conn, board_id, page.entries),
+        _fetch(conn, board_id, owner_entries),
+        cursor(page.next_key, True),
+        cursor(page.prev_key, False),
+        page.total,
+    )
 
 
 def list_records(

@@ -1,0 +1,106 @@
+"""What a server accepts at login: Nakama's account rules and their messages (pure).
+
+Part of the request rules (see ``request_rules`` for Rules 1-3: Nakama's messages word for
+word in ``ValueError``, in Nakama's order; lengths in UTF-8 bytes). Here:
+Rule 4: ids, usernames and emails hold no spaces or control characters (Go's POSIX
+        ``[[:cntrl:]]`` and ``[[:space:]]``: ASCII only); an empty username lets the server
+        pick one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .limits import (
+    CUSTOM_ID_MIN_BYTES,
+    DEVICE_ID_MIN_BYTES,
+    EMAIL_MAX_BYTES,
+    EMAIL_MIN_BYTES,
+    ID_MAX_BYTES,
+    PASSWORD_MIN_BYTES,
+)
+from .request_rules import Vars, string_field, vars_field
+
+__all__ = [
+    "check_custom_id",
+    "check_device_id",
+    "check_email",
+    "check_username",
+    "parse_email_login",
+    "parse_id_login",
+    "parse_logout",
+    "parse_refresh_token",
+]
+
+_INVALID_CHARS = re.compile(r"[\x00-\x20\x7f]")
+_EMAIL = re.compile(r"^.+@.+\..+$")
+
+
+def _check_id(value: str, label: str, low: int) -> str:
+    if not value:
+        raise ValueError(f"{label} is required.")
+    if _INVALID_CHARS.search(value):
+        raise ValueError(f"{label} invalid, no spaces or control characters allowed.")
+    if not low <= len(value.encode()) <= ID_MAX_BYTES:
+        raise ValueError(f"{label} invalid, must be {low}-{ID_MAX_BYTES} bytes.")
+    return value
+
+
+def check_device_id(value: str) -> str:
+    return _check_id(value, "Device ID", DEVICE_ID_MIN_BYTES)
+
+
+def check_custom_id(value: str) -> str:
+    return _check_id(value, "Custom ID", CUSTOM_ID_MIN_BYTES)
+
+
+def check_email(email: str, password: str) -> None:
+    if not email or not password:
+        raise ValueError("Email address and password is required.")
+    if _INVALID_CHARS.search(email):
+        raise ValueError("Invalid email address, no spaces or control characters allowed.")
+    if len(password.encode()) < PASSWORD_MIN_BYTES:
+        raise ValueError(f"Password must be at least {PASSWORD_MIN_BYTES} characters long.")
+    if not _EMAIL.match(email):
+        raise ValueError("Invalid email address format.")
+    if not EMAIL_MIN_BYTES <= len(email.encode()) <= EMAIL_MAX_BYTES:
+        raise ValueError(
+            f"Invalid email address, must be {EMAIL_MIN_BYTES}-{EMAIL_MAX_BYTES} bytes."
+        )
+
+
+def parse_id_login(body: Mapping[str, Any], check_id: Callable[[str], str]) -> tuple[str, Vars]:
+    """The ``id`` and ``vars`` of a device or custom login (``check_device_id`` or
+    ``check_custom_id`` judges the id)."""
+    return check_id(string_field(body, "id")), vars_field(body)
+
+
+def parse_email_login(body: Mapping[str, Any]) -> tuple[str, str, Vars]:
+    """The ``email``, ``password`` and ``vars`` of an email login."""
+    email, password = string_field(body, "email"), string_field(body, "password")
+    check_email(email, password)
+    return email, password, vars_field(body)
+
+
+def parse_refresh_token(body: Mapping[str, Any]) -> str:
+    """The ``token`` of a session refresh (its ``vars`` are judged after the token)."""
+    token = string_field(body, "token")
+    if not token:
+        raise ValueError("Refresh token is required.")
+    return token
+
+
+def parse_logout(body: Mapping[str, Any]) -> list[str]:
+    """The tokens a logout names (``token``, ``refresh_token``), empty ones left out."""
+    return [t for t in (string_field(body, "token"), string_field(body, "refresh_token")) if t]
+
+
+def check_username(name: str) -> str:
+    """The ``username`` query value; empty means "let the server pick one"."""
+    if name and _INVALID_CHARS.search(name):
+        raise ValueError("Username invalid, no spaces or control characters allowed.")
+    if len(name.encode()) > ID_MAX_BYTES:
+        raise ValueError(f"Username invalid, must be 1-{ID_MAX_BYTES} bytes.")
+    return name

@@ -1,0 +1,163 @@
+"""What the two-server suite shares: where the real Nakama is, the boards both servers hold, unique
+names, and the one marker that names a divergence of the reference server from Nakama.
+
+The suite asserts **Nakama's** behaviour. Where the reference server differs today, the test (or
+differential case) carries ``reference_diverges("what differs")``: it is then an expected failure
+(strict) whenever it runs against the reference server, and must pass against Nakama. Strict, so
+a fix on the server flips it to XPASS, which fails the run until the mark is removed.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from gameservices import Client, RetryPolicy
+from gameservices.server import Board, Operator, SortOrder
+
+__all__ = [
+    "BOARDS",
+    "DIVERGENCE_MARK",
+    "HTTP_KEY_ENV",
+    "MODULES_DIR",
+    "NAKAMA_SKIP_REASON",
+    "NO_WAIT_RETRY",
+    "REFERENCE_LIFETIMES",
+    "SERVER_KEY_ENV",
+    "URL_ENV",
+    "BoardSpec",
+    "Target",
+    "apply_divergence",
+    "device_id",
+    "nakama_http_key",
+    "nakama_server_key",
+    "nakama_url",
+    "reference_diverges",
+    "username",
+]
+
+URL_ENV = "GAMESERVICES_NAKAMA_URL"
+SERVER_KEY_ENV = "GAMESERVICES_NAKAMA_SERVER_KEY"
+HTTP_KEY_ENV = "GAMESERVICES_NAKAMA_HTTP_KEY"
+NAKAMA_SKIP_REASON = (
+    f"{URL_ENV} is not set: no real Nakama to test against (start one with "
+    "../shared/nakama/start.sh --runtime tests/nakama/modules and export the URL it prints)"
+)
+MODULES_DIR = Path(__file__).parent / "modules"
+DIVERGENCE_MARK = "reference_divergence"
+
+# Nakama's own defaults (60 s session tokens, 3600 s refresh tokens): the reference server runs
+# with the same lifetimes here, so the client takes the same refresh paths against both.
+REFERENCE_LIFETIMES = {"token_expiry": 60, "refresh_expiry": 3600}
+
+
+async def _no_wait(delay: float) -> None:
+    return None
+
+
+# Retries without waiting (the suite never sleeps); the jitter is fixed.
+NO_WAIT_RETRY = RetryPolicy(sleep=_no_wait, random=lambda: 0.5)
+
+
+@dataclass(frozen=True)
+class BoardSpec:
+    """One leaderboard as tests/nakama/modules/gameservices_boards.lua creates it on Nakama."""
+
+    id: str
+    sort: SortOrder
+    operator: Operator
+    reset: str | None = None  # cron schedule; the reference server has no resets (a divergence)
+    ranks: bool = True  # enable_ranks; the reference server always ranks (a divergence)
+
+    @property
+    def board(self) -> Board:
+        """The reference server's definition (id, sort, operator: all it can express)."""
+        return Board(self.id, self.sort, self.operator)
+
+    @property
+    def descending(self) -> bool:
+        return self.sort is SortOrder.DESCENDING
+
+
+_DESC, _ASC = SortOrder.DESCENDING, SortOrder.ASCENDING
+BOARDS: dict[str, BoardSpec] = {
+    spec.id: spec
+    for spec in (
+        BoardSpec("gs_best_desc", _DESC, Operator.BEST),
+        BoardSpec("gs_best_asc", _ASC, Operator.BEST),
+        BoardSpec("gs_set", _DESC, Operator.SET),
+        BoardSpec("gs_incr", _DESC, Operator.INCREMENT),
+        BoardSpec("gs_decr", _DESC, Operator.DECREMENT),
+        BoardSpec("gs_noranks", _DESC, Operator.BEST, ranks=False),
+        BoardSpec("gs_weekly", _DESC, Operator.BEST, reset="0 0 * * 1"),
+    )
+}
+
+
+def nakama_url() -> str | None:
+    url = os.environ.get(URL_ENV, "").strip()
+    return url.rstrip("/") or None
+
+
+def nakama_server_key() -> str:
+    return os.environ.get(SERVER_KEY_ENV, "").strip() or "defaultkey"
+
+
+def nakama_http_key() -> str:
+    """The runtime HTTP key (Nakama's ``--runtime.http_key``) for the differential test's RPCs."""
+    return os.environ.get(HTTP_KEY_ENV, "").strip() or "defaulthttpkey"
+
+
+def reference_diverges(reason: str) -> pytest.MarkDecorator:
+    """Mark a test (or a differential case) the reference server fails for ``reason``.
+
+    Against the reference server it becomes ``xfail(strict=True, reason="reference divergence:
+    ...")``; against Nakama it must pass. ``reason`` names the fix to make.
+    """
+    return getattr(pytest.mark, DIVERGENCE_MARK)(reason)
+
+
+def divergence_xfail(reason: str) -> pytest.MarkDecorator:
+    return pytest.mark.xfail(strict=True, reason=f"reference divergence: {reason}")
+
+
+def apply_divergence(request: pytest.FixtureRequest) -> None:
+    """Called by every fixture that puts the reference server under a test."""
+    marks = list(request.node.iter_markers(DIVERGENCE_MARK))
+    if marks:
+        request.applymarker(divergence_xfail("; ".join(str(m.args[0]) for m in marks)))
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex}"
+
+
+def device_id() -> str:
+    """A device id nobody used before (so the suite can run again and again on one Nakama)."""
+    return unique("gs-device-")
+
+
+def username() -> str:
+    return unique("gs_")[:27]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One server under test: the reference server (in-process) or a real Nakama."""
+
+    name: str  # "reference" or "nakama"
+    url: str
+    server_key: str
+
+    @property
+    def is_nakama(self) -> bool:
+        return self.name == "nakama"
+
+    def client(self, **kwargs: object) -> Client:
+        options: dict[str, object] = {"server_key": self.server_key, "retry": NO_WAIT_RETRY}
+        options.update(kwargs)
+        return Client(self.url, **options)  # type: ignore[arg-type]
