@@ -35,6 +35,7 @@ from ._protocol.wire import Operator
 from ._runner.ambient import report_progress
 from ._runner.handles import Handle
 from ._runner.runner import TickRunner
+from ._runner.slowticks import SlowTick
 from ._runner.stats import RunnerStats
 
 __version__ = "0.1.0"
@@ -67,6 +68,7 @@ __all__ = [
     "ServerError",
     "Session",
     "SessionExpired",
+    "SlowTick",
     "StorageError",
     "Submission",
     "SyncResult",
