@@ -17,6 +17,22 @@ __all__ = ["SCHEMA", "SCHEMA_VERSION", "prepare"]
 
 SCHEMA_VERSION = 1
 
+# Records by board period (expiry: the period's reset time, 0 for a board that never resets).
+_RECORDS = """
+CREATE TABLE {exists}records(
+    board TEXT NOT NULL,
+    expiry INTEGER NOT NULL,
+    owner INTEGER NOT NULL,
+    score INTEGER NOT NULL,
+    subscore INTEGER NOT NULL,
+    num_score INTEGER NOT NULL,
+    metadata TEXT NOT NULL,
+    create_time INTEGER NOT NULL,
+    update_time INTEGER NOT NULL,
+    PRIMARY KEY(board, expiry, owner)
+) WITHOUT ROWID;
+"""
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users(
     id INTEGER PRIMARY KEY,
@@ -30,18 +46,6 @@ CREATE TABLE IF NOT EXISTS users(
 CREATE TABLE IF NOT EXISTS user_devices(
     id TEXT PRIMARY KEY,
     user_id INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS records(
-    board TEXT NOT NULL,
-    expiry INTEGER NOT NULL,
-    owner INTEGER NOT NULL,
-    score INTEGER NOT NULL,
-    subscore INTEGER NOT NULL,
-    num_score INTEGER NOT NULL,
-    metadata TEXT NOT NULL,
-    create_time INTEGER NOT NULL,
-    update_time INTEGER NOT NULL,
-    PRIMARY KEY(board, expiry, owner)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS revoked_tokens(
     digest TEXT PRIMARY KEY,
@@ -57,28 +61,16 @@ CREATE TABLE IF NOT EXISTS idempotency(
     PRIMARY KEY(user_id, key)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency(created);
-"""
+""" + _RECORDS.format(exists="IF NOT EXISTS ")
 
-_MIGRATE_0_TO_1 = """
-ALTER TABLE records RENAME TO records_v0;
-CREATE TABLE records(
-    board TEXT NOT NULL,
-    expiry INTEGER NOT NULL,
-    owner INTEGER NOT NULL,
-    score INTEGER NOT NULL,
-    subscore INTEGER NOT NULL,
-    num_score INTEGER NOT NULL,
-    metadata TEXT NOT NULL,
-    create_time INTEGER NOT NULL,
-    update_time INTEGER NOT NULL,
-    PRIMARY KEY(board, expiry, owner)
-) WITHOUT ROWID;
-INSERT INTO records(board, expiry, owner, score, subscore, num_score, metadata, create_time,
-    update_time)
-SELECT board, 0, owner, score, subscore, num_score, metadata, create_time, update_time
-FROM records_v0;
-DROP TABLE records_v0;
-"""
+_MIGRATE_0_TO_1 = (
+    "ALTER TABLE records RENAME TO records_v0",
+    _RECORDS.format(exists=""),
+    "INSERT INTO records(board, expiry, owner, score, subscore, num_score, metadata,"
+    " create_time, update_time) SELECT board, 0, owner, score, subscore, num_score, metadata,"
+    " create_time, update_time FROM records_v0",
+    "DROP TABLE records_v0",
+)
 
 
 def _has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
@@ -93,9 +85,8 @@ def prepare(conn: sqlite3.Connection) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
         if _has_column(conn, "records", "seq"):
-            for statement in _MIGRATE_0_TO_1.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
+            for statement in _MIGRATE_0_TO_1:
+                conn.execute(statement)
         for statement in SCHEMA.split(";"):
             if statement.strip():
                 conn.execute(statement)
