@@ -7,9 +7,7 @@ Rule 2: nesting is never a crash: Python's parser recurses, so a body too deep f
         again by an iterative parser here (rare; the fast path is the C parser).
 Rule 3: an object with a repeated key comes back as a ``DuplicateKeys`` dict (the last value
         kept, as Go's maps do); the request rules refuse it where protojson does.
-Rule 4: ``jsonb_text`` answers metadata as ``jsonb`` prints it: keys sorted by UTF-8 length then
-        bytes (the last of a repeated key kept), ``", "`` and ``": "`` separators, numbers in
-        PostgreSQL's ``numeric`` text (``1e2`` -> ``100``, ``1.50`` stays ``1.50``).
+``jsonb`` prints metadata as PostgreSQL does.
 """
 
 from __future__ import annotations
@@ -17,11 +15,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from decimal import Decimal
-from json.encoder import encode_basestring
 from typing import Any
 
-__all__ = ["MAX_DEPTH", "DuplicateKeys", "Unstorable", "jsonb_text", "loads"]
+__all__ = ["MAX_DEPTH", "DuplicateKeys", "loads"]
 
 # CPython's string scanner (C), public in json.decoder though typeshed leaves it out.
 _Scan = Callable[[str, int, bool], tuple[str, int]]
@@ -33,19 +29,12 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 _LITERALS = {"true": True, "false": False, "null": None}
-# numeric's limits: 131072 digits before the point, 16383 after (beyond: PostgreSQL refuses).
-_NUMERIC_MAX_WEIGHT = 131_072
-_NUMERIC_MAX_SCALE = 16_383
 
 
 class DuplicateKeys(dict[str, Any]):
     """A JSON object that named one key twice (``key``); holds the last value of each."""
 
     key: str = ""
-
-
-class Unstorable(ValueError):
-    """Valid JSON that ``jsonb`` refuses to store: ``\\u0000``, a number beyond ``numeric``."""
 
 
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -192,73 +181,3 @@ def _loads_deep(text: str, numbers: Callable[[str], Any]) -> Any:
             if char != ("}" if top.pairs is not None else "]"):
                 raise ValueError(f"expected ',' or a closing bracket at character {pos}")
             value, pos = stack.pop().close(), pos + 1
-
-
-# --- jsonb
-
-
-def _numeric(text: str) -> Decimal:
-    number = Decimal(text)
-    exponent = number.as_tuple().exponent
-    assert isinstance(exponent, int)  # finite: the grammar has no NaN or Infinity
-    if number.adjusted() >= _NUMERIC_MAX_WEIGHT or -exponent > _NUMERIC_MAX_SCALE:
-        raise Unstorable("a number beyond the range of jsonb")
-    return number
-
-
-def _numeric_text(number: Decimal) -> str:
-    text = format(number, "f")
-    return text.lstrip("-") if number.is_zero() else text
-
-
-def jsonb_text(text: str) -> str:
-    """Metadata (a JSON object's text) as ``jsonb`` prints it (Rule 4); ValueError if it is not
-    JSON (a lone surrogate included), ``Unstorable`` if ``jsonb`` refuses it."""
-    value = loads(text, numbers=_numeric)
-    out: list[str] = []
-    stack: list[Any] = [value]
-    while stack:  # iterative: metadata may nest deeper than Python's recursion limit
-        item = stack.pop()
-        if isinstance(item, _Token):
-            out.append(item.text)
-        elif isinstance(item, dict):
-            keys = sorted(item, key=lambda k: (len(k.encode()), k.encode()))
-            stack.append(_Token("}"))
-            for n, key in enumerate(reversed(keys)):
-                stack += [item[key], _Token(_string_text(key) + ": ")]
-                if n < len(keys) - 1:
-                    stack.append(_Token(", "))
-            stack.append(_Token("{"))
-        elif isinstance(item, list):
-            stack.append(_Token("]"))
-            for n, element in enumerate(reversed(item)):
-                stack.append(element)
-                if n < len(item) - 1:
-                    stack.append(_Token(", "))
-            stack.append(_Token("["))
-        else:
-            out.append(_scalar_text(item))
-    return "".join(out)
-
-
-class _Token:
-    __slots__ = ("text",)
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-
-def _scalar_text(value: Any) -> str:
-    if value is None:
-        return "null"
-    if value is True or value is False:
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return _numeric_text(value)
-    return _string_text(value)
-
-
-def _string_text(value: str) -> str:
-    if "\x00" in value:
-        raise Unstorable("jsonb cannot hold \\u0000")
-    return encode_basestring(value)

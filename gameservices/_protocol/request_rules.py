@@ -20,7 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .jsontext import DuplicateKeys, Unstorable, jsonb_text, loads
+from .jsonb import Unstorable, jsonb_text
+from .jsontext import DuplicateKeys, loads
 from .limits import METADATA_MAX_BYTES
 from .wire import Operator, body_field, parse_int64
 

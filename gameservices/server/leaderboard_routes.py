@@ -3,9 +3,9 @@
 Invariants: requests are validated on the loop (cheap, bounded by the 64 KB body cap) with
 Nakama's rules and messages (``_protocol.request_rules``, ``query_rules``), in Nakama's order:
 the body and query first, the board after; storage and rank work runs on the store's threads
-(``record_jobs``); a write or delete with an Idempotency-Key is applied at most once and
-replays its stored response. Writes and deletes touch the board's current reset period; reads
-take the period ``expiry`` names (0: the current one).
+(``record_jobs``, ``record_reads``); a write or delete with an Idempotency-Key is applied at
+most once and replays its stored response. Writes and deletes touch the board's current reset
+period; reads take the period ``expiry`` names (0: the current one).
 """
 
 from __future__ import annotations
@@ -22,15 +22,8 @@ from .cursors import Cursor
 from .errors import ApiFailure
 from .http import accept, json_response, read_body
 from .idempotency import IdempotencyClaim, parse_key, request_hash
-from .record_jobs import (
-    ListQuery,
-    WriteRequest,
-    WriteResult,
-    delete_record,
-    list_around,
-    list_records,
-    write_record,
-)
+from .record_jobs import WriteRequest, WriteResult, delete_record, write_record
+from .record_reads import ListQuery, list_around, list_records
 from .state import USER, ServerState, state_of
 from .tokens import Claims
 

@@ -175,12 +175,9 @@ async def test_oversize_chunked_body_is_413(api: Api) -> None:
 async def test_internal_errors_are_logged_not_leaked(
     api: Api, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from gameservices.server import record_jobs
-
     def boom(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(record_jobs, "list_records", boom)
     from gameservices.server import leaderboard_routes
 
     monkeypatch.setattr(leaderboard_routes, "list_records", boom)
