@@ -6,13 +6,20 @@ server that this script starts in a subprocess. Scenarios:
 - idle: 300 frames, no requests;
 - busy: 600 frames; a 64 MB download at frame 0, a JSON GET every 6 frames, a POST every 30.
 
-Every approach runs both scenarios in the same process run, so the ratios are comparable.
-Figures per approach: networking time per frame (p50/p99/max, microseconds; the time the frame
-spends in the approach's calls), game-work p99 inflation against idle, missed frames (frame slots
-lost to frames longer than 1/60 s), download seconds, request latency in frames (p50/p99).
+Every approach runs both scenarios in the same process run, so the ratios are comparable, and
+each starts from a fresh GC state (``gc.collect()``), so none inherits a full collection that the
+ones before it made due. Figures per approach: networking time per frame (p50/p99/max,
+microseconds; the time the frame spends in the approach's calls) and the game thread's CPU time
+in the same calls (p99/max: wall far above CPU is the OS or a GIL hand-off, not work), game-work
+p99 inflation against idle, missed frames (frame slots lost to frames longer than 1/60 s),
+download seconds and MB per frame while it ran, request latency in frames (p50/p99), GC time in
+the busy run, and for TickRunner rows the ticks over twice the budget (``runner.slow_ticks``,
+summed up by cause below the table, with inline loop iterations per MB). Each target of issue 16
+is printed as ok/MISS; the baseline for inline mode is the naive budgeted stepper.
 
     python benchmarks/frame_hitch.py            # table
     python benchmarks/frame_hitch.py --json     # machines
+    python benchmarks/frame_hitch.py --repeat 3 # medians of 3 rounds (a noisy machine)
 
 Add a row: write a class with ``open/request/tick/close`` (see ``Approach``) and decorate it with
 ``@approach("name")``. To route one kind of request differently through a TickRunner, subclass
@@ -28,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import queue
 import statistics
@@ -141,6 +149,10 @@ class Approach:
 
     def close(self) -> None:
         """Release everything."""
+
+    def runner_stats(self) -> Any:
+        """A TickRunner's stats and slow-tick records, for the approaches that have one."""
+        return None
 
 
 APPROACHES: dict[str, Callable[[], Approach]] = {}
@@ -285,6 +297,29 @@ class OneIteration(LoopApproach):
         self.loop.run_forever()
 
 
+NAIVE_BUDGET = 0.002
+
+
+@approach("naive: iterations until idle or 2 ms")
+class NaiveBudgeted(LoopApproach):
+    """What one writes first: one-iteration steps while something is ready (a callback, or I/O
+    that a select(0) sees), for at most 2 ms. The baseline for gameservices inline."""
+
+    def open(self, url: str) -> None:
+        super().open(url)
+        self.selector: Any = self.loop._selector  # type: ignore[attr-defined]  # naive on purpose
+
+    def tick(self) -> None:
+        loop, deadline = self.loop, time.perf_counter() + NAIVE_BUDGET
+        while True:
+            loop.call_soon(loop.stop)
+            loop.run_forever()
+            if time.perf_counter() >= deadline:
+                return
+            if not loop._ready and not self.selector.select(0):  # type: ignore[attr-defined]  # naive
+                return
+
+
 class RunnerApproach(Approach):
     """gameservices: submit coroutines to a TickRunner, tick it each frame."""
 
@@ -312,6 +347,9 @@ class RunnerApproach(Approach):
 
     def tick(self) -> None:
         self.runner.tick()
+
+    def runner_stats(self) -> Any:
+        return self.runner.stats, self.runner.slow_ticks
 
     def close(self) -> None:
         self.runner.close()
@@ -389,6 +427,29 @@ def make_game_work(seconds: float) -> Callable[[], int]:
     return lambda: work(n)
 
 
+class GCWatch:
+    """Garbage-collection time and generations, from gc.callbacks (any thread)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.full = 0  # generation-2 collections
+        self._began = 0.0
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._began = time.perf_counter()
+            return
+        self.seconds += time.perf_counter() - self._began
+        self.full += info["generation"] == 2
+
+    def __enter__(self) -> GCWatch:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self)
+
+
 @dataclass
 class Trace:
     net: list[float] = field(default_factory=list)
@@ -397,6 +458,10 @@ class Trace:
     missed: int = 0
     latencies: list[int] = field(default_factory=list)
     download_s: float | None = None
+    download_frames: int = 0
+    gc_s: float = 0.0
+    gc_full: int = 0
+    at_download: Any = None  # a runner's stats when the download was delivered
 
 
 def run_scenario(impl: Approach, frames: int, busy: bool, game_work: Callable[[], int]) -> Trace:
@@ -410,6 +475,8 @@ def run_scenario(impl: Approach, frames: int, busy: bool, game_work: Callable[[]
         def done() -> None:
             if kind == "download":
                 trace.download_s = time.perf_counter() - issued_at
+                trace.download_frames = state["frame"] - issued_frame + 1
+                trace.at_download = impl.runner_stats()
                 pending["download"] = 0
             else:
                 trace.latencies.append(state["frame"] - issued_frame)
@@ -418,6 +485,7 @@ def run_scenario(impl: Approach, frames: int, busy: bool, game_work: Callable[[]
             pending["download"] = 1
         impl.request(kind, done)
 
+    watch = GCWatch().__enter__()
     start = time.perf_counter()
     n = 0
     while n < frames or (busy and pending["download"] and n < frames + EXTRA_FRAMES):
@@ -446,6 +514,8 @@ def run_scenario(impl: Approach, frames: int, busy: bool, game_work: Callable[[]
         n += 1
         if time.perf_counter() - due > PERIOD:  # a long frame: restart the schedule, like vsync
             start = time.perf_counter() - n * PERIOD
+    watch.__exit__()
+    trace.gc_s, trace.gc_full = watch.seconds, watch.full
     return trace
 
 
@@ -464,22 +534,39 @@ class Row:
     net_p99_us: float
     net_max_us: float
     net_cpu_p99_us: float
+    net_cpu_max_us: float
     game_p99_inflation_pct: float
     missed_frames: int
     download_s: float | None
     latency_p50_frames: float
     latency_p99_frames: float
+    gc_ms: float  # garbage collection during the busy run, any thread
+    gc_full: int  # generation-2 collections during the busy run
+    mb_per_tick: float  # the download's MB per frame while it ran
+    download_cpu_ms_per_mb: float  # game-thread CPU in the approach's calls per downloaded MB
+    slow_ticks: int = -1  # TickRunner rows: ticks over 2x the budget (-1: not a runner)
+    slow_causes: str = ""  # e.g. "os 2, code 1": SlowTick.cause of each
+    iterations_per_mb: float = 0.0  # inline rows: event-loop iterations per downloaded MB
 
 
 def measure(name: str, url: str, args: argparse.Namespace, game_work: Callable[[], int]) -> Row:
     impl = APPROACHES[name]()
     impl.open(url)
+    # Each approach starts from the same GC state: otherwise a full collection that the approaches
+    # before it made due (40 ms with this process's objects on a 2-core VM) lands on whichever
+    # approach runs next. Collections the approach itself causes still count (gc_ms, gc_full).
+    gc.collect()
     try:
         idle = run_scenario(impl, args.idle_frames, False, game_work)
+        before = impl.runner_stats()
         busy = run_scenario(impl, args.busy_frames, True, game_work)
+        after = impl.runner_stats()
     finally:
         impl.close()
     lat = [float(x) for x in busy.latencies]
+    mb = args.mb
+    dl_frames = busy.download_frames or len(busy.net)
+    extra = runner_figures(before, after, busy.at_download, mb) if after is not None else {}
     return Row(
         approach=name,
         idle_net_p50_us=pct(idle.net, 0.5) * 1e6,
@@ -487,12 +574,34 @@ def measure(name: str, url: str, args: argparse.Namespace, game_work: Callable[[
         net_p99_us=pct(busy.net, 0.99) * 1e6,
         net_max_us=max(busy.net) * 1e6,
         net_cpu_p99_us=pct(busy.net_cpu, 0.99) * 1e6,
+        net_cpu_max_us=max(busy.net_cpu) * 1e6,
         game_p99_inflation_pct=(pct(busy.game, 0.99) / pct(idle.game, 0.99) - 1) * 100,
         missed_frames=busy.missed,
         download_s=busy.download_s,
         latency_p50_frames=pct(lat, 0.5),
         latency_p99_frames=pct(lat, 0.99),
+        gc_ms=busy.gc_s * 1e3,
+        gc_full=busy.gc_full,
+        mb_per_tick=mb / dl_frames if busy.download_s else 0.0,
+        download_cpu_ms_per_mb=sum(busy.net_cpu[:dl_frames]) * 1e3 / mb,
+        **extra,
     )
+
+
+def runner_figures(before: Any, after: Any, at_download: Any, mb: int) -> dict[str, Any]:
+    """A TickRunner's own view of the busy run: slow ticks and their causes; loop iterations
+    per MB while the download ran (its ticks also served the GETs and POSTs)."""
+    (stats0, _), (stats1, records) = before, after
+    stats_dl = at_download[0] if at_download else stats1
+    slow = stats1.slow_ticks - stats0.slow_ticks
+    causes: dict[str, int] = {}
+    for rec in list(records)[-slow:] if slow else []:
+        causes[rec.cause] = causes.get(rec.cause, 0) + 1
+    return {
+        "slow_ticks": slow,
+        "slow_causes": ", ".join(f"{k} {v}" for k, v in sorted(causes.items())),
+        "iterations_per_mb": (stats_dl.iterations - stats0.iterations) / mb,
+    }
 
 
 def median_row(rows: list[Row]) -> Row:
@@ -500,36 +609,43 @@ def median_row(rows: list[Row]) -> Row:
     fields = asdict(rows[0])
     for key, first in fields.items():
         values = [getattr(r, key) for r in rows]
-        if isinstance(first, (int, float)) and None not in values:
+        if isinstance(first, (int, float)) and not isinstance(first, bool) and None not in values:
             fields[key] = type(first)(statistics.median(values))
     return Row(**fields)
 
 
+NAIVE = "naive: iterations until idle or 2 ms"
+BUDGET_US = 2000  # gameservices' default inline budget
+
+
 def targets(rows: dict[str, Row]) -> list[tuple[str, bool]]:
-    """Issue 3's targets, checked against this run's figures."""
-    tut, one = rows.get("tutorial sleep(frame/3)"), rows.get("one-iteration step")
+    """Issue 16's targets (and issue 3's latency one), checked against this run's figures."""
+    tut, naive = rows.get("tutorial sleep(frame/3)"), rows.get(NAIVE)
     inl, thr = rows.get("gameservices inline"), rows.get("gameservices thread")
     base = rows.get("threads + requests, queue")
     checks: list[tuple[str, bool]] = []
-    if inl and tut:
-        checks.append(
-            ("inline idle p50 <= tutorial/200", inl.idle_net_p50_us <= tut.idle_net_p50_us / 200)
-        )
     if inl:
         checks += [
-            ("inline busy p99 <= 2.5 ms", inl.net_p99_us <= 2500),
             ("inline busy max <= 5 ms", inl.net_max_us <= 5000),
+            ("inline busy p99 <= budget + 0.5 ms", inl.net_p99_us <= BUDGET_US + 500),
             ("inline 0 missed frames", inl.missed_frames == 0),
             ("inline request latency p99 <= 2 frames", inl.latency_p99_frames <= 2),
         ]
-    if inl and one and inl.download_s and one.download_s:
-        checks.append(("inline download <= one-iteration/4", inl.download_s <= one.download_s / 4))
+    if inl and naive and inl.download_s and naive.download_s:
+        checks.append(
+            ("inline download <= 0.5x naive stepper", inl.download_s <= 0.5 * naive.download_s)
+        )
     if thr and base and thr.download_s and base.download_s:
         checks += [
+            ("thread busy p99 <= 2x threads+requests", thr.net_p99_us <= 2 * base.net_p99_us),
             ("thread download <= 1.25x threads+requests", thr.download_s <= 1.25 * base.download_s),
-            ("thread net p99 <= 2x threads+requests", thr.net_p99_us <= 2 * base.net_p99_us),
             ("thread game p99 inflation <= 10%", thr.game_p99_inflation_pct <= 10),
         ]
+    if tut:
+        for label, row in (("inline", inl), ("thread", thr)):
+            if row:
+                ok = row.idle_net_p50_us <= tut.idle_net_p50_us / 200
+                checks.append((f"{label} idle p50 <= tutorial/200", ok))
     return checks
 
 
@@ -554,16 +670,20 @@ def asset_targets(rows: dict[str, Row]) -> list[tuple[str, bool]]:
 
 
 COLUMNS = (  # header, unit, width, format
-    ("approach", "", 28, "{r.approach}"),
+    ("approach", "", 36, "{r.approach}"),
     ("idle p50", "us", 9, "{r.idle_net_p50_us:.0f}"),
     ("busy p50", "us", 9, "{r.net_p50_us:.0f}"),
     ("p99", "us", 8, "{r.net_p99_us:.0f}"),
     ("max", "us", 9, "{r.net_max_us:.0f}"),
     ("cpu p99", "us", 8, "{r.net_cpu_p99_us:.0f}"),
+    ("cpu max", "us", 8, "{r.net_cpu_max_us:.0f}"),
     ("game p99", "infl.", 9, "{r.game_p99_inflation_pct:+.1f}%"),
     ("missed", "frames", 7, "{r.missed_frames}"),
     ("download", "s", 9, "{dl}"),
+    ("MB/", "frame", 6, "{r.mb_per_tick:.2f}"),
     ("latency", "p50/p99", 8, "{r.latency_p50_frames:.0f}/{r.latency_p99_frames:.0f}"),
+    ("gc", "ms", 6, "{r.gc_ms:.1f}"),
+    ("slow", "ticks", 6, "{slow}"),
 )
 
 
@@ -571,13 +691,14 @@ def table(rows: list[Row]) -> str:
     def line(cells: list[str]) -> str:
         first, *rest = cells
         widths = [w for _, _, w, _ in COLUMNS[1:]]
-        return f"{first:<28}" + "".join(f" {c:>{w}}" for c, w in zip(rest, widths, strict=True))
+        return f"{first:<36}" + "".join(f" {c:>{w}}" for c, w in zip(rest, widths, strict=True))
 
     lines = [line([c[0] for c in COLUMNS]), line([c[1] for c in COLUMNS])]
     lines.append("-" * len(lines[0]))
     for r in rows:
         dl = f"{r.download_s:.2f}" if r.download_s is not None else "n/a"
-        lines.append(line([fmt.format(r=r, dl=dl) for _, _, _, fmt in COLUMNS]))
+        slow = r.slow_ticks if r.slow_ticks >= 0 else "-"
+        lines.append(line([fmt.format(r=r, dl=dl, slow=slow) for _, _, _, fmt in COLUMNS]))
     return "\n".join(lines)
 
 
@@ -638,7 +759,15 @@ def main(argv: list[str] | None = None) -> int:
               f"a GET every {GET_EVERY} frames, a POST every {POST_EVERY}")  # fmt: skip
         print(table(rows))
         print(f"one bare select(0) at tick time costs {floor:.0f} us p50 here (the floor of "
-              "any idle poll); cpu p99: game-thread CPU time in the same calls")  # fmt: skip
+              "any idle poll); cpu p99/max: game-thread CPU time in the same calls")  # fmt: skip
+        for r in rows:
+            if r.slow_ticks > 0:
+                print(f"  {r.approach}: {r.slow_ticks} ticks over 2x the budget, by cause: "
+                      f"{r.slow_causes} (os: CPU < wall/2; gc; code: ours)")  # fmt: skip
+            if r.iterations_per_mb:
+                print(f"  {r.approach}: {r.iterations_per_mb:.1f} loop iterations/MB, "
+                      f"{r.download_cpu_ms_per_mb:.2f} ms game-thread CPU/MB while downloading, "
+                      f"{r.mb_per_tick:.2f} MB/frame")  # fmt: skip
         for text, ok in checks:
             print(f"  [{'ok' if ok else 'MISS'}] {text}")
     return 0

@@ -38,7 +38,7 @@ from aiohttp import web
 
 from gameservices._cli.serve import SWITCH_INTERVAL, freeze_startup_heap
 from gameservices.server import Board, ServerConfig
-from gameservices.server.sqlite_store import SCHEMA
+from gameservices.server.schema import SCHEMA, SCHEMA_VERSION
 from gameservices.testing import ReferenceServer
 
 BOARD = "bench"
@@ -53,6 +53,7 @@ def seed(path: str, records: int, rng: random.Random) -> None:
     conn.execute("PRAGMA journal_mode = OFF")
     conn.execute("PRAGMA synchronous = OFF")
     conn.executescript(SCHEMA)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     now = int(time.time())
     batch = 100_000
     # Keys in index order: B-tree appends instead of random inserts (3-4x faster to load).
@@ -65,9 +66,9 @@ def seed(path: str, records: int, rng: random.Random) -> None:
             ((i, uuids[i - 1], f"u{i:09d}", now) for i in ids),
         )
         conn.executemany(
-            "INSERT INTO records(board, owner, score, subscore, num_score, metadata,"
-            " create_time, update_time, seq) VALUES (?, ?, ?, 0, 1, '{}', ?, ?, ?)",
-            ((BOARD, i, rng.randrange(10**9), now, now, i) for i in ids),
+            "INSERT INTO records(board, expiry, owner, score, subscore, num_score, metadata,"
+            " create_time, update_time) VALUES (?, 0, ?, ?, 0, 1, '{}', ?, ?)",
+            ((BOARD, i, rng.randrange(10**9), now, now) for i in ids),
         )
     conn.execute("COMMIT")
     conn.execute("PRAGMA journal_mode = WAL")

@@ -42,6 +42,7 @@ from ._protocol.wire import Operator
 from ._runner.ambient import report_progress
 from ._runner.handles import Handle
 from ._runner.runner import TickRunner
+from ._runner.slowticks import SlowTick
 from ._runner.stats import RunnerStats
 
 __version__ = "0.1.0"
@@ -80,6 +81,7 @@ __all__ = [
     "Session",
     "SessionExpired",
     "SessionOptions",
+    "SlowTick",
     "StorageError",
     "Submission",
     "SyncResult",

@@ -32,6 +32,7 @@ EXPECTED = {
     "RunnerStats",
     "ServerError",
     "SessionExpired",
+    "SlowTick",
     "StorageError",
     "Submission",
     "SyncResult",

@@ -34,6 +34,13 @@ from gameservices._protocol.jwt import decode_claims
 from gameservices._protocol.limits import AROUND_LIMIT_MAX, LIST_LIMIT_MAX
 from gameservices._protocol.manifest import parse_manifest
 from gameservices._protocol.models import parse_auth, parse_record, parse_record_list
+from gameservices._protocol.query_rules import (
+    parse_bool,
+    parse_expiry,
+    parse_limit,
+    parse_owner_id,
+    parse_owner_ids,
+)
 from gameservices._protocol.ranges import (
     RangeReply,
     Step,
@@ -41,15 +48,7 @@ from gameservices._protocol.ranges import (
     format_content_range,
     request_headers,
 )
-from gameservices._protocol.request_rules import (
-    check_expiry,
-    parse_body,
-    parse_bool,
-    parse_limit,
-    parse_owner_id,
-    parse_owner_ids,
-    parse_record_write,
-)
+from gameservices._protocol.request_rules import parse_body, parse_record_write
 from gameservices._protocol.responses import decipher_response, parse_http_date
 from gameservices._protocol.wire import dumps
 from gameservices.server.http_dates import http_date
@@ -190,24 +189,25 @@ def _judge(request: dict[str, Any]) -> None:
     if kind in _ID_LOGIN:
         parse_id_login(parse_body(raw), _ID_LOGIN[kind])
     elif kind == "email":
-        parse_email_login(parse_body(raw))
+        parse_email_login(parse_body(raw), first.get("username", ""))
     if kind != path:  # every authenticate call
         check_username(first.get("username", ""))
         parse_bool(first.get("create"), "create", True)
     elif path == "/v2/account/session/refresh":
         parse_refresh_token(parse_body(raw))
     elif path == "/v2/session/logout":
-        assert parse_logout(parse_body(raw))
+        logout = parse_logout(parse_body(raw))
+        assert logout.token or logout.refresh_token
     elif method == "POST":
         parse_record_write(parse_body(raw))
     elif method == "GET" and (around := _AROUND.fullmatch(path)):
-        parse_limit(first.get("limit", ""), AROUND_LIMIT_MAX)
+        parse_limit(first.get("limit"), AROUND_LIMIT_MAX, unsigned=True)
         parse_owner_id(around["owner"])
-        check_expiry(first.get("expiry", ""))
+        parse_expiry(first.get("expiry"))
     elif method == "GET" and path.startswith("/v2/leaderboard/"):
-        parse_limit(first.get("limit", ""), LIST_LIMIT_MAX)
+        parse_limit(first.get("limit"), LIST_LIMIT_MAX)
         parse_owner_ids(v for k, v in query if k == "owner_ids")
-        check_expiry(first.get("expiry", ""))
+        parse_expiry(first.get("expiry"))
 
 
 @pytest.mark.parametrize("case", CASES)

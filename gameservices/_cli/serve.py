@@ -46,7 +46,7 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--board",
         action="append",
-        metavar="ID[:desc|asc[:best|set|incr|decr]]",
+        metavar="ID[:desc|asc][:best|set|incr|decr][:noranks][:reset=CRON]",
         help="a leaderboard (repeatable); default: the demo boards",
     )
     p.add_argument("--config", help="JSON file with the same settings (ServerConfig field names)")

@@ -2,15 +2,19 @@
 
 Part of the request rules (see ``request_rules`` for Rules 1-3: Nakama's messages word for
 word in ``ValueError``, in Nakama's order; lengths in UTF-8 bytes). Here:
-Rule 4: ids, usernames and emails hold no spaces or control characters (Go's POSIX
-        ``[[:cntrl:]]`` and ``[[:space:]]``: ASCII only); an empty username lets the server
-        pick one.
+Rule 4: ids and emails hold no spaces or control characters (Go's POSIX ``[[:cntrl:]]`` and
+        ``[[:space:]]``: ASCII only). Usernames may hold spaces: only control characters are
+        refused, and, by a quirk of Nakama's pattern, the two characters ``[]`` in a row. An
+        empty username lets the server pick one.
+Rule 5: an email login without an email is a login by ``username`` and password (never an
+        account creation).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from .limits import (
@@ -24,6 +28,8 @@ from .limits import (
 from .request_rules import Vars, string_field, vars_field
 
 __all__ = [
+    "EmailLogin",
+    "Logout",
     "check_custom_id",
     "check_device_id",
     "check_email",
@@ -35,6 +41,9 @@ __all__ = [
 ]
 
 _INVALID_CHARS = re.compile(r"[\x00-\x20\x7f]")
+# Nakama's "([[:cntrl:]]|[[\t\n\r\f\v]])+": the second bracket expression is "[" or a
+# control character followed by a literal "]".
+_INVALID_USERNAME = re.compile(r"[\x00-\x1f\x7f]|\[\]")
 _EMAIL = re.compile(r"^.+@.+\..+$")
 
 
@@ -57,18 +66,18 @@ def check_custom_id(value: str) -> str:
 
 
 def check_email(email: str, password: str) -> None:
-    if not email or not password:
-        raise ValueError("Email address and password is required.")
-    if _INVALID_CHARS.search(email):
-        raise ValueError("Invalid email address, no spaces or control characters allowed.")
+    """An email login's address (when given: Rule 5) and password, in Nakama's order."""
+    if email:
+        if _INVALID_CHARS.search(email):
+            raise ValueError("Invalid email address, no spaces or control characters allowed.")
+        if not _EMAIL.match(email):
+            raise ValueError("Invalid email address format.")
+        if not EMAIL_MIN_BYTES <= len(email.encode()) <= EMAIL_MAX_BYTES:
+            raise ValueError(
+                f"Invalid email address, must be {EMAIL_MIN_BYTES}-{EMAIL_MAX_BYTES} bytes."
+            )
     if len(password.encode()) < PASSWORD_MIN_BYTES:
         raise ValueError(f"Password must be at least {PASSWORD_MIN_BYTES} characters long.")
-    if not _EMAIL.match(email):
-        raise ValueError("Invalid email address format.")
-    if not EMAIL_MIN_BYTES <= len(email.encode()) <= EMAIL_MAX_BYTES:
-        raise ValueError(
-            f"Invalid email address, must be {EMAIL_MIN_BYTES}-{EMAIL_MAX_BYTES} bytes."
-        )
 
 
 def parse_id_login(body: Mapping[str, Any], check_id: Callable[[str], str]) -> tuple[str, Vars]:
@@ -77,11 +86,24 @@ def parse_id_login(body: Mapping[str, Any], check_id: Callable[[str], str]) -> t
     return check_id(string_field(body, "id")), vars_field(body)
 
 
-def parse_email_login(body: Mapping[str, Any]) -> tuple[str, str, Vars]:
-    """The ``email``, ``password`` and ``vars`` of an email login."""
+@dataclass(frozen=True)
+class EmailLogin:
+    """An email login: ``email`` "" means a login by ``username`` and password (Rule 5)."""
+
+    email: str
+    password: str
+    username: str
+    vars: Vars
+
+
+def parse_email_login(body: Mapping[str, Any], username: str = "") -> EmailLogin:
+    """The ``email``, ``password`` and ``vars`` of an email login, and its ``username`` query
+    value, judged in Nakama's order."""
     email, password = string_field(body, "email"), string_field(body, "password")
     check_email(email, password)
-    return email, password, vars_field(body)
+    if not username and not email:
+        raise ValueError("Username is required when email address is not supplied.")
+    return EmailLogin(email, password, check_username(username), vars_field(body))
 
 
 def parse_refresh_token(body: Mapping[str, Any]) -> str:
@@ -92,14 +114,22 @@ def parse_refresh_token(body: Mapping[str, Any]) -> str:
     return token
 
 
-def parse_logout(body: Mapping[str, Any]) -> list[str]:
-    """The tokens a logout names (``token``, ``refresh_token``), empty ones left out."""
-    return [t for t in (string_field(body, "token"), string_field(body, "refresh_token")) if t]
+@dataclass(frozen=True)
+class Logout:
+    """The tokens a logout names; "" for one it leaves out."""
+
+    token: str
+    refresh_token: str
+
+
+def parse_logout(body: Mapping[str, Any]) -> Logout:
+    """``token`` and ``refresh_token`` (or ``refreshToken``: ``wire.body_field``)."""
+    return Logout(string_field(body, "token"), string_field(body, "refresh_token"))
 
 
 def check_username(name: str) -> str:
-    """The ``username`` query value; empty means "let the server pick one"."""
-    if name and _INVALID_CHARS.search(name):
+    """The ``username`` query value; empty means "let the server pick one" (Rule 4)."""
+    if name and _INVALID_USERNAME.search(name):
         raise ValueError("Username invalid, no spaces or control characters allowed.")
     if len(name.encode()) > ID_MAX_BYTES:
         raise ValueError(f"Username invalid, must be 1-{ID_MAX_BYTES} bytes.")

@@ -3,9 +3,12 @@ builds its answers here and the client parses them back with ``models`` (the rou
 hold the two together over ``tests/samples``).
 
 Rule 1: field names are Nakama's proto names, in Nakama's order; zero values are omitted
-        (``wire.omit_zero``), so a record with score 0 has no ``score`` field.
+        (``wire.omit_zero``), so a record with score 0 has no ``score`` field; a string
+        field holding "0" is a value and stays.
 Rule 2: int64 fields are decimal strings, int32 fields numbers, times RFC 3339 in UTC with whole
         seconds, ``metadata`` JSON text.
+Rule 3: a record carries ``expiry_time`` only on a board that resets, ``rank`` only where the
+        board keeps ranks (or by page position in a top list), and always ``max_num_score``.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from .wire import format_int64, omit_zero
+from .limits import MAX_NUM_SCORE
+from .wire import format_int64_field, omit_zero
 
-__all__ = ["format_rfc3339", "record_json", "record_list_json", "session_json"]
+__all__ = ["account_json", "format_rfc3339", "record_json", "record_list_json", "session_json"]
 
 
 @functools.lru_cache(maxsize=1024)  # most records of a page share a few seconds
@@ -37,20 +41,25 @@ def record_json(
     create_time: int,
     update_time: int,
     rank: int | None,
+    expiry_time: int = 0,
+    max_num_score: int = MAX_NUM_SCORE,
 ) -> dict[str, Any]:
-    """One ``apiLeaderboardRecord``; times are epoch seconds, ``rank`` None when unranked."""
+    """One ``apiLeaderboardRecord``; times are epoch seconds (``expiry_time`` 0: the board never
+    resets), ``rank`` None or 0 when unranked."""
     return omit_zero(
         {
             "leaderboard_id": leaderboard_id,
             "owner_id": owner_id,
             "username": username,
-            "score": format_int64(score),
-            "subscore": format_int64(subscore),
+            "score": format_int64_field(score),
+            "subscore": format_int64_field(subscore),
             "num_score": num_score,
             "metadata": metadata,
             "create_time": format_rfc3339(create_time),
             "update_time": format_rfc3339(update_time),
-            "rank": format_int64(rank or 0),
+            "expiry_time": format_rfc3339(expiry_time) if expiry_time else "",
+            "rank": format_int64_field(rank or 0),
+            "max_num_score": max_num_score,
         }
     )
 
@@ -69,7 +78,41 @@ def record_list_json(
             "owner_records": owner_records,
             "next_cursor": next_cursor,
             "prev_cursor": prev_cursor,
-            "rank_count": format_int64(rank_count),
+            "rank_count": format_int64_field(rank_count),
+        }
+    )
+
+
+def account_json(
+    user_id: str,
+    username: str,
+    create_time: int,
+    update_time: int,
+    *,
+    email: str = "",
+    devices: Sequence[str] = (),
+    custom_id: str = "",
+) -> dict[str, Any]:
+    """One ``apiAccount`` (``GET /v2/account``) as Nakama answers for an account this server
+    can hold: the user (``lang_tag`` "en", empty metadata), an empty wallet, the email, the
+    device ids, the custom id; zero values omitted."""
+    user = omit_zero(
+        {
+            "id": user_id,
+            "username": username,
+            "lang_tag": "en",
+            "metadata": "{}",
+            "create_time": format_rfc3339(create_time),
+            "update_time": format_rfc3339(update_time),
+        }
+    )
+    return omit_zero(
+        {
+            "user": user,
+            "wallet": "{}",
+            "email": email,
+            "devices": [{"id": device} for device in devices],
+            "custom_id": custom_id,
         }
     )
 

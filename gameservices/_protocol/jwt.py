@@ -62,9 +62,20 @@ def decode_claims(token: str) -> TokenClaims:
     )
 
 
-def token_claims(user_id: str, username: str, vars: Mapping[str, str], exp: int) -> dict[str, Any]:
-    """Nakama's session claims for a server to sign; ``vrs`` is left out when empty."""
-    claims: dict[str, Any] = {"uid": user_id, "usn": username, "exp": exp}
+def token_claims(
+    token_id: str,
+    user_id: str,
+    username: str,
+    vars: Mapping[str, str],
+    exp: int,
+    issued_at: int,
+) -> dict[str, Any]:
+    """Nakama's claims for a server to sign, in Nakama's order: ``tid`` (one UUID for the
+    session and refresh token of a login, kept by refreshes, as ``iat`` is), ``uid``, ``usn``,
+    ``vrs`` (left out when empty), ``exp``, ``iat``."""
+    claims: dict[str, Any] = {"tid": token_id, "uid": user_id, "usn": username}
     if vars:
         claims["vrs"] = dict(vars)
+    claims["exp"] = exp
+    claims["iat"] = issued_at
     return claims

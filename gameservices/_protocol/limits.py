@@ -17,6 +17,7 @@ __all__ = [
     "IDEMPOTENCY_KEY_MAX_CHARS",
     "ID_MAX_BYTES",
     "LIST_LIMIT_MAX",
+    "MAX_NUM_SCORE",
     "METADATA_MAX_BYTES",
     "PASSWORD_MIN_BYTES",
 ]
@@ -25,7 +26,10 @@ LIST_LIMIT_MAX = 1000  # GET /v2/leaderboard/{id}
 AROUND_LIMIT_MAX = 100  # GET /v2/leaderboard/{id}/owner/{owner_id}
 DEFAULT_PAGE_LIMIT = 1
 
-METADATA_MAX_BYTES = 16 * 1024  # a record's metadata JSON text
+# A record's metadata JSON text. Ours only (docs/server.md): Nakama's bound is its request size.
+METADATA_MAX_BYTES = 16 * 1024
+# Every Nakama leaderboard record carries max_num_score; a leaderboard's is always this default.
+MAX_NUM_SCORE = 1_000_000
 
 ID_MAX_BYTES = 128  # device and custom ids, usernames, leaderboard ids
 DEVICE_ID_MIN_BYTES = 10

@@ -1,17 +1,23 @@
 """Nakama JSON rules, written once (protojson with proto names and enum numbers).
 
-Rule 1: int64 goes out as a JSON string; it comes in as a string or a number.
+Rule 1: int64 goes out as a JSON string; it comes in as a number or a string holding a JSON
+        number (``"7"``, ``"1e2"``; not ``" 7"`` or ``"+7"``), integral either way.
 Rule 2: enums go out as numbers; they come in as a name or a number.
-Rule 3: zero values are omitted on output; a missing field reads as its zero value.
-Rule 4: errors are ``{"code": <grpc code>, "message": str, "details": []}`` with a matching status.
+Rule 3: zero values are omitted on output; a missing field, or ``null``, reads as its zero value.
+Rule 4: errors are ``{"code": <grpc code>, "message": str}`` with a matching status (Nakama sends
+        no ``details``).
 Rule 5: every body either end sends is compact JSON text with non-ASCII kept (``dumps``).
+Rule 6: an input field is named by its proto name or its lowerCamelCase JSON name
+        (``refresh_token`` or ``refreshToken``), never both (``body_field``, ``json_name``).
 """
 
 from __future__ import annotations
 
 import enum
 import json
+import re
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 __all__ = [
@@ -23,11 +29,14 @@ __all__ = [
     "GrpcCode",
     "Operator",
     "SortOrder",
+    "body_field",
     "check_int64",
     "dumps",
     "error_body",
     "format_int64",
+    "format_int64_field",
     "grpc_code_for_status",
+    "json_name",
     "omit_zero",
     "parse_enum",
     "parse_int64",
@@ -162,23 +171,30 @@ def check_int64(value: int, field: str) -> int:
     return value
 
 
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+
+
 def parse_int64(value: object, field: str) -> int:
-    """An int64 from a JSON string or number (protojson accepts both); ValueError otherwise."""
+    """An int64 from a JSON number or a string holding one (Rule 1); ValueError otherwise."""
     if isinstance(value, bool):
         raise ValueError(f"{field} must be an integer")
-    number = _as_int(value)
+    number = _as_int(value, field)
     if number is None:
         raise ValueError(f"{field} must be an integer")
     return check_int64(number, field)
 
 
-def _as_int(value: object) -> int | None:
+def _as_int(value: object, field: str) -> int | None:
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-+").isdigit():
-        return int(value)
+    if isinstance(value, str) and _JSON_NUMBER.fullmatch(value):
+        number = Decimal(value)
+        # Range first: "1e999999999" is integral, and int() of it would take forever.
+        if not INT64_MIN <= number <= INT64_MAX:
+            raise ValueError(f"{field} is out of the int64 range")
+        return int(number) if number == number.to_integral_value() else None
     return None
 
 
@@ -188,10 +204,35 @@ def format_int64(value: int) -> str:
 
 
 def omit_zero(fields: Mapping[str, Any]) -> dict[str, Any]:
-    """Drop zero values (0, "0", "", None, False, empty containers), as protojson does."""
-    return {k: v for k, v in fields.items() if v and v != "0"}
+    """Drop zero values (0, "", None, False, empty containers), as protojson does. An int64 is
+    a string on the wire: pass a zero one as "" (``format_int64_field``), since the string "0"
+    is a value in a string field (a username, say)."""
+    return {k: v for k, v in fields.items() if v}
+
+
+def format_int64_field(value: int) -> str:
+    """An int64 field for ``omit_zero``: its decimal string, or "" when zero (left out)."""
+    return str(value) if value else ""
 
 
 def error_body(code: int, message: str) -> dict[str, Any]:
-    """A Nakama error body."""
-    return {"code": int(code), "message": message, "details": []}
+    """A Nakama error body (Rule 4)."""
+    return {"code": int(code), "message": message}
+
+
+def json_name(proto_name: str) -> str:
+    """A field's lowerCamelCase JSON name, as protoc derives it: ``refresh_token`` ->
+    ``refreshToken``, ``owner_ids`` -> ``ownerIds``."""
+    head, *rest = proto_name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def body_field(body: Mapping[str, Any], name: str) -> Any:
+    """The value of input field ``name`` (its proto name) by either spelling (Rule 6); None
+    when absent; ValueError when the body names it twice, as protojson refuses it."""
+    alias = json_name(name)
+    if alias == name:
+        return body.get(name)
+    if name in body and alias in body:
+        raise ValueError(f'duplicate field "{alias}"')
+    return body[name] if name in body else body.get(alias)

@@ -11,7 +11,9 @@ Invariants:
 - Rule 4: a handle whose owner is gone (garbage-collected, or ``owner.invalid`` is true, as with
   BGE's ``KX_GameObject``) is cancelled and delivers nothing.
 The loop side only appends to the queue (``collections.deque`` appends are atomic), so the queue
-needs no lock in either runner mode.
+needs no lock in either runner mode, and the drain never waits for the loop thread: it takes no
+lock at all. The ``threading.Event`` behind ``wait()`` is set only while a headless caller waits
+(its lock would otherwise be taken per pushed event, and shared with the drain).
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ import asyncio
 import enum
 import logging
 import threading
+import time
 import weakref
 from collections import deque
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from .._exceptions import UsageError
+from .slowticks import TickDetail
 from .stats import Counters
 
 __all__ = ["DeliveryQueue", "Handle", "OwnerRef", "TaskEnd", "logger"]
@@ -182,11 +186,19 @@ _PROGRESS = object()  # queue marker: "deliver this handle's latest progress"
 class DeliveryQueue:
     """Events from the loop (any thread) to the game thread, drained once per tick."""
 
-    def __init__(self, counters: Counters, forget: Callable[[Handle[Any]], None]) -> None:
+    def __init__(
+        self,
+        counters: Counters,
+        forget: Callable[[Handle[Any]], None],
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
         self._events: deque[tuple[Handle[Any], object, object]] = deque()
         self._counters = counters
         self._forget = forget  # every job reports exactly one outcome: the handle is finished
-        self._arrived = threading.Event()  # set by every push: lets headless callers wait
+        self._clock = clock  # times the game's callbacks, for the slow-tick record
+        self._arrived = threading.Event()  # set by pushes while a headless caller waits
+        self._waiting = False
+        self._detail = TickDetail()
         self.first_callback_error: BaseException | None = None
 
     def __len__(self) -> int:
@@ -194,29 +206,38 @@ class DeliveryQueue:
 
     def push_outcome(self, handle: Handle[Any], outcome: TaskEnd, value: object) -> None:
         self._events.append((handle, outcome, value))
-        self._arrived.set()
+        if self._waiting:
+            self._arrived.set()
 
     def push_progress(self, handle: Handle[Any], done: int, total: int | None) -> None:
         handle.progress = (done, total)
         if not handle.progress_queued:
             handle.progress_queued = True
             self._events.append((handle, _PROGRESS, None))
-            self._arrived.set()
+            if self._waiting:
+                self._arrived.set()
 
     def wait(self, timeout: float | None) -> bool:
-        """Block until an event was queued since the last drain (thread mode, headless only)."""
-        return self._arrived.wait(timeout)
+        """Block until an event is queued (thread mode, headless only); False on timeout."""
+        if self._events:
+            return True
+        self._arrived.clear()
+        self._waiting = True  # published before the last look at the queue: no lost wake-up
+        try:
+            return bool(self._events) or self._arrived.wait(timeout)
+        finally:
+            self._waiting = False
 
     def clear(self) -> None:
         self._events.clear()
 
-    def drain(self, keep_going: Callable[[], bool]) -> BaseException | None:
+    def drain(self, keep_going: Callable[[], bool], detail: TickDetail) -> BaseException | None:
         """Deliver the events queued before this call, in order, while ``keep_going()``.
 
-        Returns the first exception a callback raised (already logged), or None.
+        Returns the first exception a callback raised (already logged), or None. The slowest
+        callback is noted in ``detail``.
         """
-        if self._arrived.is_set():
-            self._arrived.clear()
+        self._detail = detail
         self.first_callback_error = None
         for _ in range(len(self._events)):
             if not keep_going():
@@ -271,6 +292,7 @@ class DeliveryQueue:
         fn = stored() if isinstance(stored, weakref.WeakMethod) else stored
         if fn is None:  # its owner died since the liveness check
             return
+        began = self._clock()
         try:
             fn(*args)
         except Exception as exc:  # errors never escape into the game loop (unless asked)
@@ -278,3 +300,8 @@ class DeliveryQueue:
             logger.exception("callback %r of %r raised", fn, handle)
             if self.first_callback_error is None:
                 self.first_callback_error = exc
+        took = self._clock() - began
+        detail = self._detail
+        if took > detail.slowest_callback_took:
+            detail.slowest_callback_took = took
+            detail.slowest_callback = getattr(fn, "__qualname__", type(fn).__name__)

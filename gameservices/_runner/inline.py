@@ -8,17 +8,25 @@ wrapper is therefore the point where each iteration starts, and it decides:
 - asyncio asks for a non-zero timeout only when no callback is ready and no timer is due; if the
   zero-timeout poll then finds no I/O either, the loop is idle and the tick ends (``loop.stop()``):
   an idle tick is one iteration with one ``select(0)``;
-- once the budget is spent (or the next iteration would likely overrun it) the tick ends without
-  polling; level-triggered readiness keeps the I/O for the next tick.
+- once the budget is spent, or would be by another iteration as costly as the tick's costliest
+  so far (a 1 MiB socket read costs about 1 ms on a cold core), the tick ends without polling;
+  level-triggered readiness keeps the I/O for the next tick.
 
 Before all that, a tick with no ready callback and no due timer first polls once by itself; if
 there is no I/O either it returns without entering the loop (the cheapest possible idle tick).
+
+Work reaches the loop without its self-pipe (no syscall per submit, no wake-up byte to read in the
+next tick): ``call_soon()`` queues a callback that the next iteration runs, and ``start()``
+queues a job start that is admitted one per iteration, so that a burst of submits (each first
+step may connect a socket, a few ms on a loaded machine) spreads over iterations, and the
+budget can end the tick between them.
 
 So within its budget a busy loop gets as many iterations as fit, each reading as much as the
 transport will take, and throughput is not tied to the frame rate.
 
 Invariants: the wrapper blocks only when ``stepping`` is false (``close()`` runs the loop to
-completion with the real timeouts); the loop runs only on the thread that calls ``step()``.
+completion with the real timeouts); the loop runs only on the thread that calls ``step()``;
+queued callbacks and starts run in the order they were queued.
 """
 
 from __future__ import annotations
@@ -26,11 +34,15 @@ from __future__ import annotations
 import asyncio
 import selectors
 import time
-from collections.abc import Callable, Mapping
+from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from .handles import logger
+from .slowticks import TickDetail
 from .stats import Counters
+from .tuned_loop import BURST_READS, TunedLoop
+from .wrapping import SelectorWrapper
 
 __all__ = ["InlineStepper", "SteppingSelector"]
 
@@ -63,59 +75,70 @@ def _has_work(loop: asyncio.AbstractEventLoop) -> bool:
     return bool(scheduled) and scheduled[0].when() <= loop.time()
 
 
-def _describe(handles: tuple[object, ...]) -> tuple[str, str]:
-    """(key, text) naming what ran in an iteration: its tasks' coroutines, else its callbacks."""
+def _tasks(handles: tuple[object, ...]) -> list[asyncio.Task[Any]]:
     tasks = []
     for handle in handles:
         # Private API as above: a Handle's ``_callback``; for a task step it is bound to the task.
         owner = getattr(getattr(handle, "_callback", None), "__self__", None)
         if isinstance(owner, asyncio.Task):
             tasks.append(owner)
+    return tasks
+
+
+def _coro_name(task: asyncio.Task[Any]) -> str:
+    return getattr(task.get_coro(), "__qualname__", "?")
+
+
+def names(handles: tuple[object, ...]) -> tuple[str, ...]:
+    """The names of what ran in an iteration: its tasks' coroutines, else its callbacks."""
+    tasks = _tasks(handles)
     if tasks:
-        key = " + ".join(sorted({t.get_coro().__qualname__ for t in tasks}))  # type: ignore[union-attr]  # Task coroutines have __qualname__
-        return key, ", ".join(repr(t) for t in tasks)
-    text = ", ".join(repr(h) for h in handles) or "I/O callbacks"
-    # Keyed by the callbacks' names, not their reprs (which carry arguments and addresses), so a
-    # culprit that recurs with other arguments is logged once.
-    names = {getattr(getattr(h, "_callback", None), "__qualname__", repr(h)) for h in handles}
-    return " + ".join(sorted(names)) or text, text
+        return tuple(sorted({_coro_name(t) for t in tasks}))
+    # Names, not reprs (which carry arguments and addresses), so a culprit that recurs with
+    # other arguments is recognised.
+    return tuple(
+        sorted({getattr(getattr(h, "_callback", None), "__qualname__", repr(h)) for h in handles})
+    )
 
 
-class SteppingSelector(selectors.BaseSelector):
+def _describe(handles: tuple[object, ...]) -> tuple[str, str]:
+    """(key, text) naming what ran in an iteration, for the overrun log.
+
+    Names only, never reprs: formatting a task's repr (what it waits for) or a handle's (its
+    source location) cost a millisecond inside the tick being reported.
+    """
+    key = " + ".join(names(handles)) or "I/O callbacks"
+    tasks = _tasks(handles)
+    if tasks:
+        return key, ", ".join(f"{t.get_name()} {_coro_name(t)}()" for t in tasks)
+    return key, key
+
+
+class SteppingSelector(SelectorWrapper):
     """Delegates to a real selector; while stepping, polls with timeout 0 and ends idle ticks."""
 
     def __init__(self, inner: selectors.BaseSelector, clock: Clock) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.clock = clock
         self.loop: asyncio.AbstractEventLoop | None = None
         self.stepping = False
         self.budget = 0.0
         self.tick_start = 0.0
         self.iter_start = 0.0
-        self.last_cost = 0.0
         self.iterations = 0
         self.snapshot: tuple[object, ...] = ()
+        self.detail = TickDetail()
         self.on_overrun: Callable[[float, tuple[object, ...]], None] = lambda took, ran: None
+        # Work queued for the loop without its self-pipe (deque appends are atomic): callbacks
+        # all run in the next iteration, job starts are admitted one per iteration.
+        self.inbox: deque[Callable[[], object]] = deque()
+        self.starts: deque[Callable[[], object]] = deque()
 
-    def register(self, fileobj: Any, events: int, data: Any = None) -> selectors.SelectorKey:
-        return self.inner.register(fileobj, events, data)
-
-    def unregister(self, fileobj: Any) -> selectors.SelectorKey:
-        return self.inner.unregister(fileobj)
-
-    def modify(self, fileobj: Any, events: int, data: Any = None) -> selectors.SelectorKey:
-        return self.inner.modify(fileobj, events, data)
-
-    def get_map(self) -> Mapping[Any, selectors.SelectorKey]:
-        return self.inner.get_map()
-
-    def close(self) -> None:
-        self.inner.close()
-
-    def begin(self, budget: float, now: float) -> None:
+    def begin(self, budget: float, now: float, detail: TickDetail) -> None:
         self.stepping, self.budget, self.iterations = True, budget, 0
         self.tick_start = self.iter_start = now
         self.snapshot = ()
+        self.detail = detail
 
     def end(self) -> None:
         """Account for the tick's last iteration (no select() follows it)."""
@@ -125,24 +148,48 @@ class SteppingSelector(selectors.BaseSelector):
 
     def _account(self, now: float) -> None:
         took = now - self.iter_start
-        self.last_cost = took
+        if took > self.detail.slowest_iteration:
+            self.detail.slowest_iteration, self.detail.ran = took, self.snapshot
         if took > self.budget:
             self.on_overrun(took, self.snapshot)
 
+    def pending(self) -> bool:
+        return bool(self.inbox or self.starts)
+
+    def _admit(self, starts: int) -> bool:
+        """Queue the inbox and up to ``starts`` job starts on the loop; True if any was queued."""
+        assert self.loop is not None
+        inbox, waiting = self.inbox, self.starts
+        if not (inbox or waiting):
+            return False
+        while inbox:
+            self.loop.call_soon(inbox.popleft())
+        while waiting and starts > 0:
+            self.loop.call_soon(waiting.popleft())
+            starts -= 1
+        return True
+
     def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
-        if not self.stepping:
+        if not self.stepping:  # closing: everything queued runs now, before the shutdown
+            if self._admit(len(self.starts)):
+                timeout = 0
             return self.inner.select(timeout)
         assert self.loop is not None
         now = self.clock()
         if self.iterations:
             self._account(now)
-            if now - self.tick_start + self.last_cost > self.budget:
+            if now - self.tick_start + self.detail.slowest_iteration > self.budget:
                 self.loop.stop()  # budget spent: the ready callbacks run, then the tick ends
                 self.snapshot = _ready_snapshot(self.loop)
                 self.iter_start, self.iterations = now, self.iterations + 1
                 return []
+        admitted = self._admit(1)
         events = self.inner.select(0)
-        if not events and timeout != 0:
+        polled = self.clock()
+        detail = self.detail
+        detail.poll += polled - now
+        detail.io_events += len(events)
+        if not events and timeout != 0 and not admitted:
             self.loop.stop()  # nothing ready, no timer due, no I/O: idle
         self.snapshot = _ready_snapshot(self.loop)
         self.iterations += 1
@@ -156,25 +203,35 @@ class InlineStepper:
     def __init__(self, counters: Counters, clock: Clock = time.perf_counter) -> None:
         self.counters = counters
         self.selector = SteppingSelector(_new_selector(), clock)
-        self.loop = asyncio.SelectorEventLoop(self.selector)
+        self.loop = TunedLoop(self.selector, BURST_READS)
         self.selector.loop = self.loop
         self.selector.on_overrun = self._overrun
         self._culprits: set[str] = set()
 
     def call_soon(self, fn: Callable[[], object]) -> None:
-        self.loop.call_soon_threadsafe(fn)
+        """Run ``fn`` in the loop's next iteration (any thread; nothing runs between ticks)."""
+        self.selector.inbox.append(fn)
 
-    def step(self, budget: float, now: float) -> None:
-        """Run loop iterations until idle or ``budget`` seconds after ``now`` (the tick's start)."""
-        if not _has_work(self.loop) and not self.selector.inner.select(0):
+    def start(self, fn: Callable[[], object]) -> None:
+        """Run ``fn`` (a job's start) in a later iteration, after the starts queued before it."""
+        self.selector.starts.append(fn)
+
+    def step(self, budget: float, now: float, detail: TickDetail | None = None) -> None:
+        """Run loop iterations until idle or ``budget`` seconds after ``now`` (the tick's start);
+        what ran is noted in ``detail``."""
+        detail = detail or TickDetail()
+        selector = self.selector
+        if not selector.pending() and not _has_work(self.loop) and not selector.inner.select(0):
             self.counters.iterations += 1  # idle: one poll, and the loop need not run at all
+            detail.iterations = 1
             return
-        self.selector.begin(budget, now)
+        selector.begin(budget, now, detail)
         try:
             self.loop.run_forever()
         finally:
-            self.selector.end()
-            self.counters.iterations += self.selector.iterations
+            selector.end()
+            self.counters.iterations += selector.iterations
+            detail.iterations = selector.iterations
 
     def on_loop_thread(self) -> bool:
         """True inside the loop's own callbacks (the loop runs only inside step())."""

@@ -29,8 +29,10 @@ from .._lifecycle import Lifecycle
 from . import ambient
 from .handles import DeliveryQueue, Handle, logger
 from .inline import InlineStepper
+from .inline import names as inline_names
 from .jobs import Job, shutdown_loop
 from .loop_thread import ThreadLoop
+from .slowticks import SLOW_FACTOR, SlowTick, SlowTickRecorder, TickDetail
 from .stats import Counters, RunnerStats
 
 __all__ = ["DEFAULT_BUDGET", "DEFAULT_CLOSE_TIMEOUT", "DEFAULT_MODE", "Mode", "TickRunner"]
@@ -51,7 +53,8 @@ class TickRunner:
     ``mode="inline"`` steps the loop inside ``tick()`` for at most ``budget`` seconds;
     ``mode="thread"`` runs the loop on a daemon thread and ``tick()`` only delivers results.
     ``clock`` (seconds, monotonic) measures the budget and the tick times in ``stats``; tests pass
-    a fake one so that a loaded machine cannot cut a tick short.
+    a fake one so that a loaded machine cannot cut a tick short. ``cpu_clock`` (the ticking
+    thread's CPU seconds) tells a slow tick's own work from the OS taking the CPU.
     """
 
     def __init__(
@@ -62,6 +65,7 @@ class TickRunner:
         raise_callback_errors: bool = False,
         close_timeout: float = DEFAULT_CLOSE_TIMEOUT,
         clock: Callable[[], float] = time.perf_counter,
+        cpu_clock: Callable[[], float] = time.thread_time,
     ) -> None:
         if mode not in ("inline", "thread"):
             raise ValueError(f"mode must be 'inline' or 'thread', got {mode!r}")
@@ -71,10 +75,15 @@ class TickRunner:
         self.close_timeout = positive_number("close_timeout", close_timeout, "a number of seconds")
         self._clock = clock  # measures the budget and tick times; tests inject a fake one
         self._counters = Counters()
-        self._queue = DeliveryQueue(self._counters, forget=self._forget)
+        self._queue = DeliveryQueue(self._counters, forget=self._forget, clock=clock)
         self._backend: InlineStepper | ThreadLoop = (
             InlineStepper(self._counters, clock) if mode == "inline" else ThreadLoop()
         )
+        self._recorder = SlowTickRecorder(
+            SLOW_FACTOR * self.budget, clock, cpu_clock, describe=inline_names
+        )
+        self._recorder.open()
+        self._detail = TickDetail()  # reused by every tick
         self._state = Lifecycle.OPEN
         self._tick_ident: int | None = None  # the thread that ticks (the first to call tick())
         self._tick_name = ""
@@ -106,7 +115,13 @@ class TickRunner:
 
     @property
     def stats(self) -> RunnerStats:
-        return self._counters.snapshot()
+        return self._counters.snapshot(self._recorder.count)
+
+    @property
+    def slow_ticks(self) -> tuple[SlowTick, ...]:
+        """The most recent ticks that took over twice the budget, oldest first, with what ran
+        in them and their CPU and GC time (``SlowTick.cause`` sums it up)."""
+        return tuple(self._recorder.records)
 
     # --- submitting -------------------------------------------------------------------------
 
@@ -137,7 +152,7 @@ class TickRunner:
             if owner is not None:
                 self._owned.add(handle)
         self._counters.submitted += 1
-        self._backend.call_soon(job.start)
+        self._backend.start(job.start)
         return handle
 
     def _enter_task_context(self, handle: Handle[Any]) -> None:
@@ -169,16 +184,24 @@ class TickRunner:
         if self._state is not Lifecycle.OPEN:
             return
         self._check_thread()
-        start = self._clock()
+        detail = self._detail
+        detail.reset()
+        start = self._recorder.begin()
         try:
-            self._backend.step(self.budget, start)
+            self._backend.step(self.budget, start, detail)
         except Exception:  # a loop failure must not stop the game
             logger.exception("event loop step failed")
         if self._owned:
             self._sweep_owners()
-        error = self._queue.drain(self._is_open)
-        self._counters.ticks += 1
-        self._counters.recent.append(self._clock() - start)
+        if self._queue:
+            began = self._clock()
+            error = self._queue.drain(self._is_open, detail)
+            detail.drain = self._clock() - began
+        else:
+            error = None
+        counters = self._counters
+        counters.recent.append(self._recorder.end(counters.ticks, detail))
+        counters.ticks += 1
         if error is not None and self.raise_callback_errors:
             raise error
 
@@ -233,6 +256,7 @@ class TickRunner:
             self._backend.run(self._shutdown, 2 * self.close_timeout)
         finally:
             self._backend.close(self.close_timeout)
+            self._recorder.close()
             self._queue.clear()
             with self._lock:
                 pending = list(self._pending)

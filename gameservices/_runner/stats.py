@@ -28,6 +28,7 @@ class RunnerStats:
     cancelled: int = 0
     dropped: int = 0  # completions dropped because their owner was gone
     callback_errors: int = 0
+    slow_ticks: int = 0  # ticks over twice the budget (details: ``TickRunner.slow_ticks``)
     tick_p50: float = 0.0
     tick_p99: float = 0.0
     tick_max: float = 0.0
@@ -55,7 +56,7 @@ class Counters:
     callback_errors: int = 0
     recent: deque[float] = field(default_factory=lambda: deque(maxlen=RECENT_TICKS))
 
-    def snapshot(self) -> RunnerStats:
+    def snapshot(self, slow_ticks: int = 0) -> RunnerStats:
         ordered = sorted(self.recent)
         return RunnerStats(
             ticks=self.ticks,
@@ -67,6 +68,7 @@ class Counters:
             cancelled=self.cancelled,
             dropped=self.dropped,
             callback_errors=self.callback_errors,
+            slow_ticks=slow_ticks,
             tick_p50=_percentile(ordered, 0.50),
             tick_p99=_percentile(ordered, 0.99),
             tick_max=ordered[-1] if ordered else 0.0,

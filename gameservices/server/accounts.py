@@ -1,10 +1,13 @@
 """Accounts and sessions: device, custom and email authentication, refresh and logout.
 
 Invariants:
-- Validation rules and messages are Nakama's, from ``_protocol.account_rules``.
+- Validation rules and messages are Nakama's, from ``_protocol.account_rules``; the body is
+  decoded, then the query parsed, then the rules applied, in the gateway's order.
 - Finding or creating an account is one writer job, so two racing first logins make one account.
 - Passwords are scrypt-hashed off the event loop; a wrong password and an unknown account under
-  ``create=false`` are told apart only as Nakama does (401 vs 404).
+  ``create=false`` are told apart only as Nakama does (401 vs 404). An email login without an
+  email logs in by username and password and never creates an account.
+- A logout revokes nothing unless every token it names is this player's (400 otherwise).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from .._protocol.account_rules import (
+    EmailLogin,
     check_custom_id,
     check_device_id,
     check_username,
@@ -36,7 +40,7 @@ from .http import accept, json_response, query_bool, read_json
 from .passwords import hash_password, verify_password
 from .sqlite_store import Txn
 from .state import USER, ServerState, state_of
-from .tokens import Claims, TokenError, token_digest
+from .tokens import Claims, TokenError, refresh_revocation, session_revocation
 
 __all__ = ["routes"]
 
@@ -52,7 +56,7 @@ class Account:
 
 
 def _username(request: web.Request) -> str:
-    return accept(check_username, request.query.get("username", ""))
+    return request.query.get("username", "")
 
 
 _FIND = {
@@ -60,6 +64,7 @@ _FIND = {
     " JOIN users u ON u.id = d.user_id WHERE d.id = ?",
     "custom": "SELECT uuid, username, password FROM users WHERE custom_id = ?",
     "email": "SELECT uuid, username, password FROM users WHERE email = ?",
+    "username": "SELECT uuid, username, password FROM users WHERE username = ?",
     "uuid": "SELECT uuid, username, password FROM users WHERE uuid = ?",
 }
 
@@ -119,28 +124,30 @@ async def _login(state: ServerState, kind: str, ident: str, username: str, creat
     return account
 
 
-async def _login_email(
-    state: ServerState, email: str, password: str, username: str, create: bool
-) -> Account:
-    account = await state.store.read(lambda conn: find_account(conn, "email", email))
+async def _login_email(state: ServerState, login: EmailLogin, create: bool) -> Account:
+    kind, ident = ("email", login.email.lower()) if login.email else ("username", login.username)
+    account = await state.store.read(lambda conn: find_account(conn, kind, ident))
     if account is None:
-        if not create:
+        if not create or kind == "username":  # a login by username never creates
             raise ApiFailure(GrpcCode.NOT_FOUND, "User account not found.")
-        hashed = await asyncio.to_thread(hash_password, password)
+        hashed = await asyncio.to_thread(hash_password, login.password)
         now = int(state.config.clock())
         account = await state.store.write(
-            lambda txn: find_or_create(txn, "email", email, username, hashed, now)
+            lambda txn: find_or_create(txn, kind, ident, login.username, hashed, now)
         )
         if account.created:
             return account
-    stored = account.password or ""
-    if not await asyncio.to_thread(verify_password, password, stored):
+    if account.password is None:  # a device or custom account: no password login
+        raise ApiFailure(GrpcCode.UNAUTHENTICATED, "Invalid credentials.")
+    if not await asyncio.to_thread(verify_password, login.password, account.password):
         raise ApiFailure(GrpcCode.UNAUTHENTICATED, "Invalid credentials.")
     return account
 
 
-def _session(state: ServerState, account: Account, vars_: dict[str, str]) -> web.Response:
-    token, refresh = state.tokens.issue(account.user_id, account.username, vars_)
+def _session(
+    state: ServerState, account: Account, vars_: dict[str, str], login: Claims | None = None
+) -> web.Response:
+    token, refresh = state.tokens.issue(account.user_id, account.username, vars_, login)
     return json_response(session_json(token, refresh, account.created))
 
 
@@ -149,9 +156,10 @@ async def _authenticate_id(
 ) -> web.Response:
     state = state_of(request)
     body = await read_json(request)
+    create = query_bool(request, "create", True)
     ident, vars_ = accept(parse_id_login, body, check_id)
-    username = _username(request)
-    account = await _login(state, kind, ident, username, query_bool(request, "create", True))
+    username = accept(check_username, _username(request))
+    account = await _login(state, kind, ident, username, create)
     return _session(state, account, vars_)
 
 
@@ -169,11 +177,10 @@ async def authenticate_custom(request: web.Request) -> web.Response:
 async def authenticate_email(request: web.Request) -> web.Response:
     state = state_of(request)
     body = await read_json(request)
-    email, password, vars_ = accept(parse_email_login, body)
-    username = _username(request)
     create = query_bool(request, "create", True)
-    account = await _login_email(state, email.lower(), password, username, create)
-    return _session(state, account, vars_)
+    login = accept(parse_email_login, body, _username(request))
+    account = await _login_email(state, login, create)
+    return _session(state, account, login.vars)
 
 
 @routes.post("/v2/account/session/refresh")
@@ -187,22 +194,20 @@ async def session_refresh(request: web.Request) -> web.Response:
         raise ApiFailure(GrpcCode.UNAUTHENTICATED, str(exc)) from None
     account = await state.store.read(lambda conn: find_account(conn, "uuid", claims.user_id))
     if account is None:
-        raise ApiFailure(GrpcCode.UNAUTHENTICATED, "Refresh token invalid or expired.")
-    return _session(state, account, accept(vars_field, body) or dict(claims.vars))
+        raise ApiFailure(GrpcCode.NOT_FOUND, "User account not found.")
+    vars_ = accept(vars_field, body) or dict(claims.vars)
+    return _session(state, account, vars_, login=claims)
 
 
-def _revocable(state: ServerState, user: Claims, tokens: list[str]) -> list[tuple[str, int]]:
-    """(digest, exp) of the given tokens that are ours and belong to this user."""
-    found = []
-    for token in tokens:
-        for verify in (state.tokens.verify_session, state.tokens.verify_refresh):
-            try:
-                claims = verify(token)
-            except TokenError:
-                continue
-            if claims.user_id == user.user_id:
-                found.append((token_digest(token), claims.expires_at))
-    return found
+def _own(read: Callable[[str], Claims], token: str, user: Claims, message: str) -> Claims:
+    """The claims of ``token`` if it is signed, unexpired and ``user``'s; 400 otherwise."""
+    try:
+        claims = read(token)
+    except TokenError:
+        claims = None
+    if claims is None or claims.user_id != user.user_id:
+        raise ApiFailure(GrpcCode.INVALID_ARGUMENT, message)
+    return claims
 
 
 def _store_revocations(txn: Txn, revoked: list[tuple[str, int]]) -> None:
@@ -213,10 +218,18 @@ def _store_revocations(txn: Txn, revoked: list[tuple[str, int]]) -> None:
 async def session_logout(request: web.Request) -> web.Response:
     state = state_of(request)
     user: Claims = request[USER]
-    body = await read_json(request)
-    tokens = accept(parse_logout, body)
-    revoked = _revocable(state, user, tokens)
+    logout = accept(parse_logout, await read_json(request))
+    tokens = state.tokens
+    revoked: list[tuple[str, int]] = []  # (revocation key, until when it matters)
+    if logout.token:
+        claims = _own(tokens.read_session, logout.token, user, "Session token invalid.")
+        revoked.append((session_revocation(logout.token), claims.expires_at))
+    if logout.refresh_token:
+        claims = _own(tokens.read_refresh, logout.refresh_token, user, "Refresh token invalid.")
+        # Every refresh token of this login expires by then (a refresh moves exp forward).
+        until = int(state.config.clock()) + tokens.refresh_expiry
+        revoked.append((refresh_revocation(claims), until))
     if revoked:
         await state.store.write(lambda txn: _store_revocations(txn, revoked))
-        state.tokens.mark_revoked(d for d, _ in revoked)
+        tokens.mark_revoked(key for key, _ in revoked)
     return json_response({})

@@ -1,16 +1,21 @@
 """``create_app(config)``: the aiohttp application and its middlewares.
 
 Middleware order, outermost first:
-1. ``outer_middleware``: echo the Idempotency-Key on leaderboard write/delete responses (errors
+1. ``cors_middleware``: an ``OPTIONS`` request is a CORS preflight, answered there (``cors``);
+2. ``outer_middleware``: echo the Idempotency-Key on leaderboard write/delete responses (errors
    included), around the error mapping: every failure becomes a Nakama error body; tracebacks go
    to the log only;
-2. per-IP rate limit and API fault injection, when configured;
-3. ``guard_middleware``: body cap on API routes (413 with the error body), then auth: HTTP Basic
-   with the server key for authenticate/* and session/refresh, a Bearer session token for every
-   other ``/v2/`` route. Asset routes need no auth.
-Steps 1 and 3 are two middlewares each made of two checks, not four middlewares: aiohttp wraps
-every middleware in a coroutine and a current-app context manager per request, a measurable
-share of a write's CPU.
+3. per-IP rate limit and API fault injection, when configured;
+4. ``guard_middleware``, on API routes: routing first (an unknown path is 404, a wrong method
+   405 with ``Allow``, before any auth, as Nakama's gateway routes first), a query string that is
+   not UTF-8 (400), the body cap (413), then auth: HTTP Basic with the server key for
+   authenticate/* and session/refresh, a Bearer session token for every other ``/v2/`` route,
+   each header read exactly as Nakama reads it (``_check_server_key``, ``_check_bearer``).
+   ``/healthcheck``, the OpenAPI document and assets need no auth.
+Steps 2 and 4 are two middlewares each made of several checks: aiohttp wraps every middleware in
+a coroutine and a current-app context manager per request, a measurable share of a write's CPU.
+Headers every answer of the gateway carries (``Cache-Control: no-store``, CORS'
+``Access-Control-Allow-Origin``) are set as a response is prepared, so streamed answers get them.
 """
 
 from __future__ import annotations
@@ -25,22 +30,24 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from .._protocol.headers import IDEMPOTENCY_HEADER
 from .._protocol.wire import GrpcCode, grpc_code_for_status
-from . import accounts, leaderboard_routes
+from . import account_routes, accounts, health, leaderboard_routes
 from .assets import setup_assets
 from .config import ServerConfig
+from .cors import allow_origin, cors_middleware
 from .errors import ApiFailure, error_response
 from .faults import faults_middleware
 from .http_dates import stamp_date
 from .openapi import setup_openapi
 from .ratelimit import rate_limit_middleware
 from .state import STATE, USER, ServerState, StateHolder, open_state, purge, state_of
-from .tokens import TokenError
+from .tokens import Claims, TokenError
 
 __all__ = ["CONFIG", "create_app", "runner_settings"]
 
@@ -52,10 +59,23 @@ CONFIG = web.AppKey("gameservices_config", ServerConfig)
 _BASIC_PREFIX = "/v2/account/authenticate/"
 _BASIC_PATHS = frozenset({"/v2/account/session/refresh"})
 _PUBLIC_PATHS = frozenset({"/v2/openapi.json"})
+NO_STORE = "no-store, no-cache, must-revalidate"
 
 
 def _is_api(path: str) -> bool:
-    return path.startswith("/v2/")
+    return path.startswith("/v2/") or path == health.HEALTHCHECK
+
+
+def _is_gateway(path: str) -> bool:
+    """What Nakama's gateway answers (every path but its root and ``/ws``); ours less the
+    asset host, whose answers carry their own validators."""
+    return path != "/" and not path.startswith("/assets/")
+
+
+async def _gateway_headers(request: web.Request, response: web.StreamResponse) -> None:
+    allow_origin(request, response)
+    if request.method != "OPTIONS" and _is_gateway(request.path):
+        response.headers["Cache-Control"] = NO_STORE
 
 
 @web.middleware
@@ -80,7 +100,7 @@ async def _map_errors(request: web.Request, handler: Handler) -> web.StreamRespo
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        return error_response(exc.status, grpc_code_for_status(exc.status), exc.reason)
+        return _routing_error(exc)
     except asyncio.CancelledError:
         raise
     except Exception:
@@ -88,15 +108,38 @@ async def _map_errors(request: web.Request, handler: Handler) -> web.StreamRespo
         return error_response(500, GrpcCode.INTERNAL, "Internal server error.")
 
 
+def _routing_error(exc: web.HTTPException) -> web.Response:
+    if exc.status == 405:
+        # Deliberate (docs/server.md): 405 with Allow where Nakama answers 501; code 12 as it.
+        allow = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else None
+        return error_response(405, GrpcCode.UNIMPLEMENTED, "Method Not Allowed", allow)
+    return error_response(exc.status, grpc_code_for_status(exc.status), exc.reason)
+
+
 @web.middleware
 async def guard_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     path = request.path
     if _is_api(path):
         state = state_of(request)
+        routing = request.match_info.http_exception
+        if routing is not None:
+            raise routing
+        _check_query(request)
         _check_body_cap(request, state.config.max_body_bytes)
-        if path not in _PUBLIC_PATHS:
+        if path not in _PUBLIC_PATHS and path != health.HEALTHCHECK:
             _authenticate(request, path, state)
     return await handler(request)
+
+
+def _check_query(request: web.Request) -> None:
+    """Every query value is UTF-8 once percent-decoded (Nakama fails on one that is not)."""
+    for part in request.rel_url.raw_query_string.split("&"):
+        try:
+            unquote_to_bytes(part.replace("+", " ")).decode("utf-8")
+        except UnicodeDecodeError:
+            raise ApiFailure(
+                GrpcCode.INVALID_ARGUMENT, "Query string is not valid UTF-8."
+            ) from None
 
 
 def _check_body_cap(request: web.Request, cap: int) -> None:
@@ -109,31 +152,49 @@ def _check_body_cap(request: web.Request, cap: int) -> None:
         )
 
 
-def _check_server_key(header: str, server_key: str) -> None:
-    scheme, _, credentials = header.partition(" ")
-    if not header:
+def _authorization(request: web.Request) -> str | None:
+    """The Authorization header; None when absent, "" when empty or repeated."""
+    values = request.headers.getall("Authorization", [])
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else ""
+
+
+def _check_server_key(header: str | None, server_key: str) -> None:
+    """``Basic base64(KEY:)``: the scheme case-sensitive, the credentials strict base64 with a
+    colon (Nakama's ``parseBasicAuth``)."""
+    if header is None:
         raise ApiFailure(GrpcCode.UNAUTHENTICATED, "Server key required")
-    try:
-        decoded = base64.b64decode(credentials.strip(), validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        raise ApiFailure(GrpcCode.UNAUTHENTICATED, "Server key invalid") from None
-    key = decoded.partition(":")[0]
-    if scheme.lower() != "basic" or not hmac.compare_digest(key.encode(), server_key.encode()):
+    key = None
+    if header.startswith("Basic "):
+        try:
+            decoded = base64.b64decode(header[len("Basic ") :], validate=True)
+        except binascii.Error:
+            decoded = b""
+        user, colon, _ = decoded.partition(b":")
+        key = user if colon else None
+    if key is None or not hmac.compare_digest(key, server_key.encode()):
         raise ApiFailure(GrpcCode.UNAUTHENTICATED, "Server key invalid")
 
 
+def _check_bearer(header: str | None, state: ServerState) -> Claims:
+    """``Bearer <token>``: the scheme case-sensitive, one space, the token as it is."""
+    if header is None:
+        raise ApiFailure(GrpcCode.UNAUTHENTICATED, "Auth token required")
+    if header.startswith("Bearer "):
+        try:
+            return state.tokens.verify_session(header[len("Bearer ") :])
+        except TokenError:
+            pass
+    raise ApiFailure(GrpcCode.UNAUTHENTICATED, "Auth token invalid")
+
+
 def _authenticate(request: web.Request, path: str, state: ServerState) -> None:
-    header = request.headers.get("Authorization", "")
+    header = _authorization(request)
     if path.startswith(_BASIC_PREFIX) or path in _BASIC_PATHS:
         _check_server_key(header, state.config.server_key)
         return
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise ApiFailure(GrpcCode.UNAUTHENTICATED, "Auth token required")
-    try:
-        request[USER] = state.tokens.verify_session(token.strip())
-    except TokenError:
-        raise ApiFailure(GrpcCode.UNAUTHENTICATED, "Auth token invalid") from None
+    request[USER] = _check_bearer(header, state)
 
 
 PURGE_EVERY = 3600.0
@@ -171,7 +232,7 @@ def runner_settings(config: ServerConfig) -> dict[str, Any]:
 def create_app(config: ServerConfig | None = None) -> web.Application:
     """The reference server as an aiohttp application (the store opens at startup)."""
     config = config if config is not None else ServerConfig()
-    middlewares: list[Middleware] = [outer_middleware]
+    middlewares: list[Middleware] = [cors_middleware, outer_middleware]
     if config.rate_limit is not None:
         middlewares.append(rate_limit_middleware(config.rate_limit, config.clock))
     if config.faults is not None:
@@ -181,7 +242,10 @@ def create_app(config: ServerConfig | None = None) -> web.Application:
     app[CONFIG] = config
     app[STATE] = StateHolder()
     app.add_routes(accounts.routes)
+    app.add_routes(account_routes.routes)
     app.add_routes(leaderboard_routes.routes)
+    app.add_routes(health.routes)
+    app.on_response_prepare.append(_gateway_headers)
     if config.clock is not time.time:
         # Clients judge token expiry by Date; with an injected clock it must tell that time.
         app.on_response_prepare.append(stamp_date(config.clock))

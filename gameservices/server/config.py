@@ -19,6 +19,7 @@ from .._protocol.limits import ID_MAX_BYTES
 from .._protocol.wire import OPERATOR_NAMES, Operator, SortOrder
 from .faults import Faults
 from .ratelimit import RateLimit
+from .schedules import check_schedule
 
 __all__ = [
     "DEMO_BOARDS",
@@ -49,11 +50,14 @@ _SYNC_MODES = ("FULL", "NORMAL")
 
 @dataclass(frozen=True)
 class Board:
-    """A leaderboard defined by the server: id, sort order and default write operator."""
+    """A leaderboard defined by the server: id, sort order, default write operator, whether it
+    keeps ranks (Nakama's ``enable_ranks``) and its reset schedule (cron, UTC; None: never)."""
 
     id: str
     sort: SortOrder = SortOrder.DESCENDING
     operator: Operator = Operator.BEST
+    ranks: bool = True
+    reset: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not 1 <= len(self.id.encode()) <= ID_MAX_BYTES:
@@ -65,6 +69,15 @@ class Board:
         if operator is Operator.NO_OVERRIDE:
             raise ValueError(f"board {self.id!r}: the default operator cannot be NO_OVERRIDE")
         object.__setattr__(self, "operator", operator)
+        if not isinstance(self.ranks, bool):
+            raise TypeError(f"board {self.id!r}: ranks must be true or false")
+        if self.reset is not None:
+            if not isinstance(self.reset, str):
+                raise TypeError(f"board {self.id!r}: reset must be a cron expression string")
+            try:
+                object.__setattr__(self, "reset", check_schedule(self.reset))
+            except ValueError as exc:
+                raise ValueError(f"board {self.id!r}: {exc}") from None
 
 
 DEMO_BOARDS: tuple[Board, ...] = (
@@ -75,24 +88,38 @@ DEMO_BOARDS: tuple[Board, ...] = (
 )
 
 
+_BOARD_SPEC = "ID[:desc|asc][:best|set|incr|decr][:noranks][:reset=CRON]"
+
+
 def parse_board(spec: str) -> Board:
-    """``ID[:desc|asc[:best|set|incr|decr]]`` -> Board; ValueError says what is wrong."""
-    parts = spec.split(":")
-    if len(parts) > 3 or not parts[0]:
-        raise ValueError(f"board spec {spec!r} must look like ID[:desc|asc[:best|set|incr|decr]]")
-    sort = SortOrder.DESCENDING
-    operator = Operator.BEST
-    if len(parts) > 1:
-        if parts[1].lower() not in _SORTS:
-            raise ValueError(f"board spec {spec!r}: sort must be desc or asc, not {parts[1]!r}")
-        sort = _SORTS[parts[1].lower()]
-    if len(parts) > 2:
-        if parts[2].lower() not in OPERATOR_NAMES:
-            raise ValueError(
-                f"board spec {spec!r}: operator must be best, set, incr or decr, not {parts[2]!r}"
-            )
-        operator = OPERATOR_NAMES[parts[2].lower()]
-    return Board(parts[0], sort, operator)
+    """``ID[:desc|asc][:best|set|incr|decr][:noranks][:reset=CRON]`` -> Board (the options in
+    any order after the id, each at most once); ValueError says what is wrong."""
+    board_id, *options = spec.split(":")
+    if not board_id:
+        raise ValueError(f"board spec {spec!r} must look like {_BOARD_SPEC}")
+    found: dict[str, Any] = {}
+    for option in options:
+        name, value = _board_option(spec, option)
+        if name in found:
+            raise ValueError(f"board spec {spec!r} gives the {name} twice")
+        found[name] = value
+    return Board(board_id, **found)
+
+
+def _board_option(spec: str, option: str) -> tuple[str, Any]:
+    word = option.strip().lower()
+    if word in _SORTS:
+        return "sort", _SORTS[word]
+    if word in OPERATOR_NAMES:
+        return "operator", OPERATOR_NAMES[word]
+    if word in ("noranks", "ranks"):
+        return "ranks", word == "ranks"
+    if word.startswith("reset="):
+        return "reset", option.strip()[len("reset=") :]
+    raise ValueError(
+        f"board spec {spec!r}: {option!r} is not desc, asc, best, set, incr, decr, noranks or"
+        f" reset=CRON (the form is {_BOARD_SPEC})"
+    )
 
 
 def _check_positive(name: str, value: object, *, allow_float: bool = False) -> None:
@@ -191,17 +218,21 @@ def config_from_mapping(data: Mapping[str, Any], base: ServerConfig | None = Non
     return replace(base or ServerConfig(), **changes)
 
 
+_BOARD_KEYS = frozenset({"id", "sort", "operator", "ranks", "reset"})
+
+
 def _board_from_json(item: object) -> Board:
     if isinstance(item, str):
         return parse_board(item)
-    if isinstance(item, Mapping) and isinstance(item.get("id"), str):
-        spec = ":".join(
-            str(item[k]) for k in ("id", "sort", "operator") if k in item and item[k] is not None
-        )
-        if "operator" in item and "sort" not in item:
-            spec = f"{item['id']}:desc:{item['operator']}"
-        return parse_board(spec)
-    raise ValueError(f"a board must be a spec string or an object with an id, not {item!r}")
+    if not isinstance(item, Mapping) or not isinstance(item.get("id"), str):
+        raise ValueError(f"a board must be a spec string or an object with an id, not {item!r}")
+    unknown = set(item) - _BOARD_KEYS
+    if unknown:
+        raise ValueError(f"board {item['id']!r}: unknown keys {sorted(unknown)}")
+    board = parse_board(
+        ":".join(str(item[k]) for k in ("id", "sort", "operator") if item.get(k) is not None)
+    )
+    return replace(board, ranks=item.get("ranks", True), reset=item.get("reset"))
 
 
 def load_config_file(path: str | Path, base: ServerConfig | None = None) -> ServerConfig:

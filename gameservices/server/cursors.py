@@ -1,8 +1,10 @@
 """Opaque, HMAC-signed page cursors that name a position key, not an offset.
 
-A cursor says "the page after (or before) this record key on this board". Keys compare by
-(score, subscore, update order), so pages stay consistent while records move: nothing is skipped
-or repeated because an offset shifted. Any change to a cursor breaks its signature.
+A cursor says "the page after (or before) this record key in this period of this board". Keys
+compare by (score, subscore, owner id), so pages stay consistent while records move: nothing is
+skipped or repeated because an offset shifted. A cursor of another board, or of a period that
+has ended since (a reset), is refused, as Nakama refuses it. Any change to a cursor breaks its
+signature.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ _MAC_BYTES = 16
 @dataclass(frozen=True)
 class Cursor:
     board: str
+    expiry: int  # the period's reset time; 0 on a board that never resets
     key: int
     forward: bool  # True: records after key (next page); False: records before key
 
@@ -43,18 +46,19 @@ class CursorCodec:
         return hmac.new(self._key, payload, hashlib.sha256).digest()[:_MAC_BYTES]
 
     def encode(self, cursor: Cursor) -> str:
-        payload = dumps([cursor.board, str(cursor.key), 1 if cursor.forward else 0]).encode()
+        fields = [cursor.board, cursor.expiry, str(cursor.key), 1 if cursor.forward else 0]
+        payload = dumps(fields).encode()
         return _b64(payload) + "." + _b64(self._mac(payload))
 
-    def decode(self, text: str, board: str) -> Cursor | None:
-        """The cursor, or None if it is malformed, forged or for another board."""
+    def decode(self, text: str, board: str, expiry: int) -> Cursor | None:
+        """The cursor, or None if it is malformed, forged, or for another board or period."""
         try:
             body, mac = text.split(".")
             payload = _unb64(body)
             if not hmac.compare_digest(_unb64(mac), self._mac(payload)):
                 return None
-            board_id, key, forward = json.loads(payload)
-            cursor = Cursor(board_id, int(key), bool(forward))
+            board_id, period, key, forward = json.loads(payload)
+            cursor = Cursor(board_id, int(period), int(key), bool(forward))
         except (ValueError, TypeError):
             return None
-        return cursor if cursor.board == board else None
+        return cursor if (cursor.board, cursor.expiry) == (board, expiry) else None

@@ -1,8 +1,9 @@
 """Nakama-shaped error responses for the reference server.
 
-Every error leaving the server is ``{"code", "message", "details": []}`` with the matching status.
-Handlers raise ``ApiFailure``; one middleware turns it (and any unexpected exception, logged with
-its traceback, never sent) into a response.
+Every error leaving the server is ``{"code", "message"}`` with the matching status, and a 401 also
+repeats its message in ``WWW-Authenticate`` (as Nakama does). Handlers raise ``ApiFailure``; one
+middleware turns it (and any unexpected exception, logged with its traceback, never sent) into a
+response.
 """
 
 from __future__ import annotations
@@ -38,9 +39,12 @@ def error_response(
     status: int, code: int, message: str, headers: Mapping[str, str] | None = None
 ) -> web.Response:
     """A JSON error response in Nakama's shape."""
-    return web.Response(
+    response = web.Response(
         text=dumps(error_body(code, message)),
         status=status,
         headers=headers,
         content_type="application/json",
     )
+    if status == 401:
+        response.headers["WWW-Authenticate"] = message
+    return response

@@ -2,8 +2,8 @@
 
 Invariants: bodies are read with the config's read timeout; what a valid request is, and the
 message for one that is not, comes from ``_protocol.request_rules`` and ``account_rules``
-(``accept`` turns their ValueError into an ``ApiFailure`` with code 3); bodies go out as
-``_protocol.wire.dumps`` text.
+(``accept`` turns their ValueError into an ``ApiFailure`` with code 3); query values come from
+``_protocol.query_rules``; bodies go out as ``_protocol.wire.dumps`` text.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from typing import Any, ParamSpec, TypeVar
 
 from aiohttp import web
 
-from .._protocol.request_rules import parse_body, parse_bool
+from .._protocol.query_rules import parse_bool
+from .._protocol.request_rules import parse_body
 from .._protocol.wire import GrpcCode, dumps
 from .errors import ApiFailure
 from .state import state_of

@@ -25,8 +25,8 @@ Schema = dict[str, Any]
 INT64: Schema = {"type": "string", "format": "int64", "pattern": "^-?[0-9]+$"}
 _VARS: Schema = {"type": "object", "additionalProperties": {"type": "string"}}
 _OPERATOR: Schema = {
-    "description": "BEST, SET, INCREMENT, DECREMENT or NO_OVERRIDE (board default); a name or "
-    "its number (0-4).",
+    "description": "BEST, SET, INCREMENT, DECREMENT or NO_OVERRIDE (board default); a name "
+    "(exact; any other string means the board's default) or its number (0-4).",
     "oneOf": [
         {"type": "string", "enum": ["NO_OVERRIDE", "BEST", "SET", "INCREMENT", "DECREMENT"]},
         {"type": "integer", "enum": [0, 1, 2, 3, 4]},
@@ -56,7 +56,6 @@ SCHEMAS: dict[str, Schema] = {
         {
             "code": {"type": "integer", "format": "int32", "description": "gRPC status code"},
             "message": {"type": "string"},
-            "details": {"type": "array", "items": {"type": "object"}},
         },
         ("code", "message"),
     ),
@@ -84,7 +83,10 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "SessionRefreshRequest": _obj({"token": {"type": "string"}, "vars": _VARS}, ("token",)),
     "SessionLogoutRequest": _obj(
-        {"token": {"type": "string"}, "refresh_token": {"type": "string"}}
+        {
+            "token": {"type": "string"},
+            "refresh_token": {"type": "string", "description": "or refreshToken"},
+        }
     ),
     "LeaderboardRecordWrite": _obj(
         {
@@ -92,7 +94,8 @@ SCHEMAS: dict[str, Schema] = {
             "subscore": INT64,
             "metadata": {
                 "type": "string",
-                "description": f"JSON text, at most {METADATA_MAX_BYTES // 1024} KB",
+                "description": f"a JSON object's text, at most {METADATA_MAX_BYTES // 1024} KB;"
+                " stored (and answered) as PostgreSQL's jsonb prints it",
             },
             "operator": _OPERATOR,
         }
@@ -123,6 +126,30 @@ SCHEMAS: dict[str, Schema] = {
         }
     ),
     "Empty": _obj({}),
+    "User": _obj(
+        {
+            "id": {"type": "string"},
+            "username": {"type": "string"},
+            "lang_tag": {"type": "string"},
+            "metadata": {"type": "string"},
+            "create_time": {"type": "string", "format": "date-time"},
+            "update_time": {"type": "string", "format": "date-time"},
+        }
+    ),
+    "Account": _obj(
+        {
+            "user": ref("User"),
+            "wallet": {"type": "string"},
+            "email": {"type": "string"},
+            "devices": {
+                "type": "array",
+                "items": _obj({"id": {"type": "string"}}),
+            },
+            "custom_id": {"type": "string"},
+            "verify_time": {"type": "string", "format": "date-time"},
+            "disable_time": {"type": "string", "format": "date-time"},
+        }
+    ),
     "AssetEntry": _obj(
         {
             "name": {"type": "string", "description": "relative path, '/'-separated"},

@@ -30,7 +30,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-__all__ = ["SCHEMA", "PartialJobError", "Store", "Txn"]
+from .schema import prepare
+
+__all__ = ["PartialJobError", "Store", "Txn"]
 
 T = TypeVar("T")
 log = logging.getLogger("gameservices.server")
@@ -38,48 +40,6 @@ log = logging.getLogger("gameservices.server")
 MAX_BATCH = 256
 CACHE_KIB = 64 * 1024
 MMAP_BYTES = 1 << 30
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS users(
-    id INTEGER PRIMARY KEY,
-    uuid TEXT NOT NULL UNIQUE,
-    username TEXT NOT NULL UNIQUE,
-    custom_id TEXT UNIQUE,
-    email TEXT UNIQUE,
-    password TEXT,
-    create_time INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS user_devices(
-    id TEXT PRIMARY KEY,
-    user_id INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS records(
-    board TEXT NOT NULL,
-    owner INTEGER NOT NULL,
-    score INTEGER NOT NULL,
-    subscore INTEGER NOT NULL,
-    num_score INTEGER NOT NULL,
-    metadata TEXT NOT NULL,
-    create_time INTEGER NOT NULL,
-    update_time INTEGER NOT NULL,
-    seq INTEGER NOT NULL,
-    PRIMARY KEY(board, owner)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS revoked_tokens(
-    digest TEXT PRIMARY KEY,
-    exp INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS idempotency(
-    user_id TEXT NOT NULL,
-    key TEXT NOT NULL,
-    request_hash TEXT NOT NULL,
-    status INTEGER NOT NULL,
-    body TEXT NOT NULL,
-    created REAL NOT NULL,
-    PRIMARY KEY(user_id, key)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency(created);
-"""
 
 
 @dataclass
@@ -181,8 +141,7 @@ class _Worker:
         try:
             conn = connect(self._path, self._synchronous)
             if self._transactional:
-                # executescript commits implicitly, so the schema is made before any batch.
-                conn.executescript(SCHEMA)
+                prepare(conn)  # the schema exists (and is current) before any batch
         except Exception as exc:  # the database cannot be opened: fail every job with why
             self._fail_all(exc)
             return

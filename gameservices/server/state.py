@@ -23,6 +23,7 @@ from .config import MIN_SECRET_CHARS, ServerConfig
 from .cursors import CursorCodec
 from .idempotency import purge_expired
 from .ranks import Ranks
+from .schedules import ResetClock
 from .sqlite_store import Store, Txn
 from .tokens import Claims, TokenIssuer, new_secret
 
@@ -47,6 +48,7 @@ class ServerState:
     ranks: Ranks
     tokens: TokenIssuer
     cursors: CursorCodec
+    resets: ResetClock
 
 
 class StateHolder:
@@ -160,4 +162,4 @@ async def open_state(config: ServerConfig) -> ServerState:
         revoked=revoked,
     )
     cursor_key = hmac.new(secret.encode(), b"cursor", hashlib.sha256).digest()
-    return ServerState(config, store, ranks, tokens, CursorCodec(cursor_key))
+    return ServerState(config, store, ranks, tokens, CursorCodec(cursor_key), ResetClock())

@@ -1,11 +1,17 @@
-"""Session and refresh tokens: HS256 JWTs with Nakama's claims ``exp``, ``uid``, ``usn``, ``vrs``.
+"""Session and refresh tokens: HS256 JWTs with Nakama's claims ``tid``, ``uid``, ``usn``,
+``vrs``, ``exp``, ``iat``.
 
 Invariants:
 - The algorithm is pinned to HS256 on decode, so ``alg: none`` and other algorithms are rejected.
 - Session and refresh tokens are signed with different keys derived from one secret, so neither
   can stand in for the other.
+- A login mints one ``tid`` (a UUID) and ``iat`` for both its tokens; a refresh keeps them and
+  moves both ``exp``, so every token of one login shares its ``tid``.
 - Expiry is judged against the injected clock, never the wall clock.
-- Revocation is by token digest; the revoked set is loaded from the store at startup.
+- Revocation: a session token by its digest (a refresh after a session-only logout still gives
+  a working token); a refresh token by its ``tid``, so a logout also kills the refresh tokens
+  issued before it in that login (as Nakama). The revoked set is loaded from the store at
+  startup.
 """
 
 from __future__ import annotations
@@ -21,7 +27,15 @@ import jwt
 
 from .._protocol.jwt import token_claims
 
-__all__ = ["Claims", "TokenError", "TokenIssuer", "new_secret", "token_digest"]
+__all__ = [
+    "Claims",
+    "TokenError",
+    "TokenIssuer",
+    "new_secret",
+    "refresh_revocation",
+    "session_revocation",
+    "token_digest",
+]
 
 _ALGORITHM = "HS256"
 _CACHE_SIZE = 50_000
@@ -39,11 +53,23 @@ class Claims:
     username: str
     vars: Mapping[str, str]
     expires_at: int
+    token_id: str = ""
+    issued_at: int = 0
 
 
 def token_digest(token: str) -> str:
     """The stored identity of a token (the token itself is never stored)."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def session_revocation(token: str) -> str:
+    """The revocation key of a session token: its digest."""
+    return token_digest(token)
+
+
+def refresh_revocation(claims: Claims) -> str:
+    """The revocation key of a refresh token: its login's ``tid``."""
+    return "refresh-tid:" + claims.token_id
 
 
 def _derive(secret: str, purpose: str) -> bytes:
@@ -77,39 +103,60 @@ class TokenIssuer:
             f"TokenIssuer(token_expiry={self._token_expiry}, refresh_expiry={self._refresh_expiry})"
         )
 
-    def issue(self, user_id: str, username: str, vars_: Mapping[str, str]) -> tuple[str, str]:
-        """A fresh (session token, refresh token) pair."""
+    @property
+    def refresh_expiry(self) -> int:
+        return self._refresh_expiry
+
+    def issue(
+        self, user_id: str, username: str, vars_: Mapping[str, str], login: Claims | None = None
+    ) -> tuple[str, str]:
+        """A (session token, refresh token) pair: for a new login (a new ``tid``, ``iat`` now),
+        or, given the ``login``'s refresh claims, a refreshed pair of that login."""
         now = int(self._clock())
-        return (
-            self._sign(self._session_key, user_id, username, vars_, now + self._token_expiry),
-            self._sign(self._refresh_key, user_id, username, vars_, now + self._refresh_expiry),
+        token_id = login.token_id if login is not None else str(uuid.uuid4())
+        issued_at = login.issued_at if login is not None and login.issued_at else now
+
+        def sign(key: bytes, lifetime: int) -> str:
+            claims = token_claims(token_id, user_id, username, vars_, now + lifetime, issued_at)
+            return jwt.encode(claims, key, algorithm=_ALGORITHM)
+
+        return sign(self._session_key, self._token_expiry), sign(
+            self._refresh_key, self._refresh_expiry
         )
 
-    def _sign(
-        self, key: bytes, user_id: str, username: str, vars_: Mapping[str, str], exp: int
-    ) -> str:
-        # tid makes every token distinct, so revoking one never revokes a twin issued in the same
-        # second.
-        claims = {"tid": uuid.uuid4().hex, **token_claims(user_id, username, vars_, exp)}
-        return jwt.encode(claims, key, algorithm=_ALGORITHM)
-
     def verify_session(self, token: str) -> Claims:
-        return self._verify(token, self._session_key, "Auth token invalid")
+        claims, key = self._verify(token, self._session_key, "Auth token invalid")
+        if key in self._revoked:
+            raise TokenError("Auth token invalid")
+        return claims
 
     def verify_refresh(self, token: str) -> Claims:
-        return self._verify(token, self._refresh_key, "Refresh token invalid or expired.")
+        message = "Refresh token invalid or expired."
+        claims, _ = self._verify(token, self._refresh_key, message)
+        if refresh_revocation(claims) in self._revoked:
+            raise TokenError(message)
+        return claims
 
-    def _verify(self, token: str, key: bytes, message: str) -> Claims:
+    def read_session(self, token: str) -> Claims:
+        """A signed, unexpired session token's claims, revoked or not (what logout checks)."""
+        return self._verify(token, self._session_key, "Session token invalid.")[0]
+
+    def read_refresh(self, token: str) -> Claims:
+        """A signed, unexpired refresh token's claims, revoked or not (what logout checks)."""
+        return self._verify(token, self._refresh_key, "Refresh token invalid.")[0]
+
+    def _verify(self, token: str, key: bytes, message: str) -> tuple[Claims, str]:
+        """The claims and the session revocation key (digest) of a signed, unexpired token."""
         cached = self._verified.get(token)
         if cached is None or cached[0] != key:
-            cached = (key, self._decode(token, key, message), token_digest(token))
+            cached = (key, self._decode(token, key, message), session_revocation(token))
             if len(self._verified) >= _CACHE_SIZE:
                 self._verified.clear()
             self._verified[token] = cached
         _, claims, digest = cached
-        if claims.expires_at <= self._clock() or digest in self._revoked:
+        if claims.expires_at <= self._clock():
             raise TokenError(message)
-        return claims
+        return claims, digest
 
     def _decode(self, token: str, key: bytes, message: str) -> Claims:
         try:
@@ -117,22 +164,29 @@ class TokenIssuer:
                 token,
                 key,
                 algorithms=[_ALGORITHM],
-                # exp is judged below against the injected clock.
-                options={"verify_exp": False, "require": ["exp", "uid", "usn"]},
+                # exp is judged below against the injected clock; iat is never judged (pyjwt
+                # would compare it with the wall clock).
+                options={
+                    "verify_exp": False,
+                    "verify_iat": False,
+                    "require": ["exp", "uid", "usn"],
+                },
             )
         except jwt.PyJWTError:
             raise TokenError(message) from None
         exp, uid, usn = payload["exp"], payload["uid"], payload["usn"]
         vrs = payload.get("vrs") or {}
+        tid, iat = payload.get("tid", ""), payload.get("iat", 0)
         if not (isinstance(exp, int) and isinstance(uid, str) and isinstance(usn, str)):
             raise TokenError(message)
-        if not isinstance(vrs, dict):
+        if not (isinstance(vrs, dict) and isinstance(tid, str) and isinstance(iat, int)):
             raise TokenError(message)
-        return Claims(uid, usn, {str(k): str(v) for k, v in vrs.items()}, exp)
+        return Claims(uid, usn, {str(k): str(v) for k, v in vrs.items()}, exp, tid, iat)
 
-    def mark_revoked(self, digests: Iterable[str]) -> None:
-        """Called once the revocation is committed to the store."""
-        self._revoked.update(digests)
+    def mark_revoked(self, keys: Iterable[str]) -> None:
+        """Called once the revocation (``session_revocation``/``refresh_revocation`` keys) is
+        committed to the store."""
+        self._revoked.update(keys)
 
 
 def new_secret() -> str:

@@ -70,13 +70,13 @@ class BoardSpec:
     id: str
     sort: SortOrder
     operator: Operator
-    reset: str | None = None  # cron schedule; the reference server has no resets (a divergence)
-    ranks: bool = True  # enable_ranks; the reference server always ranks (a divergence)
+    reset: str | None = None  # cron schedule (reset_schedule)
+    ranks: bool = True  # enable_ranks
 
     @property
     def board(self) -> Board:
-        """The reference server's definition (id, sort, operator: all it can express)."""
-        return Board(self.id, self.sort, self.operator)
+        """The reference server's definition of the same board."""
+        return Board(self.id, self.sort, self.operator, ranks=self.ranks, reset=self.reset)
 
     @property
     def descending(self) -> bool:

@@ -19,7 +19,7 @@ import pytest
 
 from gameservices import Client, InvalidArgument, LeaderboardRecord, NotFound, ServerError, Session
 
-from .support import BOARDS, Target, device_id, reference_diverges
+from .support import BOARDS, Target, device_id
 
 MISSING_BOARD = "gs_no_such_board"
 MAX_NUM_SCORE = 1_000_000  # Nakama's default for a board created without a max_num_score
@@ -103,7 +103,6 @@ async def test_write_returns_the_stored_record(target: Target) -> None:
         assert rec.expiry_time is None  # a board without a reset schedule never expires
 
 
-@reference_diverges("records never carry max_num_score; Nakama sends it on every record")
 async def test_records_carry_max_num_score(target: Target) -> None:
     async with target.client() as client:
         await new_player(client)
@@ -129,9 +128,6 @@ async def test_best_on_an_ascending_board_keeps_the_lower_score(target: Target) 
         assert scores == [100, 100, 90]
 
 
-@reference_diverges(
-    "num_score counts every write; Nakama counts only the writes that changed the record"
-)
 async def test_num_score_counts_only_writes_that_changed_the_record(target: Target) -> None:
     async with target.client() as client:
         await new_player(client)
@@ -141,10 +137,6 @@ async def test_num_score_counts_only_writes_that_changed_the_record(target: Targ
         assert counts == [1, 1, 2]
 
 
-@reference_diverges(
-    "BEST replaces the (score, subscore) pair; Nakama keeps the greater score and the greater "
-    "subscore separately ((100,1) then (90,5) is 100/5)"
-)
 async def test_best_takes_the_greater_score_and_subscore_separately(target: Target) -> None:
     async with target.client() as client:
         await new_player(client)
@@ -363,10 +355,6 @@ async def test_metadata_round_trips(target: Target) -> None:
         assert page.owner_records[0].metadata == metadata
 
 
-@reference_diverges(
-    "a write that does not change the score replaces the metadata; Nakama writes metadata only "
-    "together with a score or subscore change"
-)
 async def test_a_lower_best_score_keeps_the_old_metadata(target: Target) -> None:
     async with target.client() as client:
         await new_player(client)
@@ -375,10 +363,6 @@ async def test_a_lower_best_score_keeps_the_old_metadata(target: Target) -> None
         assert (rec.score, rec.metadata) == (50, {"run": 1})
 
 
-@reference_diverges(
-    "every board ranks; a Nakama board created without enable_ranks returns records without a "
-    "rank from writes, owner_ids and around, and no rank_count"
-)
 async def test_a_board_without_ranks(target: Target) -> None:
     async with target.client() as client:
         me = await new_player(client)
@@ -397,10 +381,6 @@ def next_monday(moment: datetime) -> datetime:
     return day + timedelta(days=7 - day.weekday())
 
 
-@reference_diverges(
-    "no reset schedules: records on a board with a cron reset carry no expiry_time, and the "
-    "expiry query does not select the reset period"
-)
 async def test_a_weekly_board_expires_records_at_the_next_reset(target: Target) -> None:
     async with target.client() as client:
         me = await new_player(client)
@@ -420,10 +400,6 @@ async def test_a_weekly_board_expires_records_at_the_next_reset(target: Target) 
         assert last_week.owner_records == ()
 
 
-@reference_diverges(
-    "the expiry query is ignored; on a board without resets Nakama finds nothing for any "
-    "expiry but 0"
-)
 async def test_expiry_on_a_board_without_resets_selects_nothing(target: Target) -> None:
     async with target.client() as client:
         me = await new_player(client)
@@ -448,10 +424,6 @@ async def test_idempotency_keys_are_an_extension_of_the_reference_server(target:
             assert client.server_honours_idempotency_keys
 
 
-@reference_diverges(
-    "negative scores and subscores are stored; Nakama refuses them (its table has CHECK "
-    "(score >= 0)) with a 500, so the fix is a 400 (an allowed difference)"
-)
 @pytest.mark.parametrize(("score", "subscore"), [(-5, 0), (5, -1)])
 async def test_negative_scores_are_refused(target: Target, score: int, subscore: int) -> None:
     async with target.client() as client:

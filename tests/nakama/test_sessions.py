@@ -4,9 +4,11 @@ token is dead), re-authentication, the ``session_updated`` hook and persistence 
 from __future__ import annotations
 
 import asyncio
+import base64
 import stat
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from gameservices import Client, Session, SessionExpired
@@ -109,3 +111,28 @@ async def test_a_refreshed_session_is_persisted(target: Target, tmp_path: Path) 
             refreshed.token,
             refreshed.refresh_token,
         )
+
+
+async def test_logout_with_refresh_token_in_lower_camel_case_revokes_it(target: Target) -> None:
+    """A security regression test, raw HTTP: some clients name the field ``refreshToken``
+    (protojson's JSON name). The reference server once ignored it, so the refresh token outlived
+    the logout; Nakama revokes it."""
+    basic = "Basic " + base64.b64encode(f"{target.server_key}:".encode()).decode()
+    async with aiohttp.ClientSession() as http:
+        login = f"{target.url}/v2/account/authenticate/device"
+        async with http.post(
+            login, json={"id": device_id()}, headers={"Authorization": basic}
+        ) as r:
+            assert r.status == 200
+            session = await r.json()
+        logout = {"token": session["token"], "refreshToken": session["refresh_token"]}
+        bearer = {"Authorization": "Bearer " + session["token"]}
+        async with http.post(f"{target.url}/v2/session/logout", json=logout, headers=bearer) as r:
+            assert r.status == 200
+        refresh = f"{target.url}/v2/account/session/refresh"
+        body = {"token": session["refresh_token"]}
+        async with http.post(refresh, json=body, headers={"Authorization": basic}) as r:
+            assert (r.status, (await r.json())["message"]) == (
+                401,
+                "Refresh token invalid or expired.",
+            )

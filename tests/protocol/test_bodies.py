@@ -70,6 +70,7 @@ def test_zero_values_are_left_out_and_read_as_zero() -> None:
         "metadata": "{}",
         "create_time": "1970-01-01T00:00:00Z",
         "update_time": "1970-01-01T00:00:00Z",
+        "max_num_score": 1_000_000,
     }
     record = parse_record(body)
     assert (record.score, record.subscore, record.rank) == (0, 0, 0)

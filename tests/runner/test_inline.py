@@ -135,7 +135,7 @@ def test_an_overrunning_plain_callback_is_logged_once_whatever_its_arguments(
         assert runner.stats.overruns == 2
         logged = [r.getMessage() for r in caplog.records if "over the" in r.getMessage()]
         assert len(logged) == 1
-        assert "block(5)" in logged[0]
+        assert "block" in logged[0]
 
 
 def test_tick_from_inside_a_coroutine_is_a_usage_error() -> None:

@@ -115,7 +115,7 @@ async def test_no_assets_dir_answers_404_error_body(make_client: MakeClient) -> 
     client = await make_client(None)
     resp = await client.get("/assets/manifest.json")
     assert resp.status == 404
-    assert await resp.json() == {"code": 5, "message": "No assets are configured.", "details": []}
+    assert await resp.json() == {"code": 5, "message": "No assets are configured."}
     assert (await client.get("/assets/a.bin")).status == 404
 
 

@@ -68,7 +68,7 @@ def test_bad_flag_values_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     from gameservices._cli import main
 
     assert main(["serve", "--board", "x:sideways"]) == 2
-    assert "sort must be desc or asc" in capsys.readouterr().err
+    assert "'sideways' is not desc, asc" in capsys.readouterr().err
 
 
 def test_missing_server_extra_names_the_install_command() -> None:

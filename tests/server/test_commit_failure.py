@@ -68,13 +68,15 @@ async def test_a_failed_commit_answers_500_and_keeps_index_equal_to_db(
 
 async def _owners(state: ServerState) -> list[int]:
     with state.ranks.lock:
-        return [RankIndex.owner_of(k) for _, k in state.ranks.boards["alltime"].slice(0, 1000)]
+        index = state.ranks.index("alltime", 0)
+        return [RankIndex.owner_of(k) for _, k in index.slice(0, 1000)]
 
 
 async def _stored_owners(state: ServerState) -> list[int]:
     def job(conn: sqlite3.Connection) -> list[int]:
         rows = conn.execute(
-            "SELECT owner FROM records WHERE board = 'alltime' ORDER BY score DESC, seq"
+            "SELECT r.owner FROM records r JOIN users u ON u.id = r.owner"
+            " WHERE r.board = 'alltime' ORDER BY r.score DESC, r.subscore DESC, u.uuid DESC"
         )
         return [int(r[0]) for r in rows]
 

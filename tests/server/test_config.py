@@ -17,7 +17,7 @@ from gameservices.server import (
     parse_board,
     state,
 )
-from gameservices.server.config import load_config_file
+from gameservices.server.config import config_from_mapping, load_config_file
 from gameservices.server.state import load_or_create_secret
 
 
@@ -52,19 +52,45 @@ def test_secrets_stay_out_of_repr() -> None:
         ("k:desc:incr", Board("k", SortOrder.DESCENDING, Operator.INCREMENT)),
         ("d:DESC:decr", Board("d", SortOrder.DESCENDING, Operator.DECREMENT)),
         ("s:asc:set", Board("s", SortOrder.ASCENDING, Operator.SET)),
+        ("casual:noranks", Board("casual", ranks=False)),
+        ("k:incr", Board("k", operator=Operator.INCREMENT)),
+        (
+            "weekly:desc:best:reset=0 0 * * 1",
+            Board("weekly", SortOrder.DESCENDING, Operator.BEST, reset="0 0 * * 1"),
+        ),
+        ("daily:reset=@daily:noranks", Board("daily", ranks=False, reset="@daily")),
     ],
 )
 def test_board_specs(spec: str, board: Board) -> None:
     assert parse_board(spec) == board
 
 
+def test_boards_in_a_config_file_take_ranks_and_reset() -> None:
+    config = config_from_mapping(
+        {"boards": [{"id": "w", "operator": "incr", "ranks": False, "reset": "0 0 * * 1"}, "a"]}
+    )
+    assert config.boards == (
+        Board("w", operator=Operator.INCREMENT, ranks=False, reset="0 0 * * 1"),
+        Board("a"),
+    )
+    with pytest.raises(ValueError, match="unknown keys"):
+        config_from_mapping({"boards": [{"id": "w", "enable_ranks": False}]})
+    with pytest.raises(TypeError, match="ranks must be true or false"):
+        Board("w", ranks="no")  # type: ignore[arg-type]  # the wrong type is the point
+
+
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
         ("", "must look like"),
-        ("a:b:c:d", "must look like"),
-        ("x:sideways", "sort must be desc or asc"),
-        ("x:asc:max", "operator must be best, set, incr or decr"),
+        ("a:b:c:d", "'b' is not desc, asc, best, set, incr, decr, noranks or reset=CRON"),
+        ("x:sideways", "'sideways' is not desc, asc"),
+        ("x:asc:max", "'max' is not desc, asc"),
+        ("x:asc:desc", "gives the sort twice"),
+        ("x:best:incr", "gives the operator twice"),
+        ("x:reset=0 0 * *", "must be a five-field cron expression"),
+        ("x:reset=0 0 * * 1 2026", "must be a five-field cron expression"),
+        ("x:reset=99 0 * * 1", "must be a five-field cron expression"),
         ("has space", "spaces or control characters"),
     ],
 )

@@ -67,7 +67,7 @@ async def test_responses_match_the_swagger_subset(api: Api) -> None:
     status, error = await api.call("GET", "/v2/leaderboard/nope", headers)
     assert status == 404
     check(error, "rpcStatus")
-    assert error == {"code": 5, "message": "Leaderboard not found.", "details": []}
+    assert error == {"code": 5, "message": "Leaderboard not found."}
 
 
 async def test_zero_values_are_omitted(api: Api) -> None:

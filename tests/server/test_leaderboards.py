@@ -14,7 +14,7 @@ INT64_MAX = 2**63 - 1
 
 
 def invalid(message: str) -> tuple[int, dict[str, Any]]:
-    return 400, {"code": 3, "message": message, "details": []}
+    return 400, {"code": 3, "message": message}
 
 
 BOARDS = (
@@ -47,7 +47,7 @@ async def scores(api: Api, headers: dict[str, str], board: str, writes: list[Any
         ("best_desc", [5, 3, 9], ["5", "5", "9"]),
         ("best_asc", [5, 7, 2], ["5", "5", "2"]),
         ("set", [5, 3, 9], ["5", "3", "9"]),
-        ("incr", [5, 3, -2], ["5", "8", "6"]),
+        ("incr", [5, 3, 0], ["5", "8", "8"]),
         ("decr", [5, 3, 9], ["0", "0", "0"]),
         # A write may name its own operator; NO_OVERRIDE means the board's default.
         (
@@ -62,8 +62,14 @@ async def scores(api: Api, headers: dict[str, str], board: str, writes: list[Any
         ),
         (
             "incr",
-            [10, {"score": 4, "operator": "decrement"}, {"score": 1, "operator": "BEST"}],
+            [10, {"score": 4, "operator": "DECREMENT"}, {"score": 1, "operator": "BEST"}],
             ["10", "6", "6"],
+        ),
+        # Names are exact: any other string is an unknown enum value, so the board's operator.
+        (
+            "incr",
+            [10, {"score": 4, "operator": "decrement"}, {"score": 1, "operator": "MAXIMUM"}],
+            ["10", "14", "15"],
         ),
     ],
 )
@@ -80,22 +86,66 @@ async def test_decrement_floors_at_zero(boards_api: Api) -> None:
     assert await scores(boards_api, headers, "decr", writes) == ["10", "7", "0"]
 
 
-async def test_best_compares_subscore_on_ties(boards_api: Api) -> None:
+async def test_best_takes_the_better_score_and_subscore_separately(boards_api: Api) -> None:
     headers = await boards_api.login("device-subscore")
-    for sub in (4, 2, 6):
+    seen = []
+    for score, sub in ((10, 4), (10, 2), (10, 6), (8, 9)):
         _status, rec = await boards_api.call(
-            "POST", "/v2/leaderboard/best_desc", headers, json={"score": 10, "subscore": sub}
+            "POST", "/v2/leaderboard/best_desc", headers, json={"score": score, "subscore": sub}
         )
-    assert (rec["subscore"], rec["num_score"]) == ("6", 3)
+        seen.append((rec["score"], rec["subscore"], rec["num_score"]))
+    # A write that betters neither value counts nothing; (8, 9) betters the subscore alone.
+    assert seen == [("10", "4", 1), ("10", "4", 1), ("10", "6", 2), ("10", "9", 3)]
 
 
-async def test_num_score_counts_writes_and_metadata_is_kept(api: Api) -> None:
+async def test_a_write_that_changes_nothing_keeps_count_metadata_and_time(
+    api: Api, clock: Any
+) -> None:
     headers = await api.login("device-num-score")
-    await api.call(
+    _status, first = await api.call(
         "POST", "/v2/leaderboard/weekly", headers, json={"score": 5, "metadata": '{"a": 1}'}
     )
-    _status, rec = await api.call("POST", "/v2/leaderboard/weekly", headers, json={"score": 1})
-    assert (rec["num_score"], rec["score"], json.loads(rec["metadata"])) == (2, "5", {"a": 1})
+    clock.advance(60)
+    _status, rec = await api.call(
+        "POST", "/v2/leaderboard/weekly", headers, json={"score": 1, "metadata": '{"b": 2}'}
+    )
+    assert (rec["num_score"], rec["score"], json.loads(rec["metadata"])) == (1, "5", {"a": 1})
+    assert rec["update_time"] == first["update_time"]
+    _status, rec = await api.call("POST", "/v2/leaderboard/weekly", headers, json={"score": 7})
+    assert (rec["num_score"], rec["score"], json.loads(rec["metadata"])) == (2, "7", {"a": 1})
+    assert rec["update_time"] != first["update_time"]
+
+
+async def test_metadata_is_stored_as_jsonb_prints_it(api: Api) -> None:
+    headers = await api.login("device-jsonb")
+    meta = '{"long_key": 1, "k": [1,2], "m": {"z": null, "a": 1.50, "e": 1e2}, "k": "last"}'
+    _status, rec = await api.call(
+        "POST", "/v2/leaderboard/weekly", headers, json={"score": 1, "metadata": meta}
+    )
+    assert rec["metadata"] == '{"k": "last", "m": {"a": 1.50, "e": 100, "z": null}, "long_key": 1}'
+
+
+@pytest.mark.parametrize(
+    ("board", "body"),
+    [
+        ("set", {"score": -3}),
+        ("set", {"score": 3, "subscore": -1}),
+        ("incr", {"score": -2}),
+        ("best_desc", {"score": 5, "operator": "SET", "subscore": -5}),
+    ],
+)
+async def test_negative_scores_are_refused(boards_api: Api, board: str, body: Any) -> None:
+    headers = await boards_api.login("device-negative")
+    message = "Score and subscore must not be negative."
+    path = f"/v2/leaderboard/{board}"
+    assert await boards_api.call("POST", path, headers, json=body) == invalid(message)
+    assert await boards_api.call("GET", path, headers) == (200, {})  # nothing was written
+
+
+async def test_a_negative_decrement_adds(boards_api: Api) -> None:
+    headers = await boards_api.login("device-negative-decr")
+    writes = [{"score": 5, "operator": "SET"}, -3]
+    assert await scores(boards_api, headers, "decr", writes) == ["5", "8"]
 
 
 async def test_default_metadata_is_empty_object(api: Api) -> None:
@@ -112,8 +162,10 @@ async def test_default_metadata_is_empty_object(api: Api) -> None:
         ({"subscore": "12x"}, "subscore must be an integer"),
         ({"score": 1.5}, "score must be an integer"),
         ({"score": True}, "score must be an integer"),
-        ({"operator": "MAXIMUM"}, "operator 'MAXIMUM' is not a valid Operator"),
+        ({"operator": [1]}, "operator must be a name or a number"),
         ({"operator": 9}, "operator 9 is not a valid Operator"),
+        ({"score": " 5"}, "score must be an integer"),
+        ({"score": "+5"}, "score must be an integer"),
         ({"metadata": "not json"}, "Metadata value must be JSON, if provided."),
         ({"metadata": "[1, 2]"}, "Metadata value must be JSON, if provided."),
         ({"metadata": {"a": 1}}, "Metadata value must be JSON, if provided."),
@@ -131,9 +183,9 @@ async def test_write_validation(api: Api, body: dict[str, Any], message: str) ->
 async def test_int64_extremes_round_trip(boards_api: Api) -> None:
     headers = await boards_api.login("device-extremes")
     status, rec = await boards_api.call(
-        "POST", "/v2/leaderboard/set", headers, json={"score": str(INT64_MAX), "subscore": -(2**63)}
+        "POST", "/v2/leaderboard/set", headers, json={"score": str(INT64_MAX), "subscore": 2**62}
     )
-    assert (rec["score"], rec["subscore"]) == (str(INT64_MAX), str(-(2**63)))
+    assert (rec["score"], rec["subscore"]) == (str(INT64_MAX), str(2**62))
     status, body = await boards_api.call(
         "POST", "/v2/leaderboard/set", headers, json={"score": 1, "operator": "INCREMENT"}
     )
@@ -166,10 +218,17 @@ async def test_unknown_fields_are_ignored_and_body_must_be_an_object(api: Api) -
         ),
         ("/v2/leaderboard/weekly/owner/not-a-uuid", "Invalid owner ID provided."),
         ("/v2/leaderboard/weekly?owner_ids=nope", "One or more owner IDs are invalid."),
+        ("/v2/leaderboard/weekly?limit=", "Invalid limit - limit must be between 1 and 1000."),
         (
-            "/v2/leaderboard/weekly?expiry=-1",
-            "Expiry should be time since epoch in seconds and has to be a positive integer.",
+            "/v2/leaderboard/weekly/owner/00000000-0000-4000-8000-000000000000?limit=%2B5",
+            "Invalid limit - limit must be between 1 and 100.",
         ),
+        ("/v2/leaderboard/weekly/owner/", "Owner ID must be provided for a haystack query."),
+        (
+            "/v2/leaderboard/weekly?expiry=1.5",
+            "Expiry must be an integer: seconds since the epoch.",
+        ),
+        ("/v2/leaderboard/weekly?expiry=", "Expiry must be an integer: seconds since the epoch."),
     ],
 )
 async def test_read_validation(api: Api, path: str, message: str) -> None:
@@ -179,7 +238,7 @@ async def test_read_validation(api: Api, path: str, message: str) -> None:
 
 async def test_unknown_board_is_404_everywhere(api: Api) -> None:
     headers = await api.login("device-no-board")
-    not_found = (404, {"code": 5, "message": "Leaderboard not found.", "details": []})
+    not_found = (404, {"code": 5, "message": "Leaderboard not found."})
     owner = "00000000-0000-4000-8000-000000000000"
     for method, path in [
         ("GET", "/v2/leaderboard/nope"),

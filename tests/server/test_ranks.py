@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import uuid
 from collections.abc import Mapping
 from typing import TypeVar
 
@@ -10,12 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gameservices.server import Board, Operator, SortOrder
-from gameservices.server.ranks import RankIndex, pack_rows
+from gameservices.server.ranks import RankIndex, pack_rows, uuid_number
 from tests.server.conftest import MakeApi
 
 K = TypeVar("K")
 
 INT64 = st.integers(min_value=-(2**63), max_value=2**63 - 1)
+UUIDS = [f"{n:08x}-0000-4000-8000-{n * 7919:012x}" for n in range(1, 13)]
 SMALL = st.integers(min_value=-3, max_value=3)  # many ties
 OPS = st.lists(
     st.tuples(
@@ -29,9 +31,10 @@ OPS = st.lists(
 
 
 def brute_force(state: Mapping[K, tuple[int, int, int]], descending: bool) -> list[K]:
-    """Owners best-first: score, then subscore (by the board's order), then earlier update."""
+    """Owners best-first: score, then subscore, then owner id (as a number), each in the board's
+    order: a full tie ranks the greater id first on a descending board (Nakama's order)."""
     sign = -1 if descending else 1
-    return sorted(state, key=lambda o: (sign * state[o][0], sign * state[o][1], state[o][2]))
+    return sorted(state, key=lambda o: tuple(sign * v for v in state[o]))
 
 
 @settings(max_examples=150, deadline=None)
@@ -39,10 +42,11 @@ def brute_force(state: Mapping[K, tuple[int, int, int]], descending: bool) -> li
 def test_index_matches_brute_force(ops: list[tuple[str, int, int, int]], descending: bool) -> None:
     index = RankIndex(SortOrder.DESCENDING if descending else SortOrder.ASCENDING)
     state: dict[int, tuple[int, int, int]] = {}
-    for seq, (op, owner, score, subscore) in enumerate(ops, start=1):
+    for op, owner, score, subscore in ops:
         if op == "put":
-            index.put(owner, index.pack(score, subscore, seq, owner))
-            state[owner] = (score, subscore, seq)
+            number = uuid_number(UUIDS[owner - 1])
+            index.put(owner, index.pack(score, subscore, number, owner))
+            state[owner] = (score, subscore, number)
         else:
             index.remove(owner)
             state.pop(owner, None)
@@ -56,10 +60,10 @@ def test_index_matches_brute_force(ops: list[tuple[str, int, int, int]], descend
 @given(ops=OPS)
 def test_restore_undoes_put_and_remove(ops: list[tuple[str, int, int, int]]) -> None:
     index = RankIndex(SortOrder.DESCENDING)
-    for seq, (_, owner, score, subscore) in enumerate(ops, start=1):
-        index.put(owner, index.pack(score, subscore, seq, owner))
+    for _, owner, score, subscore in ops:
+        index.put(owner, index.pack(score, subscore, uuid_number(UUIDS[owner - 1]), owner))
     before = index.slice(0, len(index))
-    previous = index.put(5, index.pack(0, 0, 10_000, 5))
+    previous = index.put(5, index.pack(0, 0, uuid_number(UUIDS[4]), 5))
     index.restore(5, previous)
     previous = index.remove(3)
     index.restore(3, previous)
@@ -75,17 +79,15 @@ async def test_http_ranks_match_brute_force_on_random_data(make_api: MakeApi) ->
     api = await make_api(boards=boards)
     players = [await api.login(f"device-random-{i:03d}") for i in range(25)]
     state: dict[str, dict[str, tuple[int, int, int]]] = {"d": {}, "a": {}}
-    for seq in range(120):
+    for _ in range(120):
         board = rng.choice("da")
         i = rng.randrange(len(players))
-        score, sub = rng.randrange(-5, 5), rng.randrange(0, 3)
+        score, sub = rng.randrange(0, 5), rng.randrange(0, 3)  # many full ties
         status, rec = await api.call(
             "POST", f"/v2/leaderboard/{board}", players[i], json={"score": score, "subscore": sub}
         )
         assert status == 200
-        old = state[board].get(rec["owner_id"])
-        keep = old is not None and old[:2] == (score, sub)  # same position keeps its update order
-        state[board][rec["owner_id"]] = (score, sub, old[2] if keep and old else seq)
+        state[board][rec["owner_id"]] = (score, sub, uuid_number(rec["owner_id"]))
     for board, descending in (("d", True), ("a", False)):
         status, page = await api.call("GET", f"/v2/leaderboard/{board}?limit=1000", players[0])
         got = [(r["owner_id"], r["rank"]) for r in page.get("records", [])]
@@ -94,10 +96,13 @@ async def test_http_ranks_match_brute_force_on_random_data(make_api: MakeApi) ->
 
 
 @given(
-    rows=st.lists(st.tuples(INT64, INT64, st.integers(0, 2**47), st.integers(0, 2**39))),
+    rows=st.lists(st.tuples(INT64, INT64, st.uuids(), st.integers(0, 2**39))),
     descending=st.booleans(),
 )
-def test_bulk_packing_matches_pack(rows: list[tuple[int, int, int, int]], descending: bool) -> None:
+def test_bulk_packing_matches_pack(
+    rows: list[tuple[int, int, uuid.UUID, int]], descending: bool
+) -> None:
     sort = SortOrder.DESCENDING if descending else SortOrder.ASCENDING
     index = RankIndex(sort)
-    assert pack_rows(sort, rows) == [index.pack(*row) for row in rows]
+    stored = [(s, ss, str(u), o) for s, ss, u, o in rows]  # as the store holds them
+    assert pack_rows(sort, stored) == [index.pack(s, ss, u.int, o) for s, ss, u, o in rows]

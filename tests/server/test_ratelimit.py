@@ -106,7 +106,7 @@ async def test_429_has_retry_after_and_nakama_body(aiohttp_client: AiohttpClient
     resp = await client.get("/v2/thing")
     assert resp.status == 429
     assert resp.headers["Retry-After"] == "3"  # 2.5 s until a token, rounded up
-    assert await resp.json() == {"code": 8, "message": "Rate limit exceeded.", "details": []}
+    assert await resp.json() == {"code": 8, "message": "Rate limit exceeded."}
     clock.now += 2.5
     assert (await client.get("/v2/thing")).status == 200
 

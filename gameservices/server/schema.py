@@ -1,0 +1,97 @@
+"""The database schema and its one migration.
+
+Invariants:
+- ``PRAGMA user_version`` says which schema a file holds: 0 is a new file or one made before
+  reset periods (records keyed by board and owner, tie order kept in a ``seq`` column), 1 is
+  the current schema.
+- ``prepare`` runs on the writer thread before any job: it migrates a version-0 file in one
+  transaction (its records become the only period, ``expiry`` 0, of their board) and then makes
+  whatever is missing, so a file is always entirely one version.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+__all__ = ["SCHEMA", "SCHEMA_VERSION", "prepare"]
+
+SCHEMA_VERSION = 1
+
+# Records by board period (expiry: the period's reset time, 0 for a board that never resets).
+_RECORDS = """
+CREATE TABLE {exists}records(
+    board TEXT NOT NULL,
+    expiry INTEGER NOT NULL,
+    owner INTEGER NOT NULL,
+    score INTEGER NOT NULL,
+    subscore INTEGER NOT NULL,
+    num_score INTEGER NOT NULL,
+    metadata TEXT NOT NULL,
+    create_time INTEGER NOT NULL,
+    update_time INTEGER NOT NULL,
+    PRIMARY KEY(board, expiry, owner)
+) WITHOUT ROWID;
+"""
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users(
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    username TEXT NOT NULL UNIQUE,
+    custom_id TEXT UNIQUE,
+    email TEXT UNIQUE,
+    password TEXT,
+    create_time INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS user_devices(
+    id TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS revoked_tokens(
+    digest TEXT PRIMARY KEY,
+    exp INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS idempotency(
+    user_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    created REAL NOT NULL,
+    PRIMARY KEY(user_id, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency(created);
+""" + _RECORDS.format(exists="IF NOT EXISTS ")
+
+_MIGRATE_0_TO_1 = (
+    "ALTER TABLE records RENAME TO records_v0",
+    _RECORDS.format(exists=""),
+    "INSERT INTO records(board, expiry, owner, score, subscore, num_score, metadata,"
+    " create_time, update_time) SELECT board, 0, owner, score, subscore, num_score, metadata,"
+    " create_time, update_time FROM records_v0",
+    "DROP TABLE records_v0",
+)
+
+
+def _has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
+    return any(row[1] == column for row in conn.execute(f"PRAGMA table_info({table})"))
+
+
+def prepare(conn: sqlite3.Connection) -> None:
+    """Bring the file to ``SCHEMA_VERSION`` (blocking; the writer thread, autocommit mode)."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version >= SCHEMA_VERSION:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if _has_column(conn, "records", "seq"):
+            for statement in _MIGRATE_0_TO_1:
+                conn.execute(statement)
+        for statement in SCHEMA.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
