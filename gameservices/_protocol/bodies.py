@@ -13,21 +13,15 @@ Rule 3: a record carries ``expiry_time`` only on a board that resets, ``rank`` o
 
 from __future__ import annotations
 
-import functools
-import time
 from collections.abc import Sequence
 from typing import Any
 
 from .limits import MAX_NUM_SCORE
+from .models import format_rfc3339
+from .users import user_json
 from .wire import format_int64_field, omit_zero
 
 __all__ = ["account_json", "format_rfc3339", "record_json", "record_list_json", "session_json"]
-
-
-@functools.lru_cache(maxsize=1024)  # most records of a page share a few seconds
-def format_rfc3339(seconds: int) -> str:
-    """Epoch seconds as protojson writes a Timestamp: ``2026-11-27T10:00:00Z``."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
 def record_json(
@@ -96,16 +90,7 @@ def account_json(
     """One ``apiAccount`` (``GET /v2/account``) as Nakama answers for an account this server
     can hold: the user (``lang_tag`` "en", empty metadata), an empty wallet, the email, the
     device ids, the custom id; zero values omitted."""
-    user = omit_zero(
-        {
-            "id": user_id,
-            "username": username,
-            "lang_tag": "en",
-            "metadata": "{}",
-            "create_time": format_rfc3339(create_time),
-            "update_time": format_rfc3339(update_time),
-        }
-    )
+    user = user_json(user_id, username, create_time, update_time)
     return omit_zero(
         {
             "user": user,

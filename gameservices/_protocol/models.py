@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -23,6 +24,7 @@ __all__ = [
     "AuthResult",
     "LeaderboardRecord",
     "LeaderboardRecordList",
+    "format_rfc3339",
     "loads",
     "parse_auth",
     "parse_empty",
@@ -113,6 +115,12 @@ def parse_rfc3339(text: str) -> datetime:
     if moment.tzinfo is None:
         raise ValueError(f"RFC 3339 time without a zone: {text[:40]!r}")
     return moment if moment.tzinfo is timezone.utc else moment.astimezone(timezone.utc)
+
+
+@functools.lru_cache(maxsize=1024)  # most records of a page share a few seconds
+def format_rfc3339(seconds: int) -> str:
+    """Epoch seconds as protojson writes a Timestamp: ``2026-11-27T10:00:00Z``."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
 def _new(cls: type[T], fields: dict[str, Any]) -> T:
