@@ -282,7 +282,7 @@ class DeliveryQueue:
             if handle.on_error is not None:
                 self._call(handle, handle.on_error, value)
             else:
-                logger.error("%r failed and has no on_error", handle, exc_info=value)
+                _log_unhandled(handle, value)
 
     def _drop(self, handle: Handle[Any]) -> None:
         self._counters.dropped += 1
@@ -305,3 +305,14 @@ class DeliveryQueue:
         if took > detail.slowest_callback_took:
             detail.slowest_callback_took = took
             detail.slowest_callback = getattr(fn, "__qualname__", type(fn).__name__)
+
+
+def _log_unhandled(handle: Handle[Any], exc: BaseException) -> None:
+    """One line at ERROR (what failed and why); the traceback, library internals mostly, at
+    DEBUG for whoever turns it on."""
+    what = " ".join(str(exc).split()) or "(no message)"
+    logger.error(
+        "%r failed: %s: %s (pass on_error= to handle it; traceback at DEBUG level)",
+        handle, type(exc).__name__, what,
+    )  # fmt: skip
+    logger.debug("traceback of %r", handle, exc_info=exc)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import inspect
 import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine
@@ -134,7 +135,13 @@ class TickRunner:
         on_progress: Callable[[int, int | None], object] | None = None,
         owner: object = None,
     ) -> Handle[T]:
-        """Run ``coro`` on the runner's loop; its outcome is delivered by a later ``tick()``."""
+        """Run ``coro`` on the runner's loop; its outcome is delivered by a later ``tick()``.
+
+        ``TypeError`` at once for anything that is not awaitable (``submit(fn)`` for
+        ``submit(fn())``): asyncio would only refuse it later, on the loop, with no handle told.
+        """
+        if not inspect.isawaitable(coro):
+            raise TypeError(_not_awaitable(coro))
         if self._state is not Lifecycle.OPEN:
             getattr(coro, "close", lambda: None)()  # no "never awaited" warning for it
             raise UsageError(f"submit() on a closed runner ({self!r})")
@@ -270,3 +277,14 @@ class TickRunner:
         with self._lock:
             closers, self._closers = self._closers[::-1], []
         await shutdown_loop(closers, self.close_timeout)
+
+
+def _not_awaitable(obj: object) -> str:
+    """The ``submit()`` TypeError message, naming the fix for the usual slip."""
+    if inspect.iscoroutinefunction(obj) or callable(obj):
+        name = getattr(obj, "__qualname__", type(obj).__name__)
+        return (
+            f"submit() needs a coroutine object, not the function {name}: call it, "
+            f"runner.submit({name}(...))"
+        )
+    return f"submit() needs a coroutine or awaitable, not {type(obj).__name__}"

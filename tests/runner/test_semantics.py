@@ -75,16 +75,38 @@ def test_error_goes_to_on_error(runner: TickRunner) -> None:
     assert runner.stats.failed == 1
 
 
-def test_error_without_on_error_is_logged_with_traceback(
+def test_error_without_on_error_is_one_line_with_the_traceback_at_debug(
     runner: TickRunner, caplog: pytest.LogCaptureFixture
 ) -> None:
     handle = runner.submit(fail("unheard"))
-    with caplog.at_level(logging.ERROR, logger="gameservices"):
+    with caplog.at_level(logging.DEBUG, logger="gameservices"):
         tick_until(runner, handle.done)
-    [record] = [r for r in caplog.records if r.name == "gameservices"]
-    assert "fail" in record.getMessage()
-    assert record.exc_info is not None
-    assert "unheard" in str(record.exc_info[1])
+    mine = [r for r in caplog.records if r.name == "gameservices" and "fail" in r.getMessage()]
+    [error] = [r for r in mine if r.levelno == logging.ERROR]
+    assert error.exc_info is None  # no 30-line traceback of library internals at ERROR
+    text = error.getMessage()
+    assert "\n" not in text
+    assert "ValueError: unheard" in text
+    assert "on_error" in text
+    [debug] = [r for r in mine if r.levelno == logging.DEBUG]
+    assert debug.exc_info is not None
+    assert "unheard" in str(debug.exc_info[1])
+
+
+@pytest.mark.parametrize("mode", ["inline", "thread"])
+def test_submit_of_a_coroutine_function_is_a_type_error_at_once(mode: str) -> None:
+    async def load_level() -> int:
+        return 1
+
+    with TickRunner(mode=mode) as runner:  # type: ignore[arg-type]  # a str, one of the two modes
+        with pytest.raises(TypeError, match=r"call it, runner\.submit\(.*load_level\(\.\.\.\)\)"):
+            runner.submit(load_level)  # type: ignore[arg-type]  # the slip under test
+        with pytest.raises(TypeError, match="coroutine or awaitable, not int"):
+            runner.submit(3)  # type: ignore[arg-type]  # not awaitable at all
+        assert runner.stats.submitted == 0  # nothing was queued: no handle left pending
+        handle = runner.submit(load_level())  # the fix the message names
+        tick_until(runner, handle.done)
+        assert handle.result() == 1
 
 
 def test_callback_error_is_contained_and_later_deliveries_run(
