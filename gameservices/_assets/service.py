@@ -124,7 +124,7 @@ class Assets:
     def _parse(self, resp: HttpResponse) -> Manifest:
         try:
             data: Any = json.loads(resp.body)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # nesting too deep for Python's parser
             raise ProtocolError(f"manifest at {self.manifest_url} is not JSON: {exc}") from None
         return parse_manifest(data, URL(resp.url))
 

@@ -26,7 +26,7 @@ from .._outbox.outbox import Outbox
 from .._outbox.store import OutboxStore
 from .._protocol import api
 from .._protocol.models import parse_auth
-from .._protocol.urls import check_url
+from .._protocol.urls import check_base_url, check_url
 from .._runner.ambient import current_runner
 from .auth import AuthService
 from .calls import Calls, Parse, Timeout
@@ -85,6 +85,7 @@ class Client:
     ) -> None:
         _check_config(server_key, timeouts, retry, sessions)
         self.base_url = URL(base_url.rstrip("/"))
+        check_base_url(self.base_url)
         self.assets_url = URL(assets_url) if assets_url else self.base_url / "assets" / ""
         for url in (self.base_url, self.assets_url):
             check_url(url, allow_insecure=allow_insecure)

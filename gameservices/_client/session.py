@@ -125,7 +125,7 @@ def _read(path: Path) -> Session | None:
         return None
     try:
         return Session.from_json(json.loads(raw))
-    except (ValueError, ProtocolError):
+    except (ValueError, RecursionError, ProtocolError):
         return None  # a damaged file is no session: log in again
 
 

@@ -13,9 +13,10 @@ Rule 2: TLS verification is always on: aiohttp's verifying default context (``ss
         loading.
 Rule 3: ``http://`` to a host that is not loopback is refused unless ``allow_insecure``.
 Rule 4: redirects are followed here (at most ``MAX_REDIRECTS``); credentials are dropped as soon
-        as the origin changes.
+        as the origin changes, and only a GET or HEAD goes on to another origin: any other
+        request's redirect there is answered as it came (the 3xx), never re-sent with its body.
 Rule 5: bodies are capped at ``max_body``; oversize, cut short or lying bodies are ProtocolErrors.
-Rule 6: aiohttp, OSError and timeout errors become ours via ``_translate`` only
+Rule 6: aiohttp, OSError and timeout errors become ours via ``translated.translate`` only
         (``raise ... from exc``); ``asyncio.CancelledError`` is never caught.
 """
 
@@ -35,15 +36,12 @@ from yarl import URL
 from .._checks import positive_int
 from .._config import DEFAULT, Default, Timeouts
 from .._exceptions import (
-    ConnectError,
-    GameServicesError,
     ProtocolError,
-    RequestTimeout,
-    TransportError,
     UsageError,
 )
 from .._lifecycle import Lifecycle
 from .._protocol.urls import check_url, origin
+from .translated import FOREIGN, translate
 
 __all__ = [
     "CHUNK_SIZE",
@@ -72,6 +70,7 @@ MAX_REDIRECTS = 5
 TraceConfigs = Sequence[aiohttp.TraceConfig]
 T = TypeVar("T")
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_SAFE = frozenset({"GET", "HEAD"})  # the methods that may follow a redirect to another origin
 _NO_HEADERS: Mapping[str, str] = MappingProxyType({})
 _CREDENTIALS = frozenset({"authorization", "proxy-authorization", "cookie"})
 
@@ -141,27 +140,6 @@ async def parse_body(resp: HttpResponse, fn: Callable[[HttpResponse], T]) -> T:
     return await asyncio.get_running_loop().run_in_executor(None, fn, resp)
 
 
-_FOREIGN = (asyncio.TimeoutError, aiohttp.ClientError, OSError)
-
-
-def _translate(exc: BaseException, method: str, url: object) -> GameServicesError:
-    """The one place where foreign errors become ours (callers ``raise ... from exc``)."""
-    where = f"{method} {URL(str(url)).with_query(None)}"
-    # Both: before 3.11 asyncio.TimeoutError is not the builtin one (an OSError from sockets).
-    if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):  # also aiohttp's ServerTimeoutError
-        return RequestTimeout(f"{where}: timed out")
-    if isinstance(exc, aiohttp.ClientConnectorError):  # DNS, refused, TLS handshake
-        return ConnectError(f"{where}: could not connect ({exc.__class__.__name__})")
-    if isinstance(exc, aiohttp.ClientPayloadError):
-        return ProtocolError(f"{where}: the body was cut short or malformed ({exc})")
-    if isinstance(exc, aiohttp.ClientResponseError):
-        return ProtocolError(f"{where}: unreadable HTTP response ({exc.message})")
-    if isinstance(exc, aiohttp.InvalidURL):
-        return UsageError(f"{where}: invalid URL")
-    # Disconnects and other socket errors: the request may have been sent.
-    return TransportError(f"{where}: connection lost ({exc.__class__.__name__})")
-
-
 @functools.lru_cache(maxsize=32)  # a client uses a handful of Timeouts values (frozen, hashable)
 def _client_timeout(timeouts: Timeouts | None) -> aiohttp.ClientTimeout:
     if timeouts is None:
@@ -185,10 +163,10 @@ class _AiohttpBody:
     async def __anext__(self) -> bytes:
         try:
             chunk = await self._resp.content.read(self._chunk_size)
-        except _FOREIGN as exc:
+        except FOREIGN as exc:
             if exc is self._aborted:  # ours already (a RequestTimeout is an OSError on 3.10)
                 raise
-            raise _translate(exc, self._method, self.url) from exc
+            raise translate(exc, self._method, self.url) from exc
         if not chunk:
             raise StopAsyncIteration
         return chunk
@@ -275,13 +253,15 @@ class AiohttpTransport:
                 resp = await http.request(
                     method, target, headers=hdrs, data=body, allow_redirects=False, timeout=ct
                 )
-            except _FOREIGN as exc:
-                raise _translate(exc, method, target) from exc
+            except FOREIGN as exc:
+                raise translate(exc, method, target) from exc
             location = resp.headers.get("Location")
             if resp.status not in _REDIRECTS or not location:
                 return resp
-            resp.release()
             nxt = target.join(URL(location))
+            if origin(nxt) != origin(target) and method not in _SAFE:
+                return resp  # a write's body never goes to another origin (Rule 4)
+            resp.release()
             if origin(nxt) != origin(target):
                 hdrs = {k: v for k, v in hdrs.items() if k.lower() not in _CREDENTIALS}
             if resp.status == 303 or (resp.status in (301, 302) and method == "POST"):
@@ -304,8 +284,8 @@ class AiohttpTransport:
                 if len(buf) > cap:
                     raise ProtocolError(f"{method} {resp.url}: body is over {cap} bytes")
             return bytes(buf)
-        except _FOREIGN as exc:
-            raise _translate(exc, method, resp.url) from exc
+        except FOREIGN as exc:
+            raise translate(exc, method, resp.url) from exc
 
     async def request(self, request: HttpRequest) -> HttpResponse:
         """Send one request and read its whole (capped) body."""

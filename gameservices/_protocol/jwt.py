@@ -12,13 +12,18 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .._checks import is_number
 
-__all__ = ["TokenClaims", "decode_claims", "token_claims"]
+__all__ = ["MAX_EXP", "TokenClaims", "decode_claims", "token_claims"]
+
+# 9999-12-31T23:59:59Z, the last second a datetime holds: a later exp cannot be a real expiry,
+# and datetime.fromtimestamp would raise OverflowError or OSError on it.
+MAX_EXP = 253_402_300_799
 
 
 @dataclass(frozen=True)
@@ -38,7 +43,7 @@ def _payload(token: str) -> dict[str, Any]:
     raw = parts[1] + "=" * (-len(parts[1]) % 4)
     try:
         claims = json.loads(base64.urlsafe_b64decode(raw.encode("ascii")))
-    except (binascii.Error, ValueError, UnicodeError):
+    except (binascii.Error, ValueError, UnicodeError, RecursionError):
         raise ValueError("token payload is not base64url JSON") from None
     if not isinstance(claims, dict):
         raise ValueError("token payload is not a JSON object")
@@ -51,6 +56,8 @@ def decode_claims(token: str) -> TokenClaims:
     exp = claims.get("exp", 0)
     if not is_number(exp):
         raise ValueError("token exp claim is not a number")
+    if not (math.isfinite(exp) and 0 <= exp <= MAX_EXP):
+        raise ValueError(f"token exp claim is out of range (0 to {MAX_EXP})")
     vrs = claims.get("vrs") or {}
     if not isinstance(vrs, dict):
         raise ValueError("token vrs claim is not an object")

@@ -11,12 +11,13 @@ Rule 4: time values come from headers (``Date``, ``Retry-After``), never from a 
 from __future__ import annotations
 
 import email.utils
-import json
 import math
 import re
 from collections.abc import Mapping
 from datetime import timezone
 from typing import Any
+
+from yarl import URL
 
 from .._checks import is_int
 from .._exceptions import (
@@ -113,8 +114,8 @@ def _error_fields(headers: Mapping[str, str], body: bytes) -> tuple[int | None, 
     if not body or not _is_json(headers):
         return None, None
     try:
-        data = json.loads(body)
-    except ValueError:
+        data = loads(body.decode())
+    except ValueError:  # not JSON, not UTF-8 or nested too deeply: an error without fields
         return None, None
     if not isinstance(data, dict):
         return None, None
@@ -123,11 +124,31 @@ def _error_fields(headers: Mapping[str, str], body: bytes) -> tuple[int | None, 
     return code, message if isinstance(message, str) else None
 
 
+def _redirect_message(status: int, headers: Mapping[str, str], method: str, url: str) -> str:
+    """A redirect that reached the caller: the transport follows a GET anywhere and any request
+    on its own origin, so this one pointed a write at another origin (or nowhere)."""
+    location = headers.get("Location")
+    if not location:
+        return f"the server redirected ({status}) without a Location"
+    try:
+        target = URL(url).join(URL(location))
+    except ValueError:
+        return f"the server redirected ({status}) to an unreadable Location"
+    where = target.with_query(None).with_fragment(None)
+    return (
+        f"the server redirected this {method or 'request'} ({status}) to another origin, {where}; "
+        "not followed: a request that is not a GET is never re-sent to another origin (point "
+        "the client at the server that answers)"
+    )
+
+
 def _api_error(
     status: int, headers: Mapping[str, str], body: bytes, method: str, url: str, now: float | None
 ) -> APIError:
     code, message = _error_fields(headers, body)
-    if message is None:
+    if 300 <= status < 400:
+        message = _redirect_message(status, headers, method, url)
+    elif message is None:
         kind = headers.get("Content-Type", "no content type").split(";", 1)[0]
         message = f"server answered without a Nakama error body ({kind})"
     context: dict[str, Any] = {

@@ -3,6 +3,9 @@
 Rule 1: https anywhere; plain http only to loopback (localhost, 127.0.0.0/8, ::1) unless the
         caller allows insecure transport; no other scheme.
 Rule 2: an origin is (scheme, host, port); credentials never cross from one origin to another.
+Rule 3: a base URL names the server, not the API: no ``/v2`` at the end of its path (the client
+        adds ``/v2/...`` itself), no query, no fragment, no credentials. A path prefix (a
+        server behind a reverse proxy at ``https://example.com/nakama``) is kept.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from yarl import URL
 
 from .._exceptions import UsageError
 
-__all__ = ["check_url", "is_loopback", "origin"]
+__all__ = ["check_base_url", "check_url", "is_loopback", "origin"]
 
 
 def is_loopback(host: str | None) -> bool:
@@ -38,5 +41,27 @@ def check_url(url: URL, *, allow_insecure: bool) -> None:
     ):
         return
     if url.scheme == "http":
-        raise UsageError(f"refusing plain http:// to {url.host}: use https, or allow_insecure=True")
-    raise UsageError(f"unsupported URL scheme {url.scheme!r} (expected http or https)")
+        raise UsageError(
+            f"refusing plain http:// to {url.host}: use https, or allow plain http "
+            "(Client(..., allow_insecure=True); on the command line, --allow-insecure)"
+        )
+    if url.scheme and not url.host:  # "127.0.0.1:7350" parses as scheme "127.0.0.1"
+        raise UsageError(f"{url} is not a URL: write it with its scheme, http://{url}")
+    raise UsageError(f"unsupported URL scheme {url.scheme!r} in {url} (expected http or https)")
+
+
+def check_base_url(url: URL) -> None:
+    """UsageError unless ``url`` can be the server's base URL (Rules 1 and 3)."""
+    if url.scheme in ("http", "https") and not url.host:
+        raise UsageError(f"base URL {url} has no host: write it like http://127.0.0.1:7350")
+    if url.user is not None or url.password is not None:
+        raise UsageError("the base URL carries credentials: give the server key as server_key=")
+    if url.query_string or url.fragment:
+        raise UsageError(f"base URL {url.with_query(None)} has a query or fragment: drop it")
+    path = url.path.rstrip("/")
+    if path == "/v2" or path.endswith("/v2"):
+        root = url.with_path(path[: -len("/v2")] or "/")
+        raise UsageError(
+            f"base URL {url} ends in /v2: give the server's address, {str(root).rstrip('/')}; "
+            "the client adds /v2/... to every request itself"
+        )

@@ -26,6 +26,7 @@ from gameservices import (
     UsageError,
 )
 from gameservices._client import transport as _transport
+from gameservices._client.translated import translate
 from gameservices._client.transport import AiohttpTransport as Transport
 from gameservices._client.transport import HttpRequest, HttpResponse, parse_body
 from gameservices._config import Default
@@ -474,6 +475,6 @@ def test_timeout_none_means_no_limit_at_all() -> None:
 @pytest.mark.parametrize("exc", [asyncio.TimeoutError(), TimeoutError()])
 def test_every_timeout_flavour_is_request_timeout(exc: BaseException) -> None:
     """Before Python 3.11, asyncio.TimeoutError and the builtin (socket) TimeoutError differ."""
-    err = _transport._translate(exc, "GET", "http://127.0.0.1:1/x?cursor=secret")
+    err = translate(exc, "GET", "http://127.0.0.1:1/x?cursor=secret")
     assert isinstance(err, RequestTimeout)
     assert "cursor" not in str(err)  # the query is left out of messages
