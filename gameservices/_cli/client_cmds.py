@@ -2,8 +2,9 @@
 
 Invariants: every command runs one ``Client`` in ``asyncio.run`` and closes it; the session and
 the outbox live in the server's profile directory (``profile.py``); ``--json`` prints one JSON
-document on stdout, otherwise rich tables; every failure is one line on stderr
-(``gameservices: error: ...``) and exit code 1 (2 for bad arguments), never a traceback.
+document on stdout, otherwise tables (rich with the ``cli`` extra, plain text without it); every
+failure is one line on stderr (``gameservices: error: ...``) and exit code 1 (2 for bad
+arguments), never a traceback.
 """
 
 from __future__ import annotations
@@ -20,10 +21,19 @@ from yarl import URL
 
 from .._config import RetryPolicy
 from .._exceptions import GameServicesError, RequestTimeout, UsageError
-from .._protocol.urls import check_url
-from .common import EXIT_USAGE, add_connection_flags, add_json_flag, connection, emit_json, fail
+from .._protocol.urls import check_base_url, check_url
+from .common import (
+    EXIT_USAGE,
+    Screen,
+    add_connection_flags,
+    add_json_flag,
+    connection,
+    emit_json,
+    fail,
+)
 from .logs import collect_logs
 from .profile import add_data_dir_flag, device_id, profile_dir
+from .tables import Column, TextTable
 
 __all__ = ["register"]
 
@@ -35,7 +45,7 @@ class Output:
     """What a command produced: a JSON document and how to show it to people."""
 
     doc: dict[str, Any]
-    show: Callable[[Any], None]  # gets a rich Console
+    show: Callable[[Screen], None]
 
 
 Action = Callable[[Any, argparse.Namespace, Path], Awaitable[Output]]
@@ -73,6 +83,11 @@ def register(sub: Any) -> None:
     )
     p = _parser(sub, "outbox", "list scores queued for delivery (--flush to send them)", _outbox)
     p.add_argument("--flush", action="store_true", help="deliver pending scores now")
+    p.add_argument(
+        "--purge-dead",
+        action="store_true",
+        help="forget the dead letters (scores the server refused for good)",
+    )
     p.add_argument("--timeout", type=float, default=DEFAULT_FLUSH_TIMEOUT, help="for --flush")
 
 
@@ -103,14 +118,17 @@ def _run(args: argparse.Namespace, action: Action) -> int:
     if args.retries < 0:
         return fail("--retries must be >= 0", EXIT_USAGE)
     try:
-        check_url(URL(url), allow_insecure=False)  # a bad --url is the caller's: exit 2
+        check_base_url(URL(url))  # a bad --url is the caller's: exit 2
+        check_url(URL(url), allow_insecure=args.allow_insecure, remedy="--allow-insecure")
     except (GameServicesError, ValueError) as exc:
         return fail(exc, EXIT_USAGE)
 
     async def main() -> Output:
         profile = profile_dir(args, url)
         retry = RetryPolicy(max_attempts=args.retries + 1)
-        async with Client(url, server_key=key, data_dir=profile, retry=retry) as client:
+        async with Client(
+            url, server_key=key, data_dir=profile, retry=retry, allow_insecure=args.allow_insecure
+        ) as client:
             return await action(client, args, profile)
 
     try:
@@ -123,9 +141,7 @@ def _run(args: argparse.Namespace, action: Action) -> int:
     if args.json:
         emit_json(out.doc)
     else:
-        from rich.console import Console
-
-        out.show(Console())
+        out.show(Screen())
     return 0
 
 
@@ -163,10 +179,10 @@ async def _login(client: Any, args: argparse.Namespace, profile: Path) -> Output
         "profile": str(profile),
     }
 
-    def show(console: Any) -> None:
+    def show(screen: Screen) -> None:
         new = "new account" if session.created else "existing account"
-        console.print(
-            f"logged in as [bold]{session.username}[/] ({new}, id {session.user_id}); "
+        screen.say(
+            f"logged in as {session.username} ({new}, id {session.user_id}); "
             f"session saved in {profile}"
         )
 
@@ -183,11 +199,8 @@ def _page_output(board: str, title: str, page: Any, me: str) -> Output:
         "rank_count": page.rank_count,
     }
 
-    def show(console: Any) -> None:
-        table = records_table(title, page.records, me)
-        if not page.records:
-            table.caption = "(no records)"
-        console.print(table)
+    def show(screen: Screen) -> None:
+        screen.table(records_table(title, page.records, me))
 
     return Output(doc, show)
 
@@ -239,9 +252,9 @@ async def _submit(client: Any, args: argparse.Namespace, profile: Path) -> Outpu
         "record": record_json(mine) if mine is not None else None,
     }
 
-    def show(console: Any) -> None:
+    def show(screen: Screen) -> None:
         where = f": rank {mine.rank}, score {mine.score:,}" if mine is not None else ""
-        console.print(f"submitted {args.score:,} to {args.board}{where}")
+        screen.say(f"submitted {args.score:,} to {args.board}{where}")
 
     return Output(doc, show)
 
@@ -249,25 +262,40 @@ async def _submit(client: Any, args: argparse.Namespace, profile: Path) -> Outpu
 async def _outbox(client: Any, args: argparse.Namespace, profile: Path) -> Output:
     if args.flush:
         await _flush(client, args.timeout)
+    purged = await client.outbox.purge_dead_letters() if args.purge_dead else None
     pending, dead = await client.outbox.pending(), await client.outbox.dead_letters()
-    doc = {"pending": [_entry_json(e) for e in pending], "dead": [_entry_json(e) for e in dead]}
+    doc: dict[str, Any] = {
+        "pending": [_entry_json(e) for e in pending],
+        "dead": [_entry_json(e) for e in dead],
+    }
+    if purged is not None:
+        doc["purged"] = purged
 
-    def show(console: Any) -> None:
-        from rich.table import Table
-
-        table = Table(title=f"outbox in {profile}", title_justify="left")
-        for col in ("#", "board", "score", "operator", "attempts", "state / last error"):
-            table.add_column(col)
-        for e in [*pending, *dead]:
-            state = ("dead: " if e.dead else "") + (e.last_error or "pending")
-            table.add_row(
-                str(e.seq), e.board, f"{e.score:,}", e.operator or "default", str(e.attempts), state
-            )
-        if not pending and not dead:
-            table.caption = "(empty: every score was delivered)"
-        console.print(table)
+    def show(screen: Screen) -> None:
+        if purged is not None:
+            screen.say(f"forgot {purged} dead letter{'' if purged == 1 else 's'}")
+        screen.table(_outbox_table(profile, pending, dead))
 
     return Output(doc, show)
+
+
+def _outbox_table(profile: Path, pending: list[Any], dead: list[Any]) -> TextTable:
+    rows = [
+        (
+            str(e.seq), e.board, f"{e.score:,}", e.operator or "default", str(e.attempts),
+            ("dead: " if e.dead else "") + (e.last_error or "pending"),
+        )
+        for e in [*pending, *dead]
+    ]  # fmt: skip
+    names = ("#", "board", "score", "operator", "attempts", "state / last error")
+    caption = None
+    if not rows:
+        caption = "(empty: every score was delivered)"
+    elif dead:
+        caption = (
+            "dead letters were refused for good: 'gameservices outbox --purge-dead' forgets them"
+        )
+    return TextTable(f"outbox in {profile}", [Column(n) for n in names], rows, caption=caption)
 
 
 def _entry_json(e: Any) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 Invariants: the server key is read from ``--server-key`` or ``GAMESERVICES_SERVER_KEY`` and never
 printed; every failure becomes one line on stderr and a non-zero exit code (``fail``), never a
-traceback; ``--json`` output is one JSON document on stdout.
+traceback; ``--json`` output is one JSON document on stdout. People get rich tables with the
+``cli`` extra and plain text without it (``Screen``): no command needs rich.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ import os
 import sys
 from typing import Any
 
+from .tables import TextTable, plain, to_rich
+
 __all__ = [
     "DEFAULT_SERVER_KEY",
     "DEFAULT_URL",
     "EXIT_FAILED",
     "EXIT_USAGE",
+    "Screen",
     "add_connection_flags",
     "add_json_flag",
     "connection",
@@ -34,7 +38,8 @@ EXIT_USAGE = 2
 
 
 def add_connection_flags(parser: argparse.ArgumentParser) -> None:
-    """``--url`` and ``--server-key``, falling back to the environment, then to the defaults."""
+    """``--url``, ``--server-key`` (falling back to the environment, then to the defaults) and
+    ``--allow-insecure``."""
     parser.add_argument(
         "--url", help=f"server base URL (env {URL_ENV}, default {DEFAULT_URL})", default=None
     )
@@ -43,6 +48,11 @@ def add_connection_flags(parser: argparse.ArgumentParser) -> None:
         metavar="KEY",
         default=None,
         help=f"server key for authentication (env {KEY_ENV}, default {DEFAULT_SERVER_KEY!r})",
+    )
+    parser.add_argument(
+        "--allow-insecure",
+        action="store_true",
+        help="allow plain http:// to a host that is not this machine (tokens travel unencrypted)",
     )
 
 
@@ -66,3 +76,27 @@ def fail(message: object, code: int = EXIT_FAILED) -> int:
     line = " ".join(str(message).split()) or type(message).__name__
     print(f"gameservices: error: {line}", file=sys.stderr)
     return code
+
+
+class Screen:
+    """Where a command shows its result to people: rich if installed, plain text otherwise."""
+
+    def __init__(self) -> None:
+        try:
+            from rich.console import Console
+        except ImportError:  # the cli extra is optional: plain text does the job
+            self._console: Any = None
+        else:
+            self._console = Console()
+
+    def say(self, text: str) -> None:
+        if self._console is None:
+            print(text)
+        else:  # no markup: usernames and errors are printed as they are
+            self._console.print(text, markup=False, highlight=False)
+
+    def table(self, table: TextTable) -> None:
+        if self._console is None:
+            print(plain(table))
+        else:
+            self._console.print(to_rich(table))

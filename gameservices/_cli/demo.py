@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 from pathlib import Path
 from typing import Any
+
+from .common import EXIT_USAGE, fail
 
 __all__ = ["register"]
 
@@ -45,7 +48,17 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=_run)
 
 
+MISSING_EXTRAS = (
+    "gameservices demo needs the server and cli extras: pip install 'gameservices[server,cli]'"
+)
+
+
 def _run(args: argparse.Namespace) -> int:
+    try:  # before anything starts: the demo draws with rich and runs the reference server
+        importlib.import_module("rich")
+        importlib.import_module("gameservices.server")
+    except ModuleNotFoundError:
+        return fail(MISSING_EXTRAS, EXIT_USAGE)
     from .._demo.run import DemoOptions, run_demo
     from .._runner.runner import DEFAULT_MODE
 

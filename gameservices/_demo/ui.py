@@ -21,7 +21,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from .._cli.tables import records_table
+from .._cli.tables import records_table, to_rich
 from .frames import SlackSleep
 
 __all__ = ["DemoUI"]
@@ -50,14 +50,12 @@ class DemoUI:
     def logged_in(self, username: str, user_id: str, restored: bool) -> None:
         self.me = user_id
         how = "restored the saved session" if restored else "logged in by device id"
-        self.console.print(f"[bold]{username}[/]: {how}")
+        self.console.print(f"{username}: {how}", markup=False, highlight=False)
 
     def show_boards(self, title: str, boards: Any) -> None:
-        self.console.print(records_table(title, boards.top.records, self.me))
-        around = records_table("Around you", boards.around.records, self.me)
-        if not boards.around.records:
-            around.caption = "(no score of yours yet: your first round is on its way)"
-        self.console.print(around)
+        self.console.print(to_rich(records_table(title, boards.top.records, self.me)))
+        if boards.around.records:  # empty before your first score lands: not worth a box
+            self.console.print(to_rich(records_table("Around you", boards.around.records, self.me)))
 
     def start_sync(self) -> None:
         self.progress.start()

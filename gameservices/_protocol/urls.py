@@ -34,16 +34,16 @@ def origin(url: URL) -> tuple[str, str | None, int | None]:
     return (url.scheme, url.host, url.port)
 
 
-def check_url(url: URL, *, allow_insecure: bool) -> None:
-    """UsageError (the caller's configuration) unless Rule 1 allows ``url``."""
+def check_url(url: URL, *, allow_insecure: bool, remedy: str = "allow_insecure=True") -> None:
+    """UsageError (the caller's configuration) unless Rule 1 allows ``url``; ``remedy`` is how
+    the caller allows plain http (the CLI's is ``--allow-insecure``)."""
     if url.scheme == "https" or (
         url.scheme == "http" and (allow_insecure or is_loopback(url.host))
     ):
         return
     if url.scheme == "http":
         raise UsageError(
-            f"refusing plain http:// to {url.host}: use https, or allow plain http "
-            "(Client(..., allow_insecure=True); on the command line, --allow-insecure)"
+            f"refusing plain http:// to {url.host}: use https, or allow plain http with {remedy}"
         )
     if url.scheme and not url.host:  # "127.0.0.1:7350" parses as scheme "127.0.0.1"
         raise UsageError(f"{url} is not a URL: write it with its scheme, http://{url}")

@@ -2,12 +2,14 @@
 a mock transport (``Client(url, transport=MockTransport(handler))``), ``tick_until`` and a
 fake engine.
 
-``ReferenceServer`` needs the ``server`` extra; the pytest fixture lives in
-``gameservices.testing.pytest_plugin`` (add it to ``pytest_plugins``), so importing this package
-never imports pytest.
+Everything here imports on a base install; starting a ``ReferenceServer`` (or ``ServerThread``)
+or using ``Faults`` needs the ``server`` extra and otherwise raises ``ModuleNotFoundError`` naming
+it. The pytest fixture lives in ``gameservices.testing.pytest_plugin`` (add it to
+``pytest_plugins``), so importing this package never imports pytest.
 """
 
-from ..server.faults import Faults
+from typing import TYPE_CHECKING, Any
+
 from ._server import ReferenceServer, start_serve_process
 from ._ticks import tick_until
 from .mock_transport import Handler, MockTransport, json_response
@@ -23,3 +25,15 @@ __all__ = [
     "start_serve_process",
     "tick_until",
 ]
+
+if TYPE_CHECKING:
+    from ..server.faults import Faults
+
+
+def __getattr__(name: str) -> Any:
+    """``Faults`` lives in the server, imported on first use (the server extra may be absent)."""
+    if name == "Faults":
+        from ..server.faults import Faults
+
+        return Faults
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -82,17 +82,22 @@ async def test_usage_and_connection_errors_are_one_line(
     assert "could not connect" in err
 
 
-def test_missing_rich_is_a_one_line_error_with_the_fix(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+async def test_without_rich_a_terminal_gets_no_bar_and_the_download_still_works(
+    published: dict[str, bytes],
+    make_site: SiteFactory,
+    dest: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
+    site = await make_site()
     monkeypatch.setitem(sys.modules, "rich.progress", None)  # as if the cli extra is missing
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
-    assert main(["download", "--all", str(tmp_path)]) == 2
-    err = capsys.readouterr().err
-    assert err == (
-        "gameservices: error: the progress bar needs rich: "
-        "pip install 'gameservices[cli]' (or use --json)\n"
-    )
+    argv = ("download", "a.pak", str(dest), "--url", base_of(site.url))
+    assert await cli(*argv, "--data-dir", str(tmp_path / "state")) == 0  # as on every command
+    assert "1 downloaded, 0 up to date, 0 failed" in capsys.readouterr().out
+    assert await read(dest / "a.pak") == FILES["a.pak"]
+    assert not await asyncio.to_thread((tmp_path / "state").exists)  # it keeps no state there
 
 
 def test_flags_beat_the_environment_which_beats_the_defaults(

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from gameservices.testing.threaded import ServerThread
+
 from .conftest import KEY, Cli, free_port
 
 
@@ -85,10 +87,28 @@ def test_unknown_board_is_a_one_line_404(logged_in: Cli) -> None:
 
 
 def test_connection_refused_is_one_line(cli: Cli) -> None:
-    code, out, err = cli("login", url=f"http://127.0.0.1:{free_port()}")
+    port = free_port()
+    code, out, err = cli("login", url=f"http://127.0.0.1:{port}")
     assert (code, out) == (1, "")
     assert err.count("\n") == 1
-    assert "could not connect" in err
+    assert f"could not connect: connection refused: nothing listens on 127.0.0.1:{port}" in err
+
+
+def test_plain_http_to_another_host_names_the_flag(cli: Cli) -> None:
+    code, _, err = cli("top", "weekly", url="http://example.com")
+    assert code == 2
+    assert "--allow-insecure" in err
+    assert "allow_insecure=True" not in err  # the library's spelling means nothing here
+    # With the flag the URL is accepted: the command goes on to need a session.
+    code, _, err = cli("top", "weekly", "--allow-insecure", url="http://example.com")
+    assert code == 1
+    assert "not logged in to http://example.com" in err
+
+
+def test_a_base_url_with_the_api_path_is_a_usage_error(cli: Cli, server: ServerThread) -> None:
+    code, _, err = cli("login", url=server.url + "/v2")
+    assert code == 2
+    assert f"give the server's address, {server.url};" in err
 
 
 def test_bad_arguments_exit_2(cli: Cli) -> None:

@@ -54,6 +54,12 @@ def test_refused_scores_become_dead_letters(logged_in: Cli) -> None:
     assert [(d["board"], d["score"], d["dead"]) for d in doc["dead"]] == [("nope", 7, True)]
     code, out, _ = logged_in("outbox")
     assert "dead: NotFound" in out
+    assert "--purge-dead" in out  # the table says how to get rid of them
+    code, out, _ = logged_in("outbox", "--purge-dead")
+    assert code == 0
+    assert "forgot 1 dead letter\n" in out
+    code, out, _ = logged_in("outbox", "--purge-dead", "--json")
+    assert json.loads(out) == {"pending": [], "dead": [], "purged": 0}
 
 
 def test_offline_submit_stays_queued_and_says_so(
