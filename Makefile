@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv lint types test test-py310 demo bench clean
+.PHONY: venv lint types test test-py310 demo bench dist clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,5 +46,24 @@ bench: venv
 	$(BIN)/python benchmarks/outbox.py
 	$(BIN)/python benchmarks/server_load.py
 
+# A wheel and an sdist in dist/, checked: metadata and README rendering (twine), LICENSE in
+# both, and the wheel installed into a fresh venv (no extras) that imports the package.
+DISTCHECK := dist/.check-venv
+dist: venv
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/twine check --strict dist/*.whl dist/*.tar.gz
+	$(BIN)/python -c "import sys, tarfile, zipfile; \
+	  w = [n for n in zipfile.ZipFile(sys.argv[1]).namelist() if n.endswith('/licenses/LICENSE')]; \
+	  s = [n for n in tarfile.open(sys.argv[2]).getnames() if n.endswith('/LICENSE')]; \
+	  assert w and s, ('LICENSE missing', w, s); print('LICENSE in wheel and sdist')" \
+	  dist/*.whl dist/*.tar.gz
+	$(PYTHON) -m venv $(DISTCHECK)
+	$(DISTCHECK)/bin/python -m pip install --quiet dist/*.whl
+	$(DISTCHECK)/bin/python -c "import gameservices, gameservices.testing; \
+	  print('the wheel imports in a fresh venv:', gameservices.__name__, len(gameservices.__all__), 'names')"
+	$(DISTCHECK)/bin/gameservices --help > /dev/null
+	rm -rf $(DISTCHECK)
+
 clean:
-	rm -rf $(VENV) $(VENV310) .demo .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(VENV310) .demo .mypy_cache .pytest_cache .ruff_cache dist

@@ -13,6 +13,7 @@ import argparse
 import contextlib
 import hashlib
 import tempfile
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,8 @@ def draw(surface: Any, font: Any, screen: Screen) -> None:
 
 
 async def login_submit_top(client: Client) -> Any:
-    await client.auth.device("pygame-device-0001", create=True, username="pygamer")
+    device = f"pygame-{uuid.uuid4()}"  # a real game makes one per install and keeps it
+    await client.auth.device(device, create=True, username=f"player-{device[-6:]}")
     await client.leaderboards.submit("weekly", 3100)
     await client.outbox.flush(timeout=10)
     return await client.leaderboards.list("weekly", limit=10)

@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import tempfile
 import time
+import uuid
 
 from gameservices import Client, TickRunner
 from gameservices.testing.threaded import ServerThread
@@ -24,7 +25,8 @@ def play(url: str, save_dir: str, max_frames: int) -> list[str]:
     client = Client(url, server_key="defaultkey", data_dir=save_dir)
 
     async def start():
-        await client.auth.device("device-0001-abcdef", create=True, username="ada")
+        device = f"device-{uuid.uuid4()}"  # a real game makes one per install and keeps it
+        await client.auth.device(device, create=True, username=f"player-{device[-6:]}")
         await client.leaderboards.submit("weekly", 1200)  # durable: on disk, sent in order
         await client.outbox.flush()  # wait for delivery, so the table below includes it
         return await client.leaderboards.list("weekly", limit=10)

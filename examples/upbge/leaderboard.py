@@ -13,6 +13,7 @@ results arrive inside that tick, on the game thread, and are dropped if the Scor
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import bge
@@ -50,7 +51,9 @@ def _client(own: Any) -> Client:
 async def _login_and_read(own: Any) -> str:
     client: Client = own["gs_client"]
     if await client.auth.restore() is None:
-        await client.auth.device(own.get("device_id") or "upbge-device-0001", create=True)
+        # A new account on the first start (the session is saved in data_dir and restored);
+        # the server picks its username. A real game keeps its device id per install.
+        await client.auth.device(own.get("device_id") or f"upbge-{uuid.uuid4()}", create=True)
     return await _top10(client, own.get("board") or "weekly")
 
 

@@ -7,6 +7,7 @@ SPACE (or when game code calls ``submit_score``). Its args appear in the compone
 
 from __future__ import annotations
 
+import uuid
 from collections import OrderedDict
 from typing import Any, ClassVar
 
@@ -24,13 +25,13 @@ class Leaderboard(bge.types.KX_PythonComponent):  # type: ignore[misc]  # bge is
             ("board", "weekly"),
             ("text_object", "Top10"),
             ("data_dir", ""),
-            ("device_id", "upbge-device-0001"),
+            ("device_id", ""),  # empty: a new one on the first start (the session is saved)
         ]
     )
 
     def start(self, args: dict[str, Any]) -> None:
         self.board, self.text_object = args["board"], args["text_object"]
-        self.device_id = args["device_id"]
+        self.device_id = args["device_id"] or f"upbge-{uuid.uuid4()}"
         expand = getattr(bge.logic, "expandPath", lambda path: path.replace("//", "./", 1))
         data_dir = args["data_dir"] or expand("//gamesave")
         self.client = Client(args["url"], data_dir=data_dir)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
 import sys
 import types
 from collections.abc import Callable, Iterator
@@ -201,6 +202,7 @@ class FakeGame:
             "endGame": self.end,
             "globalDict": {},
             "keyboard": self.keyboard,
+            "expandPath": _expand_path,
         })  # fmt: skip
         classes = (KX_PythonComponent, KX_GameObject, KX_FontObject, KX_Scene, SCA_PythonController,
                    SCA_ISensor, SCA_AlwaysSensor, SCA_KeyboardSensor)  # fmt: skip
@@ -317,6 +319,11 @@ class FakeGame:
         scene, self.scenes = self.scene, []
         for callback in list(scene.onRemove):
             callback(scene)
+
+
+def _expand_path(path: str) -> str:
+    """``bge.logic.expandPath``: ``//`` is the .blend file's folder; here, the working one."""
+    return os.path.join(os.getcwd(), path[2:]) if path.startswith("//") else path
 
 
 def _module(name: str, attrs: dict[str, Any]) -> types.ModuleType:
