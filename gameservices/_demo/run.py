@@ -22,7 +22,7 @@ from .._runner.runner import DEFAULT_BUDGET, DEFAULT_MODE, Mode
 from ..engines.headless import run_headless
 from .frames import SlackSleep
 from .game import DemoGame, TimedRunner, Timeline, relogin
-from .report import comparison_table, report_json
+from .report import NEXT_STEP, comparison_table, report_json
 from .setup import SERVER_KEY, Setup, prepare
 from .tutorial import TutorialResult, run_tutorial
 from .ui import DemoUI
@@ -226,4 +226,5 @@ def _report(
         console.print(f"[red]error:[/] {error}")
     ok = not errors and game.final is not None and game.timeline.flushed
     console.print(f"demo {'finished' if ok else 'FAILED'} in {total:.1f} s")
+    console.print(NEXT_STEP)
     return 0 if ok else 1

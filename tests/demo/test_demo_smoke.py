@@ -37,6 +37,10 @@ def test_demo_runs_twice_and_the_second_run_reuses_everything(tmp_path: Path) ->
     assert first["run"]["first_run"] is True
     assert "Frame-time report" in out
     assert "Top 10" in out
+    assert "run_until_complete(asyncio.sleep(frame / 3))" in " ".join(out.split())  # explained
+    assert "Writes: how many scores" in out
+    assert "(no records)" not in out  # no empty box (around you, before your first score)
+    assert out.rstrip().endswith("python examples/quickstart.py")  # the code to copy next
     assert ours["frames"] >= 80  # 1.5 s at 60 Hz, and the loop waits for the flush
     assert ours["timeline"]["restored"] is False
     assert ours["timeline"]["sync_bytes"] == total

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import venv
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,12 +21,15 @@ INSTALL_TIMEOUT = 50.0  # seconds for one pip run from a warm cache (the per-tes
 
 def run(argv: Sequence[str | Path], *, timeout: float = INSTALL_TIMEOUT,
         cwd: Path | None = None) -> subprocess.CompletedProcess[str]:  # fmt: skip
-    """Run a command with a clean environment (no PYTHONPATH, no venv of ours leaking in)."""
+    """Run a command with a clean environment (no PYTHONPATH, no venv of ours leaking in), by
+    default in an empty directory: ``python -c`` puts the working directory first on
+    ``sys.path``, and in the repository that would import this tree instead of the install."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     return subprocess.run(
-        [str(a) for a in argv], capture_output=True, text=True, timeout=timeout, env=env, cwd=cwd
-    )
+        [str(a) for a in argv], capture_output=True, text=True, timeout=timeout, env=env,
+        cwd=cwd or tempfile.mkdtemp(prefix="gs-install-"),
+    )  # fmt: skip
 
 
 def pip(*args: str | Path, python: Path | None = None) -> None:

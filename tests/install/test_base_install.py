@@ -47,10 +47,12 @@ def last_line(text: str) -> str:
 def test_the_base_install_has_no_extra_and_the_client_and_test_helpers_import(base: Path) -> None:
     code = (
         "import importlib.util as u, gameservices\n"
+        "assert '/site-packages/' in gameservices.__file__, gameservices.__file__\n"
         "from gameservices.testing import MockTransport, json_response, tick_until\n"
         "from gameservices.testing.fake_bge import fake_bge\n"
         "from gameservices.testing.threaded import ServerThread\n"
-        "import gameservices.engines.bge, gameservices.engines.headless\n"
+        "import gameservices.engines.headless\n"
+        "with fake_bge():\n    import gameservices.engines.bge\n"
         "print([m for m in ('rich', 'sortedcontainers', 'jwt', 'croniter') if u.find_spec(m)])\n"
     )
     done = run([base, "-c", code])
