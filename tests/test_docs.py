@@ -19,6 +19,8 @@ DOCS = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
 RUN = {"python", "sh", "console", "json"}  # executed (conftest.py)
 SHOWN = {"text", "lua"}  # output, trees, tables; Nakama's Lua runtime code (tests/nakama/modules)
 HOW = "see README.md, 'Writing docs that run'"
+# skip: next "why" | skip: start "why" | skip: start if(condition, reason="why") | skip: end
+REASONED = r"""(next|start) +((["']).+\3|if\(.+, *reason=(["']).+\4\))|end"""
 
 
 def document(path: Path) -> Document:
@@ -45,7 +47,7 @@ def test_every_skip_gives_its_reason(path: Path) -> None:
     bad = [
         str(region.lexemes["arguments"])
         for region in lexer(document(path))
-        if not re.fullmatch(r"""(next|start) +(["']).+\2|end""", region.lexemes["arguments"])
+        if not re.fullmatch(REASONED, str(region.lexemes["arguments"]))
     ]
     assert bad == [], f'{path.name}: write <!-- skip: next "why it does not run" --> ({HOW})'
 
