@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .fields import format_rfc3339
 from .limits import MAX_NUM_SCORE
-from .models import format_rfc3339
 from .users import user_json
 from .wire import format_int64_field, omit_zero
 

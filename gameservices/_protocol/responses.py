@@ -30,7 +30,7 @@ from .._exceptions import (
     RateLimited,
     ServerError,
 )
-from .models import loads
+from .fields import loads
 
 __all__ = [
     "REQUEST_ID_HEADERS",

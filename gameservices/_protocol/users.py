@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from .._exceptions import ProtocolError
-from .models import format_rfc3339, loads, parse_rfc3339
+from .fields import as_object, boolean, format_rfc3339, int64, metadata, text, time_field
 from .wire import omit_zero
 
 __all__ = ["User", "parse_user", "parse_users", "user_json"]
@@ -58,60 +58,21 @@ class User:
     update_time: datetime | None = None
 
 
-def _text(o: Mapping[str, Any], key: str) -> str:
-    value = o.get(key, "")
-    if not isinstance(value, str):
-        raise ProtocolError(f"server sent user {key} as {type(value).__name__}, expected a string")
-    return value
-
-
-def _time(o: Mapping[str, Any], key: str) -> datetime | None:
-    text = _text(o, key)
-    if not text:
-        return None
-    try:
-        return parse_rfc3339(text)
-    except ValueError as exc:
-        raise ProtocolError(f"server sent a bad user {key}: {exc}") from None
-
-
-def _metadata(o: Mapping[str, Any]) -> dict[str, Any]:
-    text = _text(o, "metadata")
-    if not text or text == "{}":
-        return {}
-    try:
-        value = loads(text)
-    except ValueError:
-        raise ProtocolError("server sent user metadata that is not JSON text") from None
-    if not isinstance(value, dict):
-        raise ProtocolError("server sent user metadata that is not a JSON object")
-    return value
-
-
 def parse_user(obj: object) -> User:
-    if not isinstance(obj, dict):
-        raise ProtocolError(f"server sent a user as {type(obj).__name__}, expected an object")
-    online = obj.get("online", False)
-    edges = obj.get("edge_count", 0)
-    if not isinstance(online, bool):
-        raise ProtocolError("server sent user online that is not a boolean")
-    if isinstance(edges, bool) or not isinstance(edges, int):
-        raise ProtocolError("server sent user edge_count that is not a number")
+    o = as_object(obj, "a user")
     return User(
-        **{key: _text(obj, key) for key in (*_TEXT_FIELDS, *PROVIDER_FIELDS)},
-        metadata=_metadata(obj),
-        online=online,
-        edge_count=edges,
-        create_time=_time(obj, "create_time"),
-        update_time=_time(obj, "update_time"),
+        **{key: text(o, key) for key in (*_TEXT_FIELDS, *PROVIDER_FIELDS)},
+        metadata=metadata(o),
+        online=boolean(o, "online"),
+        edge_count=int64(o, "edge_count"),
+        create_time=time_field(o, "create_time"),
+        update_time=time_field(o, "update_time"),
     )
 
 
 def parse_users(obj: object) -> list[User]:
     """The body of ``GET /v2/user``: ``{"users": [...]}`` (no key: nobody found)."""
-    if not isinstance(obj, dict):
-        raise ProtocolError(f"server sent users as {type(obj).__name__}, expected an object")
-    items = obj.get("users", [])
+    items = as_object(obj, "users").get("users", [])
     if not isinstance(items, list):
         raise ProtocolError("server sent users that is not a list")
     return [parse_user(item) for item in items]
