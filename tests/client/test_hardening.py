@@ -31,15 +31,9 @@ from gameservices import (
 from gameservices.testing import MockTransport, ReferenceServer, json_response
 
 from .conftest import Sleeps
+from .nakama_seam import jwt
 
 DEEP = "[" * 100_000 + "]" * 100_000  # far past Python's recursion limit
-
-
-def jwt(claims: dict[str, object]) -> str:
-    def part(obj: object) -> str:
-        return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
-
-    return f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part(claims)}.c2lnbmF0dXJl"
 
 
 def auth_answer(exp: object) -> HttpResponse:
