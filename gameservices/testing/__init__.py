@@ -26,14 +26,14 @@ __all__ = [
     "tick_until",
 ]
 
-if TYPE_CHECKING:
+try:  # with the server extra, import the server now, not on a test's event loop later
     from ..server.faults import Faults
-
-
-def __getattr__(name: str) -> Any:
-    """``Faults`` lives in the server, imported on first use (the server extra may be absent)."""
-    if name == "Faults":
+except ModuleNotFoundError as missing:  # without it, Faults (and a server) names the extra
+    if TYPE_CHECKING:
         from ..server.faults import Faults
+    _MISSING = ModuleNotFoundError(str(missing), name=missing.name)  # the server's one line
 
-        return Faults
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    def __getattr__(name: str) -> Any:
+        if name == "Faults":
+            raise _MISSING
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
