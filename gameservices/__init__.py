@@ -38,6 +38,13 @@ from ._outbox.db import OutboxEntry
 from ._outbox.store import Submission
 from ._protocol.manifest import Manifest, ManifestEntry
 from ._protocol.models import LeaderboardRecord, LeaderboardRecordList
+from ._protocol.storage import (
+    StorageAck,
+    StorageId,
+    StorageObject,
+    StorageObjectList,
+    StorageWrite,
+)
 from ._protocol.wire import Operator
 from ._runner.ambient import report_progress
 from ._runner.handles import Handle
@@ -82,7 +89,12 @@ __all__ = [
     "SessionExpired",
     "SessionOptions",
     "SlowTick",
+    "StorageAck",
     "StorageError",
+    "StorageId",
+    "StorageObject",
+    "StorageObjectList",
+    "StorageWrite",
     "Submission",
     "SyncResult",
     "TickRunner",

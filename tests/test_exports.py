@@ -49,6 +49,12 @@ EXPECTED = {
     "HttpResponse",
     "HttpTransport",
     "SessionOptions",
+    # client.storage's records
+    "StorageAck",
+    "StorageId",
+    "StorageObject",
+    "StorageObjectList",
+    "StorageWrite",
 }
 
 

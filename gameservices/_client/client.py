@@ -33,6 +33,7 @@ from .calls import Calls, Parse, Timeout
 from .keeper import SessionHook, SessionKeeper
 from .leaderboards import LeaderboardService
 from .session import Session, SessionStore
+from .storage import StorageService
 from .transport import AiohttpTransport, HttpTransport
 
 __all__ = ["Client"]
@@ -120,6 +121,7 @@ class Client:
         self.assets = Assets(
             self.transport, self.assets_url, retry=retry, timeouts=timeouts, opened=self._open
         )
+        self.storage = StorageService(self._calls)
 
     def __repr__(self) -> str:
         return f"Client({str(self.base_url)!r}, state={self.state.value})"

@@ -62,3 +62,20 @@ class CursorCodec:
         except (ValueError, TypeError):
             return None
         return cursor if (cursor.board, cursor.expiry) == (board, expiry) else None
+
+    def seal(self, fields: list[object]) -> str:
+        """Any JSON list of fields as a signed cursor (storage listings use this)."""
+        payload = dumps(fields).encode()
+        return _b64(payload) + "." + _b64(self._mac(payload))
+
+    def unseal(self, text: str) -> list[object] | None:
+        """The fields of a ``seal`` cursor, or None if it is malformed or forged."""
+        try:
+            body, mac = text.split(".")
+            payload = _unb64(body)
+            if not hmac.compare_digest(_unb64(mac), self._mac(payload)):
+                return None
+            fields = json.loads(payload)
+        except (ValueError, TypeError):
+            return None
+        return fields if isinstance(fields, list) else None

@@ -3,7 +3,8 @@
 Invariants:
 - ``PRAGMA user_version`` says which schema a file holds: 0 is a new file or one made before
   reset periods (records keyed by board and owner, tie order kept in a ``seq`` column), 1 is
-  the current schema.
+  one without storage objects, 2 is the current schema (every table is ``IF NOT EXISTS``, so
+  bringing a file from 1 to 2 just adds the tables it lacks).
 - ``prepare`` runs on the writer thread before any job: it migrates a version-0 file in one
   transaction (its records become the only period, ``expiry`` 0, of their board) and then makes
   whatever is missing, so a file is always entirely one version.
@@ -15,7 +16,7 @@ import sqlite3
 
 __all__ = ["SCHEMA", "SCHEMA_VERSION", "prepare"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Records by board period (expiry: the period's reset time, 0 for a board that never resets).
 _RECORDS = """
@@ -31,6 +32,25 @@ CREATE TABLE {exists}records(
     update_time INTEGER NOT NULL,
     PRIMARY KEY(board, expiry, owner)
 ) WITHOUT ROWID;
+"""
+
+# Storage objects (schema 2): Nakama's storage table; user_id is the owner's uuid text, the nil
+# uuid for system objects.
+_STORAGE = """
+CREATE TABLE IF NOT EXISTS storage(
+    collection TEXT NOT NULL,
+    key TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    value TEXT NOT NULL,
+    version TEXT NOT NULL,
+    read INTEGER NOT NULL,
+    write INTEGER NOT NULL,
+    create_time REAL NOT NULL,
+    update_time REAL NOT NULL,
+    PRIMARY KEY(collection, key, user_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS storage_public ON storage(collection, read, key, user_id);
+CREATE INDEX IF NOT EXISTS storage_owner ON storage(collection, user_id, read, key);
 """
 
 SCHEMA = """
@@ -62,6 +82,7 @@ CREATE TABLE IF NOT EXISTS idempotency(
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency(created);
 """ + _RECORDS.format(exists="IF NOT EXISTS ")
+SCHEMA += _STORAGE
 
 _MIGRATE_0_TO_1 = (
     "ALTER TABLE records RENAME TO records_v0",
