@@ -50,6 +50,10 @@ def test_every_implemented_route_is_described() -> None:
         ("get", "/assets/manifest.json"),
         ("get", "/assets/{name}"),
         ("get", "/v2/openapi.json"),
+        ("put", "/v2/storage"),
+        ("post", "/v2/storage"),
+        ("put", "/v2/storage/delete"),
+        ("get", "/v2/storage/{collection}"),
     }
     assert {(m, p) for p, ops in paths.items() for m in ops} == expected
 
