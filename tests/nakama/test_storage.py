@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -24,6 +25,8 @@ from gameservices import (
 
 from .support import Target, device_id
 
+Pair = tuple[Client, Client]
+
 
 def collection() -> str:
     return f"gs_{uuid.uuid4().hex[:16]}"
@@ -37,7 +40,7 @@ async def player(target: Target) -> Client:
 
 
 @pytest.fixture
-async def two(target: Target):  # type: ignore[no-untyped-def]  # an async generator fixture
+async def two(target: Target) -> AsyncIterator[tuple[Client, Client]]:
     a, b = await player(target), await player(target)
     try:
         yield a, b
@@ -56,13 +59,14 @@ def md5(value: dict[str, object]) -> str:
     return hashlib.md5(text.encode()).hexdigest()
 
 
-async def test_write_then_read_round_trips_the_value_and_its_version(two) -> None:  # type: ignore[no-untyped-def]
+async def test_write_then_read_round_trips_the_value_and_its_version(two: Pair) -> None:
     a, _ = two
     col, value = collection(), {"level": 3, "name": "Zoë", "items": [1, 2.5, {"x": None}]}
     (ack,) = await a.storage.write([StorageWrite(col, "slot1", value, permission_read=2)])
     assert (ack.collection, ack.key, ack.user_id) == (col, "slot1", uid(a))
     assert ack.version == md5(value)  # Nakama's version: the md5 of the text as written
-    assert ack.create_time is not None and ack.create_time == ack.update_time
+    assert ack.create_time is not None
+    assert ack.create_time == ack.update_time
     (obj,) = await a.storage.read([StorageId(col, "slot1")])
     assert isinstance(obj, StorageObject)
     assert obj.value == value
@@ -74,7 +78,7 @@ async def test_write_then_read_round_trips_the_value_and_its_version(two) -> Non
     )
 
 
-async def test_star_writes_only_if_absent_and_a_stale_version_is_a_conflict(two) -> None:  # type: ignore[no-untyped-def]
+async def test_star_writes_only_if_absent_and_a_stale_version_is_a_conflict(two: Pair) -> None:
     a, _ = two
     col = collection()
     (first,) = await a.storage.write([StorageWrite(col, "k", {"n": 1}, version="*")])
@@ -91,7 +95,7 @@ async def test_star_writes_only_if_absent_and_a_stale_version_is_a_conflict(two)
     assert (obj.value, obj.version) == ({"n": 2}, second.version)
 
 
-async def test_a_write_permission_refusal_is_not_a_conflict(two) -> None:  # type: ignore[no-untyped-def]
+async def test_a_write_permission_refusal_is_not_a_conflict(two: Pair) -> None:
     a, _ = two
     col = collection()
     (ack,) = await a.storage.write([StorageWrite(col, "locked", {"n": 1}, permission_write=0)])
@@ -106,7 +110,7 @@ async def test_a_write_permission_refusal_is_not_a_conflict(two) -> None:  # typ
     assert obj.value == {"n": 1}
 
 
-async def test_one_failed_check_fails_the_whole_batch(two) -> None:  # type: ignore[no-untyped-def]
+async def test_one_failed_check_fails_the_whole_batch(two: Pair) -> None:
     a, _ = two
     col = collection()
     await a.storage.write([StorageWrite(col, "taken", {"n": 1})])
@@ -117,7 +121,7 @@ async def test_one_failed_check_fails_the_whole_batch(two) -> None:  # type: ign
     assert [(o.key, o.value) for o in found] == [("taken", {"n": 1})]
 
 
-async def test_an_identical_rewrite_changes_nothing(two) -> None:  # type: ignore[no-untyped-def]
+async def test_an_identical_rewrite_changes_nothing(two: Pair) -> None:
     a, _ = two
     col = collection()
     (first,) = await a.storage.write([StorageWrite(col, "k", {"n": 1})])
@@ -125,7 +129,7 @@ async def test_an_identical_rewrite_changes_nothing(two) -> None:  # type: ignor
     assert (again.version, again.update_time) == (first.version, first.update_time)
 
 
-async def test_reads_see_what_the_permissions_allow(two) -> None:  # type: ignore[no-untyped-def]
+async def test_reads_see_what_the_permissions_allow(two: Pair) -> None:
     a, b = two
     col = collection()
     writes = [StorageWrite(col, f"r{n}", {"read": n}, permission_read=n) for n in (0, 1, 2)]
@@ -140,7 +144,7 @@ async def test_reads_see_what_the_permissions_allow(two) -> None:  # type: ignor
     assert await a.storage.read([]) == []
 
 
-async def test_listings_and_their_cursors(two) -> None:  # type: ignore[no-untyped-def]
+async def test_listings_and_their_cursors(two: Pair) -> None:
     a, b = two
     col = collection()
     mine = [StorageWrite(col, f"k{n}", {"n": n}, permission_read=1 + n % 2) for n in range(5)]
@@ -148,9 +152,11 @@ async def test_listings_and_their_cursors(two) -> None:  # type: ignore[no-untyp
     await b.storage.write([StorageWrite(col, "b0", {"n": 9}, permission_read=2)])
     # one's own: read 1 before read 2, each by key
     page = await a.storage.list(col, user_id=uid(a), limit=2)
-    assert [o.key for o in page.objects] == ["k0", "k2"] and page.cursor
+    assert [o.key for o in page.objects] == ["k0", "k2"]
+    assert page.cursor
     rest = await a.storage.list(col, user_id=uid(a), limit=100, cursor=page.cursor)
-    assert [o.key for o in rest.objects] == ["k4", "k1", "k3"] and rest.cursor is None
+    assert [o.key for o in rest.objects] == ["k4", "k1", "k3"]
+    assert rest.cursor is None
     every = [o.key async for o in a.storage.iterate(col, user_id=uid(a), page_size=2)]
     assert every == ["k0", "k2", "k4", "k1", "k3"]
     # another player's: only the public ones, by key
@@ -162,7 +168,7 @@ async def test_listings_and_their_cursors(two) -> None:  # type: ignore[no-untyp
     assert (await a.storage.list(collection())).objects == ()
 
 
-async def test_delete_own_objects_all_or_none(two) -> None:  # type: ignore[no-untyped-def]
+async def test_delete_own_objects_all_or_none(two: Pair) -> None:
     a, _ = two
     col = collection()
     acks = await a.storage.write([StorageWrite(col, k, {"k": k}) for k in ("a", "b", "c")])
@@ -175,7 +181,7 @@ async def test_delete_own_objects_all_or_none(two) -> None:  # type: ignore[no-u
     assert [o.key for o in remaining] == ["c"]
 
 
-async def test_bad_input_gets_a_typed_error_from_the_server(two) -> None:  # type: ignore[no-untyped-def]
+async def test_bad_input_gets_a_typed_error_from_the_server(two: Pair) -> None:
     a, _ = two
     col = collection()
     with pytest.raises(InvalidArgument, match="Malformed cursor"):
