@@ -36,8 +36,10 @@ from ._exceptions import (
 )
 from ._outbox.db import OutboxEntry
 from ._outbox.store import Submission
+from ._protocol.friends import Friend, FriendList, FriendOfFriend, FriendsOfFriends, FriendState
 from ._protocol.manifest import Manifest, ManifestEntry
 from ._protocol.models import LeaderboardRecord, LeaderboardRecordList
+from ._protocol.notifications import Notification, NotificationList
 from ._protocol.wire import Operator
 from ._runner.ambient import report_progress
 from ._runner.handles import Handle
@@ -56,6 +58,11 @@ __all__ = [
     "Client",
     "Conflict",
     "ConnectError",
+    "Friend",
+    "FriendList",
+    "FriendOfFriend",
+    "FriendState",
+    "FriendsOfFriends",
     "GameServicesError",
     "Handle",
     "HttpRequest",
@@ -68,6 +75,8 @@ __all__ = [
     "Manifest",
     "ManifestEntry",
     "NotFound",
+    "Notification",
+    "NotificationList",
     "Operator",
     "OutboxEntry",
     "OutboxFull",

@@ -49,6 +49,14 @@ EXPECTED = {
     "HttpResponse",
     "HttpTransport",
     "SessionOptions",
+    # social: friends and notifications
+    "Friend",
+    "FriendList",
+    "FriendOfFriend",
+    "FriendState",
+    "FriendsOfFriends",
+    "Notification",
+    "NotificationList",
 }
 
 

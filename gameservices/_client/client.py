@@ -30,8 +30,10 @@ from .._protocol.urls import check_base_url, check_url
 from .._runner.ambient import current_runner
 from .auth import AuthService
 from .calls import Calls, Parse, Timeout
+from .friends import FriendService
 from .keeper import SessionHook, SessionKeeper
 from .leaderboards import LeaderboardService
+from .notifications import NotificationService
 from .session import Session, SessionStore
 from .transport import AiohttpTransport, HttpTransport
 
@@ -120,6 +122,8 @@ class Client:
         self.assets = Assets(
             self.transport, self.assets_url, retry=retry, timeouts=timeouts, opened=self._open
         )
+        self.friends = FriendService(self._calls)
+        self.notifications = NotificationService(self._calls, self.data_dir)
 
     def __repr__(self) -> str:
         return f"Client({str(self.base_url)!r}, state={self.state.value})"

@@ -14,14 +14,15 @@ import logging
 import os
 import secrets
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiohttp import web
 
 from .config import MIN_SECRET_CHARS, ServerConfig
-from .cursors import CursorCodec
+from .cursors import CursorCodec, SignedCursors
 from .idempotency import purge_expired
+from .notification_store import NotificationHub
 from .ranks import Ranks
 from .schedules import ResetClock
 from .sqlite_store import Store, Txn
@@ -49,6 +50,9 @@ class ServerState:
     tokens: TokenIssuer
     cursors: CursorCodec
     resets: ResetClock
+    social_cursors: SignedCursors = field(default_factory=lambda: SignedCursors(os.urandom(32)))
+    # The listener hook for created notifications (notification_store's docstring).
+    notifications: NotificationHub = field(default_factory=NotificationHub)
 
 
 class StateHolder:
@@ -162,4 +166,12 @@ async def open_state(config: ServerConfig) -> ServerState:
         revoked=revoked,
     )
     cursor_key = hmac.new(secret.encode(), b"cursor", hashlib.sha256).digest()
-    return ServerState(config, store, ranks, tokens, CursorCodec(cursor_key), ResetClock())
+    return ServerState(
+        config,
+        store,
+        ranks,
+        tokens,
+        CursorCodec(cursor_key),
+        ResetClock(),
+        social_cursors=SignedCursors(cursor_key),
+    )

@@ -50,6 +50,16 @@ def test_every_implemented_route_is_described() -> None:
         ("get", "/assets/manifest.json"),
         ("get", "/assets/{name}"),
         ("get", "/v2/openapi.json"),
+        # social
+        ("get", "/v2/friend"),
+        ("post", "/v2/friend"),
+        ("delete", "/v2/friend"),
+        ("post", "/v2/friend/block"),
+        ("get", "/v2/friend/friends"),
+        ("post", "/v2/friend/facebook"),
+        ("post", "/v2/friend/steam"),
+        ("get", "/v2/notification"),
+        ("delete", "/v2/notification"),
     }
     assert {(m, p) for p, ops in paths.items() for m in ops} == expected
 
