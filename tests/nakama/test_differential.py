@@ -43,6 +43,7 @@ import pytest
 from gameservices.server import Board, Operator, ServerConfig, load_config_file
 from gameservices.testing import Faults, ReferenceServer
 
+from .differential_social import SOCIAL_CASES
 from .support import (
     BOARDS,
     HTTP_KEY_ENV,
@@ -1551,6 +1552,10 @@ async def _(w: Wire) -> None:
     await w.login("alice")
     for _ in range(2):
         await w.call("GET", lb(w, "best"), auth="alice")
+
+
+for _id, _run, _options in SOCIAL_CASES:  # friends, notifications, groups
+    case(_id, **_options)(_run)
 
 
 # -- running a case ------------------------------------------------------------------------------
