@@ -25,6 +25,7 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from .._protocol.responses import format_retry_after
+from .._protocol.routes import API_PREFIX
 from .._protocol.wire import GrpcCode, grpc_code_for_status
 from .errors import error_response
 
@@ -64,7 +65,7 @@ class Faults:
     drip_bytes_per_s: int | None = None
     times: int | None = None
     seed: int = 0
-    paths: tuple[str, ...] = ("/v2/",)
+    paths: tuple[str, ...] = (API_PREFIX,)
 
     def __post_init__(self) -> None:
         _check(_is_number(self.latency) and self.latency >= 0, "latency must be >= 0 seconds")

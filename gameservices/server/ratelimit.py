@@ -20,6 +20,7 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from .._protocol.responses import format_retry_after
+from .._protocol.routes import API_PREFIX
 from .._protocol.wire import GrpcCode
 from .errors import error_response
 
@@ -40,7 +41,7 @@ class RateLimit:
 
     rate_per_s: float
     burst: int
-    paths: tuple[str, ...] = ("/v2/",)
+    paths: tuple[str, ...] = (API_PREFIX,)
     max_clients: int = DEFAULT_MAX_CLIENTS
 
     def __post_init__(self) -> None:
