@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .._checks import is_int
 from . import routes
 from .headers import IDEMPOTENCY_HEADER, REPLAYED_HEADER
 from .limits import AROUND_LIMIT_MAX, LIST_LIMIT_MAX
@@ -77,7 +78,7 @@ def _board(board_id: str) -> str:
 
 
 def _limit(limit: int, high: int) -> str:
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= high:
+    if not is_int(limit) or not 1 <= limit <= high:
         raise ValueError(f"limit must be an int between 1 and {high}, got {limit!r}")
     return str(limit)
 
@@ -160,7 +161,7 @@ def logout(token: str, refresh_token: str) -> Request:
 
 
 def _int64(value: int, what: str) -> str:
-    if isinstance(value, bool) or not isinstance(value, int):
+    if not is_int(value):
         raise TypeError(f"{what} must be an int, not {type(value).__name__}")
     return format_int64(check_int64(value, what))
 
