@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from .._exceptions import ProtocolError
+from . import routes
 from .api import Request
 from .fields import as_object, format_rfc3339, metadata, text, time_field
 from .social_rules import PAGES, canonical_uuid, check_limit, parse_int32
@@ -150,26 +151,26 @@ def list_friends(
         query.append(("state", str(int(FriendState(state)))))
     if cursor:
         query.append(("cursor", cursor))
-    return Request("GET", "/v2/friend", tuple(query))
+    return Request("GET", routes.FRIEND, tuple(query))
 
 
 def add_friends(ids: Iterable[str] = (), usernames: Iterable[str] = ()) -> Request:
-    return Request("POST", "/v2/friend", _targets(ids, usernames))
+    return Request("POST", routes.FRIEND, _targets(ids, usernames))
 
 
 def delete_friends(ids: Iterable[str] = (), usernames: Iterable[str] = ()) -> Request:
-    return Request("DELETE", "/v2/friend", _targets(ids, usernames))
+    return Request("DELETE", routes.FRIEND, _targets(ids, usernames))
 
 
 def block_friends(ids: Iterable[str] = (), usernames: Iterable[str] = ()) -> Request:
-    return Request("POST", "/v2/friend/block", _targets(ids, usernames))
+    return Request("POST", routes.FRIEND_BLOCK, _targets(ids, usernames))
 
 
 def list_friends_of_friends(*, limit: int = 10, cursor: str | None = None) -> Request:
     query = [("limit", check_limit(limit, PAGES["friends_of_friends"]))]
     if cursor:
         query.append(("cursor", cursor))
-    return Request("GET", "/v2/friend/friends", tuple(query))
+    return Request("GET", routes.FRIEND_FRIENDS, tuple(query))
 
 
 def _import(provider: str, token: str, reset: bool | None) -> Request:
@@ -178,7 +179,8 @@ def _import(provider: str, token: str, reset: bool | None) -> Request:
     query = () if reset is None else (("reset", "true" if reset else "false"),)
     body = dumps({"token": token}).encode()
     headers = {"Content-Type": "application/json"}
-    return Request("POST", f"/v2/friend/{provider}", query, headers, body)
+    path = routes.fill(routes.FRIEND_IMPORT, provider=provider)
+    return Request("POST", path, query, headers, body)
 
 
 def import_facebook_friends(token: str, *, reset: bool | None = None) -> Request:

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from .._exceptions import ProtocolError
+from . import routes
 from .api import Request
 from .fields import as_object, boolean, format_rfc3339, int64, metadata, text, time_field
 from .social_rules import PAGES, canonical_uuid, check_limit
@@ -96,7 +97,7 @@ def list_notifications(*, limit: int = 100, cacheable_cursor: str | None = None)
     query = [("limit", check_limit(limit, PAGES["notifications"]))]
     if cacheable_cursor:
         query.append(("cacheable_cursor", cacheable_cursor))
-    return Request("GET", "/v2/notification", tuple(query))
+    return Request("GET", routes.NOTIFICATION, tuple(query))
 
 
 def delete_notifications(ids: Iterable[str]) -> Request:
@@ -105,7 +106,7 @@ def delete_notifications(ids: Iterable[str]) -> Request:
     values = list(ids)
     if not values or not all(isinstance(i, str) and i for i in values):
         raise ValueError("ids must name at least one notification, as non-empty strings")
-    return Request("DELETE", "/v2/notification", tuple(("ids", i) for i in values))
+    return Request("DELETE", routes.NOTIFICATION, tuple(("ids", i) for i in values))
 
 
 def parse_notification_ids(values: list[str]) -> list[str]:

@@ -17,12 +17,22 @@ __all__ = [
     "API_PREFIX",
     "API_ROOT",
     "AUTHENTICATE",
+    "FRIEND",
+    "FRIEND_BLOCK",
+    "FRIEND_FRIENDS",
+    "FRIEND_IMPORT",
+    "GROUP",
+    "GROUP_ACTION",
+    "GROUP_ID",
+    "GROUP_USERS",
     "HEALTHCHECK",
     "LEADERBOARD",
     "LEADERBOARD_OWNER",
+    "NOTIFICATION",
     "OPENAPI",
     "SESSION_LOGOUT",
     "SESSION_REFRESH",
+    "USER_GROUPS",
     "fill",
     "prefix",
 ]
@@ -39,6 +49,18 @@ ACCOUNT = "/v2/account"
 
 LEADERBOARD = "/v2/leaderboard/{leaderboard_id}"
 LEADERBOARD_OWNER = "/v2/leaderboard/{leaderboard_id}/owner/{owner_id}"
+
+# social: friends, groups, notifications
+FRIEND = "/v2/friend"
+FRIEND_BLOCK = "/v2/friend/block"
+FRIEND_FRIENDS = "/v2/friend/friends"
+FRIEND_IMPORT = "/v2/friend/{provider}"  # provider: facebook, steam
+GROUP = "/v2/group"
+GROUP_ID = "/v2/group/{group_id}"
+GROUP_ACTION = "/v2/group/{group_id}/{action}"  # join, leave, add, kick, promote, demote, ban
+GROUP_USERS = "/v2/group/{group_id}/user"
+USER_GROUPS = "/v2/user/{user_id}/group"
+NOTIFICATION = "/v2/notification"
 
 _FORMATTER = string.Formatter()
 

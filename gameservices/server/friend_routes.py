@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from .._protocol import routes as paths
 from .._protocol.friends import FriendState, Targets, check_targets, parse_friend_state
 from .._protocol.notifications import FRIEND_ACCEPT, FRIEND_REMOVE, FRIEND_REQUEST
 from .._protocol.request_rules import string_field
@@ -57,7 +58,7 @@ def _cursor(state: ServerState, request: web.Request, kind: str, size: int) -> l
     return values
 
 
-@routes.get("/v2/friend", allow_head=False)
+@routes.get(paths.FRIEND, allow_head=False)
 async def list_friends_route(request: web.Request) -> web.Response:
     state, user = state_of(request), request[USER]
     limit = accept(parse_page_limit, request.query.get("limit"), PAGES["friends"])
@@ -88,7 +89,7 @@ def _friend_cursor(
     return cursor_state, position
 
 
-@routes.post("/v2/friend")
+@routes.post(paths.FRIEND)
 async def add_friends_route(request: web.Request) -> web.Response:
     state, user = state_of(request), request[USER]
     targets = _targets(request, "add")
@@ -118,7 +119,7 @@ async def add_friends_route(request: web.Request) -> web.Response:
     return json_response({})
 
 
-@routes.delete("/v2/friend")
+@routes.delete(paths.FRIEND)
 async def delete_friends_route(request: web.Request) -> web.Response:
     state, user = state_of(request), request[USER]
     targets = _targets(request, "delete")
@@ -136,7 +137,7 @@ async def delete_friends_route(request: web.Request) -> web.Response:
     return json_response({})
 
 
-@routes.post("/v2/friend/block")
+@routes.post(paths.FRIEND_BLOCK)
 async def block_friends_route(request: web.Request) -> web.Response:
     state, user = state_of(request), request[USER]
     targets = _targets(request, "block")
@@ -150,7 +151,7 @@ async def block_friends_route(request: web.Request) -> web.Response:
     return json_response({})
 
 
-@routes.get("/v2/friend/friends", allow_head=False)
+@routes.get(paths.FRIEND_FRIENDS, allow_head=False)
 async def friends_of_friends_route(request: web.Request) -> web.Response:
     state, user = state_of(request), request[USER]
     limit = accept(parse_page_limit, request.query.get("limit"), PAGES["friends_of_friends"])
@@ -171,7 +172,7 @@ async def friends_of_friends_route(request: web.Request) -> web.Response:
     return json_response(body)
 
 
-@routes.post("/v2/friend/facebook")
+@routes.post(paths.fill(paths.FRIEND_IMPORT, provider="facebook"))
 async def import_facebook_route(request: web.Request) -> web.Response:
     token = accept(string_field, await read_json(request), "token")
     if not token:
@@ -182,7 +183,7 @@ async def import_facebook_route(request: web.Request) -> web.Response:
     )
 
 
-@routes.post("/v2/friend/steam")
+@routes.post(paths.fill(paths.FRIEND_IMPORT, provider="steam"))
 async def import_steam_route(request: web.Request) -> web.Response:
     await read_json(request)
     raise ApiFailure(GrpcCode.FAILED_PRECONDITION, "Steam authentication is not configured.")

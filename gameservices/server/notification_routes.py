@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from .._protocol import routes as paths
 from .._protocol.notifications import parse_notification_ids
 from .._protocol.social_rules import PAGES, parse_page_limit
 from .._protocol.wire import GrpcCode
@@ -34,7 +35,7 @@ def _after(state: ServerState, raw: str) -> int:
     return values[0]
 
 
-@routes.get("/v2/notification", allow_head=False)
+@routes.get(paths.NOTIFICATION, allow_head=False)
 async def list_notifications_route(request: web.Request) -> web.Response:
     state, user = state_of(request), request[USER]
     limit = accept(parse_page_limit, request.query.get("limit"), PAGES["notifications"])
@@ -51,7 +52,7 @@ async def list_notifications_route(request: web.Request) -> web.Response:
     return json_response(body)
 
 
-@routes.delete("/v2/notification")
+@routes.delete(paths.NOTIFICATION)
 async def delete_notifications_route(request: web.Request) -> web.Response:
     state, user = state_of(request), request[USER]
     # Deliberate (docs/server.md): Nakama answers 500 to an id that is not a UUID.

@@ -3,6 +3,7 @@ groups as they land). Data builders only, as ``openapi_paths`` and ``openapi_sch
 
 from __future__ import annotations
 
+from .._protocol import routes
 from .._protocol.social_rules import PAGES
 from .openapi_parts import json_content, query_param, responses
 from .openapi_schemas import Schema, ref
@@ -39,7 +40,7 @@ def _friend_paths() -> dict[str, Schema]:
     reset = query_param("reset", {"type": "boolean"}, "drop the friends imported before")
     provider = {"required": True, **json_content(ref("AccountToken"))}
     return {
-        "/v2/friend": {
+        routes.FRIEND: {
             "get": {
                 "summary": "The caller's friends, invites and blocks, by state then age.",
                 "parameters": [_limit("friends"), state, _CURSOR],
@@ -48,15 +49,15 @@ def _friend_paths() -> dict[str, Schema]:
             "post": {"summary": "Invite players, or accept their invites.", **edit},
             "delete": {"summary": "Remove friends, invites or blocks.", **edit},
         },
-        "/v2/friend/block": {"post": {"summary": "Block players.", **edit}},
-        "/v2/friend/friends": {
+        routes.FRIEND_BLOCK: {"post": {"summary": "Block players.", **edit}},
+        routes.FRIEND_FRIENDS: {
             "get": {
                 "summary": "Friends of the caller's friends.",
                 "parameters": [_limit("friends_of_friends"), _CURSOR],
                 "responses": responses(ref("FriendsOfFriendsList"), "400", "401"),
             }
         },
-        "/v2/friend/facebook": {
+        routes.fill(routes.FRIEND_IMPORT, provider="facebook"): {
             "post": {
                 "summary": "Import Facebook friends: not supported by this server (400 code 9).",
                 "parameters": [reset],
@@ -64,7 +65,7 @@ def _friend_paths() -> dict[str, Schema]:
                 "responses": responses(ref("Empty"), "400", "401"),
             }
         },
-        "/v2/friend/steam": {
+        routes.fill(routes.FRIEND_IMPORT, provider="steam"): {
             "post": {
                 "summary": "Import Steam friends: not supported by this server (400 code 9).",
                 "parameters": [reset],
@@ -78,7 +79,7 @@ def _friend_paths() -> dict[str, Schema]:
 def _notification_paths() -> dict[str, Schema]:
     cursor = query_param("cacheable_cursor", _TEXT, "where the previous list ended")
     return {
-        "/v2/notification": {
+        routes.NOTIFICATION: {
             "get": {
                 "summary": "The caller's notifications, oldest first, after the cursor.",
                 "parameters": [_limit("notifications"), cursor],
