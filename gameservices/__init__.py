@@ -38,6 +38,7 @@ from ._outbox.db import OutboxEntry
 from ._outbox.store import Submission
 from ._protocol.manifest import Manifest, ManifestEntry
 from ._protocol.models import LeaderboardRecord, LeaderboardRecordList
+from ._protocol.tournaments import Tournament, TournamentList
 from ._protocol.wire import Operator
 from ._runner.ambient import report_progress
 from ._runner.handles import Handle
@@ -87,6 +88,8 @@ __all__ = [
     "SyncResult",
     "TickRunner",
     "Timeouts",
+    "Tournament",
+    "TournamentList",
     "TransportError",
     "UsageError",
     "__version__",

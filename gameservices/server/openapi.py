@@ -18,6 +18,7 @@ from aiohttp import web
 
 from .openapi_paths import account_paths, asset_paths, leaderboard_paths, service_paths
 from .openapi_schemas import SCHEMAS, Schema
+from .openapi_tournaments import TOURNAMENT_SCHEMAS, tournament_paths
 
 __all__ = ["openapi_document", "setup_openapi"]
 
@@ -28,6 +29,7 @@ def _build() -> Schema:
         **leaderboard_paths(),
         **asset_paths(),
         **service_paths(),
+        **tournament_paths(),
     }
     return {
         "openapi": "3.0.3",
@@ -40,7 +42,7 @@ def _build() -> Schema:
         "security": [{"bearer": []}],
         "paths": paths,
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **TOURNAMENT_SCHEMAS},
             "securitySchemes": {
                 "basic": {
                     "type": "http",
