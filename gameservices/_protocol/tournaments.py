@@ -21,9 +21,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 from .._exceptions import ProtocolError
+from . import routes
 from .api import Request, write_record
 from .fields import (
     as_object,
@@ -161,10 +161,8 @@ def parse_tournament_list(obj: object) -> TournamentList:
 # --- request builders (the client)
 
 
-def _path(tournament_id: str, rest: str = "") -> str:
-    if not isinstance(tournament_id, str) or not tournament_id:
-        raise ValueError("tournament_id must be a non-empty string")
-    return f"/v2/tournament/{quote(tournament_id, safe='')}{rest}"
+def _path(tournament_id: str) -> str:
+    return routes.fill(routes.TOURNAMENT, tournament_id=tournament_id)
 
 
 def _bounded(name: str, value: int | None, low: int, high: int) -> list[tuple[str, str]]:
@@ -195,12 +193,13 @@ def list_tournaments(
     ]
     if cursor:
         query.append(("cursor", cursor))
-    return Request("GET", "/v2/tournament", tuple(query))
+    return Request("GET", routes.TOURNAMENTS, tuple(query))
 
 
 def join_tournament(tournament_id: str) -> Request:
     headers = {"Content-Type": "application/json"}
-    return Request("POST", _path(tournament_id, "/join"), headers=headers, body=b"{}")
+    path = routes.fill(routes.TOURNAMENT_JOIN, tournament_id=tournament_id)
+    return Request("POST", path, headers=headers, body=b"{}")
 
 
 def write_tournament_record(
@@ -264,9 +263,7 @@ def list_tournament_records_around(
     cursor: str | None = None,
     expiry: int | None = None,
 ) -> Request:
-    if not isinstance(owner_id, str) or not owner_id:
-        raise ValueError("owner_id must be a non-empty string")
-    path = _path(tournament_id, "/owner/" + quote(owner_id, safe=""))
+    path = routes.fill(routes.TOURNAMENT_OWNER, tournament_id=tournament_id, owner_id=owner_id)
     return Request("GET", path, tuple(_page(limit, cursor, expiry)))
 
 

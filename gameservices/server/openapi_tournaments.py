@@ -6,6 +6,7 @@ numbers (``_protocol.tournaments`` Rule 1); records are the leaderboard record s
 
 from __future__ import annotations
 
+from .._protocol import routes
 from .._protocol.headers import IDEMPOTENCY_HEADER
 from .._protocol.tournaments import (
     CATEGORY_MAX,
@@ -96,8 +97,8 @@ def tournament_paths() -> dict[str, Schema]:
     }
     records = ref("LeaderboardRecordList")
     return {
-        "/v2/tournament": _list(),
-        "/v2/tournament/{tournament_id}": {
+        routes.TOURNAMENTS: _list(),
+        routes.TOURNAMENT: {
             "get": {
                 "summary": "Records of the current (or the named) period, best first.",
                 "parameters": [tid, *page, owner_ids],
@@ -111,21 +112,21 @@ def tournament_paths() -> dict[str, Schema]:
                 "responses": responses(ref("Empty"), "400", "401", "403", "404", "409"),
             },
         },
-        "/v2/tournament/{tournament_id}/join": {
+        routes.TOURNAMENT_JOIN: {
             "post": {
                 "summary": "Join (a tournament that needs no join accepts it and does nothing).",
                 "parameters": [tid],
                 "responses": responses(ref("Empty"), "400", "401", "404"),
             }
         },
-        "/v2/tournament/{tournament_id}/owner/{owner_id}": {
+        routes.TOURNAMENT_OWNER: {
             "get": {
                 "summary": "Records around an owner.",
                 "parameters": [tid, path_param("owner_id"), *page],
                 "responses": responses(records, "400", "401", "404"),
             }
         },
-        "/v2/tournament/{tournament_id}/owner/": {
+        routes.TOURNAMENT_OWNER.removesuffix("{owner_id}"): {
             "get": {
                 "summary": "Around an empty owner id: routed, and refused (400), as Nakama does.",
                 "parameters": [tid, *page],

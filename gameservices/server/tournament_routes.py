@@ -17,6 +17,7 @@ from aiohttp import web
 
 from .._protocol.query_rules import parse_expiry, parse_limit, parse_owner_id
 from .._protocol.request_rules import check_write_values, parse_body, parse_record_write
+from .._protocol.routes import TOURNAMENT, TOURNAMENT_JOIN, TOURNAMENT_OWNER, TOURNAMENTS
 from .._protocol.tournaments import (
     CATEGORY_MAX,
     TOURNAMENT_AROUND_DEFAULT,
@@ -73,7 +74,7 @@ def _query_uint(request: web.Request, name: str) -> int | None:
     return accept(parse_uint32, request.query.get(name), name)
 
 
-@routes.get("/v2/tournament", allow_head=False)
+@routes.get(TOURNAMENTS, allow_head=False)
 async def list_tournaments(request: web.Request) -> web.Response:
     state = state_of(request)
     start, end = _query_uint(request, "category_start"), _query_uint(request, "category_end")
@@ -145,7 +146,7 @@ def _size(state: ServerState, t: Tournament, now: int) -> int:
         return 0 if index is None else len(index)
 
 
-@routes.post("/v2/tournament/{tournament_id}/join")
+@routes.post(TOURNAMENT_JOIN)
 async def join_tournament(request: web.Request) -> web.Response:
     state = state_of(request)
     t = _tournament(state, request)
@@ -157,8 +158,8 @@ async def join_tournament(request: web.Request) -> web.Response:
     return _respond(await state.store.write(lambda txn: join(txn, job, state.ranks)))
 
 
-@routes.put("/v2/tournament/{tournament_id}")
-@routes.post("/v2/tournament/{tournament_id}")
+@routes.put(TOURNAMENT)
+@routes.post(TOURNAMENT)
 async def write_tournament_record(request: web.Request) -> web.Response:
     state = state_of(request)
     raw = await read_body(request)
@@ -186,7 +187,7 @@ async def write_tournament_record(request: web.Request) -> web.Response:
     return _respond(result)
 
 
-@routes.delete("/v2/tournament/{tournament_id}")
+@routes.delete(TOURNAMENT)
 async def delete_tournament_record(request: web.Request) -> web.Response:
     state = state_of(request)
     t = _tournament(state, request)  # Nakama: 500 here
@@ -207,7 +208,7 @@ def _expiry(state: ServerState, t: Tournament, requested: int) -> int | None:
     return None if expiry and expiry <= now else expiry
 
 
-@routes.get("/v2/tournament/{tournament_id}", allow_head=False)
+@routes.get(TOURNAMENT, allow_head=False)
 async def list_tournament_records(request: web.Request) -> web.Response:
     state = state_of(request)
     owners = _owner_ids(request)
@@ -230,8 +231,8 @@ async def list_tournament_records(request: web.Request) -> web.Response:
 
 
 # The second path: an empty owner id is routed, and refused with Nakama's message.
-@routes.get("/v2/tournament/{tournament_id}/owner/", allow_head=False)
-@routes.get("/v2/tournament/{tournament_id}/owner/{owner_id}", allow_head=False)
+@routes.get(TOURNAMENT_OWNER.removesuffix("{owner_id}"), allow_head=False)
+@routes.get(TOURNAMENT_OWNER, allow_head=False)
 async def list_tournament_records_around_owner(request: web.Request) -> web.Response:
     state = state_of(request)
     limit = accept(parse_limit, request.query.get("limit"), TOURNAMENT_RECORDS_MAX, unsigned=True)
