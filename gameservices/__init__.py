@@ -40,6 +40,7 @@ from ._protocol.friends import Friend, FriendList, FriendOfFriend, FriendsOfFrie
 from ._protocol.manifest import Manifest, ManifestEntry
 from ._protocol.models import LeaderboardRecord, LeaderboardRecordList
 from ._protocol.notifications import Notification, NotificationList
+from ._protocol.tournaments import Tournament, TournamentList
 from ._protocol.wire import Operator
 from ._runner.ambient import report_progress
 from ._runner.handles import Handle
@@ -96,6 +97,8 @@ __all__ = [
     "SyncResult",
     "TickRunner",
     "Timeouts",
+    "Tournament",
+    "TournamentList",
     "TransportError",
     "UsageError",
     "__version__",

@@ -57,6 +57,9 @@ EXPECTED = {
     "FriendsOfFriends",
     "Notification",
     "NotificationList",
+    # tournaments (client.tournaments)
+    "Tournament",
+    "TournamentList",
 }
 
 

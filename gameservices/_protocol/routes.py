@@ -32,6 +32,10 @@ __all__ = [
     "OPENAPI",
     "SESSION_LOGOUT",
     "SESSION_REFRESH",
+    "TOURNAMENT",
+    "TOURNAMENTS",
+    "TOURNAMENT_JOIN",
+    "TOURNAMENT_OWNER",
     "USER_GROUPS",
     "fill",
     "prefix",
@@ -61,6 +65,10 @@ GROUP_ACTION = "/v2/group/{group_id}/{action}"  # join, leave, add, kick, promot
 GROUP_USERS = "/v2/group/{group_id}/user"
 USER_GROUPS = "/v2/user/{user_id}/group"
 NOTIFICATION = "/v2/notification"
+TOURNAMENTS = "/v2/tournament"
+TOURNAMENT = "/v2/tournament/{tournament_id}"
+TOURNAMENT_JOIN = "/v2/tournament/{tournament_id}/join"
+TOURNAMENT_OWNER = "/v2/tournament/{tournament_id}/owner/{owner_id}"
 
 _FORMATTER = string.Formatter()
 

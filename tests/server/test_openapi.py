@@ -60,6 +60,15 @@ def test_every_implemented_route_is_described() -> None:
         ("post", "/v2/friend/steam"),
         ("get", "/v2/notification"),
         ("delete", "/v2/notification"),
+        # tournaments
+        ("get", "/v2/tournament"),
+        ("get", "/v2/tournament/{tournament_id}"),
+        ("put", "/v2/tournament/{tournament_id}"),
+        ("post", "/v2/tournament/{tournament_id}"),
+        ("delete", "/v2/tournament/{tournament_id}"),
+        ("post", "/v2/tournament/{tournament_id}/join"),
+        ("get", "/v2/tournament/{tournament_id}/owner/{owner_id}"),
+        ("get", "/v2/tournament/{tournament_id}/owner/"),
     }
     assert {(m, p) for p, ops in paths.items() for m in ops} == expected
 
