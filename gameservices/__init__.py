@@ -36,8 +36,10 @@ from ._exceptions import (
 )
 from ._outbox.db import OutboxEntry
 from ._outbox.store import Submission
+from ._protocol.accounts import Account
 from ._protocol.manifest import Manifest, ManifestEntry
 from ._protocol.models import LeaderboardRecord, LeaderboardRecordList
+from ._protocol.users import User
 from ._protocol.wire import Operator
 from ._runner.ambient import report_progress
 from ._runner.handles import Handle
@@ -50,6 +52,7 @@ __version__ = "0.1.0"
 __all__ = [
     "DEFAULT",
     "APIError",
+    "Account",
     "AiohttpTransport",
     "AuthError",
     "BodyStream",
@@ -89,6 +92,7 @@ __all__ = [
     "Timeouts",
     "TransportError",
     "UsageError",
+    "User",
     "__version__",
     "report_progress",
 ]

@@ -49,6 +49,9 @@ EXPECTED = {
     "HttpResponse",
     "HttpTransport",
     "SessionOptions",
+    # accounts and users (issue 12)
+    "Account",
+    "User",
 }
 
 

@@ -28,6 +28,7 @@ from .._protocol import api
 from .._protocol.models import parse_auth
 from .._protocol.urls import check_base_url, check_url
 from .._runner.ambient import current_runner
+from .accounts import AccountService, UserService
 from .auth import AuthService
 from .calls import Calls, Parse, Timeout
 from .keeper import SessionHook, SessionKeeper
@@ -120,6 +121,8 @@ class Client:
         self.assets = Assets(
             self.transport, self.assets_url, retry=retry, timeouts=timeouts, opened=self._open
         )
+        self.account = AccountService(self._calls)
+        self.users = UserService(self._calls)
 
     def __repr__(self) -> str:
         return f"Client({str(self.base_url)!r}, state={self.state.value})"

@@ -16,6 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .openapi_accounts import ACCOUNT_SCHEMAS, user_paths
 from .openapi_paths import account_paths, asset_paths, leaderboard_paths, service_paths
 from .openapi_schemas import SCHEMAS, Schema
 
@@ -28,6 +29,7 @@ def _build() -> Schema:
         **leaderboard_paths(),
         **asset_paths(),
         **service_paths(),
+        **user_paths(),
     }
     return {
         "openapi": "3.0.3",
@@ -40,7 +42,7 @@ def _build() -> Schema:
         "security": [{"bearer": []}],
         "paths": paths,
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **ACCOUNT_SCHEMAS},
             "securitySchemes": {
                 "basic": {
                     "type": "http",

@@ -49,4 +49,4 @@ def test_the_suite_has_ranked_unranked_and_resetting_boards() -> None:
 
 def test_every_module_is_lua() -> None:
     names = sorted(p.name for p in MODULES_DIR.iterdir())
-    assert names == ["gameservices_boards.lua", "gameservices_rpc.lua"]
+    assert names == ["gameservices_accounts.lua", "gameservices_boards.lua", "gameservices_rpc.lua"]

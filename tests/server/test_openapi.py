@@ -50,6 +50,10 @@ def test_every_implemented_route_is_described() -> None:
         ("get", "/assets/manifest.json"),
         ("get", "/assets/{name}"),
         ("get", "/v2/openapi.json"),
+        # accounts and users (issue 12)
+        ("put", "/v2/account"),
+        ("delete", "/v2/account"),
+        ("get", "/v2/user"),
     }
     assert {(m, p) for p, ops in paths.items() for m in ops} == expected
 
