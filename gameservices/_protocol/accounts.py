@@ -33,6 +33,7 @@ from .._exceptions import APIError, Conflict, ProtocolError
 from .api import Request
 from .fields import as_object, metadata, text, time_field
 from .limits import ID_MAX_BYTES
+from .routes import ACCOUNT, USERS
 from .users import User, parse_user
 from .wire import body_field, dumps
 
@@ -175,7 +176,7 @@ def parse_system_id(value: str) -> str:
 
 
 def get_account() -> Request:
-    return Request("GET", "/v2/account")
+    return Request("GET", ACCOUNT)
 
 
 def update_account(**changes: str | None) -> Request:
@@ -188,7 +189,7 @@ def update_account(**changes: str | None) -> Request:
         if not isinstance(value, str):
             raise TypeError(f"{name} must be a str or None, not {type(value).__name__}")
         body[name] = check_profile(name, value) if name in PROFILE_FIELDS else value
-    return Request("PUT", "/v2/account", (), dict(_JSON), dumps(body).encode())
+    return Request("PUT", ACCOUNT, (), dict(_JSON), dumps(body).encode())
 
 
 def username_taken(exc: APIError) -> Conflict | None:
@@ -206,7 +207,7 @@ def username_taken(exc: APIError) -> Conflict | None:
 
 
 def delete_account() -> Request:
-    return Request("DELETE", "/v2/account")
+    return Request("DELETE", ACCOUNT)
 
 
 def _strings(values: Iterable[str], what: str) -> list[str]:
@@ -225,4 +226,4 @@ def get_users(
     query = [("ids", v) for v in _strings(ids, "ids")]
     query += [("usernames", v) for v in _strings(usernames, "usernames")]
     query += [("facebook_ids", v) for v in _strings(facebook_ids, "facebook_ids")]
-    return Request("GET", "/v2/user", tuple(query))
+    return Request("GET", USERS, tuple(query))

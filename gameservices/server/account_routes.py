@@ -13,6 +13,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from .._protocol.accounts import parse_account_update, parse_system_id
+from .._protocol.routes import ACCOUNT, USERS
 from .._protocol.wire import GrpcCode, json_name
 from .account_store import delete_account, find_users, read_account, update_account
 from .errors import ApiFailure
@@ -26,7 +27,7 @@ __all__ = ["routes"]
 routes = web.RouteTableDef()
 
 
-@routes.get("/v2/account", allow_head=False)
+@routes.get(ACCOUNT, allow_head=False)
 async def get_account(request: web.Request) -> web.Response:
     state = state_of(request)
     user: Claims = request[USER]
@@ -36,7 +37,7 @@ async def get_account(request: web.Request) -> web.Response:
     return json_response(body)
 
 
-@routes.put("/v2/account")
+@routes.put(ACCOUNT)
 async def put_account(request: web.Request) -> web.Response:
     state = state_of(request)
     user: Claims = request[USER]
@@ -46,7 +47,7 @@ async def put_account(request: web.Request) -> web.Response:
     return json_response({})
 
 
-@routes.delete("/v2/account")
+@routes.delete(ACCOUNT)
 async def remove_account(request: web.Request) -> web.Response:
     state = state_of(request)
     user: Claims = request[USER]
@@ -74,7 +75,7 @@ def _query_list(request: web.Request, name: str) -> list[str]:
     return request.query.getall(name, []) + extra
 
 
-@routes.get("/v2/user", allow_head=False)
+@routes.get(USERS, allow_head=False)
 async def get_users(request: web.Request) -> web.Response:
     state = state_of(request)
     ids = _query_list(request, "ids")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .._protocol.accounts import PROFILE_FIELDS
 from .._protocol.limits import ID_MAX_BYTES
+from .._protocol.routes import USERS
 from .openapi_parts import json_content, query_param, responses
 from .openapi_schemas import Schema, ref
 
@@ -57,7 +58,7 @@ def _list_param(name: str, description: str) -> Schema:
 
 def user_paths() -> dict[str, Schema]:
     return {
-        "/v2/user": {
+        USERS: {
             "get": {
                 "summary": "Users by id, username or Facebook id (none here has one).",
                 "parameters": [
