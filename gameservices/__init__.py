@@ -39,6 +39,7 @@ from ._outbox.store import Submission
 from ._protocol.accounts import Account
 from ._protocol.manifest import Manifest, ManifestEntry
 from ._protocol.models import LeaderboardRecord, LeaderboardRecordList
+from ._protocol.tournaments import Tournament, TournamentList
 from ._protocol.users import User
 from ._protocol.wire import Operator
 from ._runner.ambient import report_progress
@@ -90,6 +91,8 @@ __all__ = [
     "SyncResult",
     "TickRunner",
     "Timeouts",
+    "Tournament",
+    "TournamentList",
     "TransportError",
     "UsageError",
     "User",

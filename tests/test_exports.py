@@ -49,6 +49,9 @@ EXPECTED = {
     "HttpResponse",
     "HttpTransport",
     "SessionOptions",
+    # tournaments (client.tournaments)
+    "Tournament",
+    "TournamentList",
     # accounts and users (issue 12)
     "Account",
     "User",

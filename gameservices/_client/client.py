@@ -34,6 +34,7 @@ from .calls import Calls, Parse, Timeout
 from .keeper import SessionHook, SessionKeeper
 from .leaderboards import LeaderboardService
 from .session import Session, SessionStore
+from .tournaments import TournamentService
 from .transport import AiohttpTransport, HttpTransport
 
 __all__ = ["Client"]
@@ -118,6 +119,7 @@ class Client:
         self.on_close(self.outbox.close)
         self.auth = AuthService(self._calls)
         self.leaderboards = LeaderboardService(self._calls, self.outbox)
+        self.tournaments = TournamentService(self._calls, self.outbox)
         self.assets = Assets(
             self.transport, self.assets_url, retry=retry, timeouts=timeouts, opened=self._open
         )
@@ -193,7 +195,10 @@ class Client:
                     f"score #{entry.seq} was submitted by user {entry.owner}; it is sent once "
                     "that user is logged in again (the scores queued after it wait too)"
                 )
-            await self.leaderboards.write(
+            write = (
+                self.tournaments.write if entry.kind == "tournament" else self.leaderboards.write
+            )
+            await write(
                 entry.board,
                 entry.score,
                 subscore=entry.subscore,

@@ -23,6 +23,10 @@ __all__ = [
     "OPENAPI",
     "SESSION_LOGOUT",
     "SESSION_REFRESH",
+    "TOURNAMENT",
+    "TOURNAMENTS",
+    "TOURNAMENT_JOIN",
+    "TOURNAMENT_OWNER",
     "USERS",
     "fill",
     "prefix",
@@ -41,6 +45,11 @@ USERS = "/v2/user"
 
 LEADERBOARD = "/v2/leaderboard/{leaderboard_id}"
 LEADERBOARD_OWNER = "/v2/leaderboard/{leaderboard_id}/owner/{owner_id}"
+
+TOURNAMENTS = "/v2/tournament"
+TOURNAMENT = "/v2/tournament/{tournament_id}"
+TOURNAMENT_JOIN = "/v2/tournament/{tournament_id}/join"
+TOURNAMENT_OWNER = "/v2/tournament/{tournament_id}/owner/{owner_id}"
 
 _FORMATTER = string.Formatter()
 

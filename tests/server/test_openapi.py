@@ -50,6 +50,15 @@ def test_every_implemented_route_is_described() -> None:
         ("get", "/assets/manifest.json"),
         ("get", "/assets/{name}"),
         ("get", "/v2/openapi.json"),
+        # tournaments
+        ("get", "/v2/tournament"),
+        ("get", "/v2/tournament/{tournament_id}"),
+        ("put", "/v2/tournament/{tournament_id}"),
+        ("post", "/v2/tournament/{tournament_id}"),
+        ("delete", "/v2/tournament/{tournament_id}"),
+        ("post", "/v2/tournament/{tournament_id}/join"),
+        ("get", "/v2/tournament/{tournament_id}/owner/{owner_id}"),
+        ("get", "/v2/tournament/{tournament_id}/owner/"),
         # accounts and users (issue 12)
         ("put", "/v2/account"),
         ("delete", "/v2/account"),
