@@ -36,11 +36,13 @@ from ._exceptions import (
 )
 from ._outbox.db import OutboxEntry
 from ._outbox.store import Submission
+from ._protocol.accounts import Account
 from ._protocol.friends import Friend, FriendList, FriendOfFriend, FriendsOfFriends, FriendState
 from ._protocol.manifest import Manifest, ManifestEntry
 from ._protocol.models import LeaderboardRecord, LeaderboardRecordList
 from ._protocol.notifications import Notification, NotificationList
 from ._protocol.tournaments import Tournament, TournamentList
+from ._protocol.users import User
 from ._protocol.wire import Operator
 from ._runner.ambient import report_progress
 from ._runner.handles import Handle
@@ -53,6 +55,7 @@ __version__ = "0.1.0"
 __all__ = [
     "DEFAULT",
     "APIError",
+    "Account",
     "AiohttpTransport",
     "AuthError",
     "BodyStream",
@@ -101,6 +104,7 @@ __all__ = [
     "TournamentList",
     "TransportError",
     "UsageError",
+    "User",
     "__version__",
     "report_progress",
 ]

@@ -60,6 +60,9 @@ EXPECTED = {
     # tournaments (client.tournaments)
     "Tournament",
     "TournamentList",
+    # accounts and users (issue 12)
+    "Account",
+    "User",
 }
 
 

@@ -28,6 +28,7 @@ from .._protocol import api
 from .._protocol.models import parse_auth
 from .._protocol.urls import check_base_url, check_url
 from .._runner.ambient import current_runner
+from .accounts import AccountService, UserService
 from .auth import AuthService
 from .calls import Calls, Parse, Timeout
 from .friends import FriendService
@@ -126,6 +127,8 @@ class Client:
         )
         self.friends = FriendService(self._calls)
         self.notifications = NotificationService(self._calls, self.data_dir)
+        self.account = AccountService(self._calls)
+        self.users = UserService(self._calls)
 
     def __repr__(self) -> str:
         return f"Client({str(self.base_url)!r}, state={self.state.value})"

@@ -36,6 +36,7 @@ __all__ = [
     "TOURNAMENTS",
     "TOURNAMENT_JOIN",
     "TOURNAMENT_OWNER",
+    "USERS",
     "USER_GROUPS",
     "fill",
     "prefix",
@@ -50,6 +51,7 @@ AUTHENTICATE = "/v2/account/authenticate/{kind}"  # kind: device, custom, email,
 SESSION_REFRESH = "/v2/account/session/refresh"
 SESSION_LOGOUT = "/v2/session/logout"
 ACCOUNT = "/v2/account"
+USERS = "/v2/user"
 
 LEADERBOARD = "/v2/leaderboard/{leaderboard_id}"
 LEADERBOARD_OWNER = "/v2/leaderboard/{leaderboard_id}/owner/{owner_id}"

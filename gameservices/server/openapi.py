@@ -17,6 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from .._protocol.routes import OPENAPI
+from .openapi_accounts import ACCOUNT_SCHEMAS, user_paths
 from .openapi_paths import account_paths, asset_paths, leaderboard_paths, service_paths
 from .openapi_schemas import SCHEMAS, Schema
 from .openapi_social import SOCIAL_SCHEMAS, social_paths
@@ -32,6 +33,7 @@ def _build() -> Schema:
         **asset_paths(),
         **service_paths(),
         **social_paths(),
+        **user_paths(),
         **tournament_paths(),
     }
     return {
@@ -45,7 +47,7 @@ def _build() -> Schema:
         "security": [{"bearer": []}],
         "paths": paths,
         "components": {
-            "schemas": {**SCHEMAS, **SOCIAL_SCHEMAS, **TOURNAMENT_SCHEMAS},
+            "schemas": {**SCHEMAS, **SOCIAL_SCHEMAS, **TOURNAMENT_SCHEMAS, **ACCOUNT_SCHEMAS},
             "securitySchemes": {
                 "basic": {
                     "type": "http",

@@ -7,7 +7,8 @@ Invariants:
   notifications), made by ``CREATE ... IF NOT EXISTS`` like every table.
 - ``prepare`` runs on the writer thread before any job: it migrates a version-0 file in one
   transaction (its records become the only period, ``expiry`` 0, of their board) and then makes
-  whatever is missing, so a file is always entirely one version.
+  whatever is missing, so a file is always entirely one version. Tables that are only added
+  (``user_profiles``) are made on every start, so older files of the current version get them.
 """
 
 from __future__ import annotations
@@ -62,6 +63,15 @@ CREATE TABLE IF NOT EXISTS idempotency(
     PRIMARY KEY(user_id, key)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency(created);
+CREATE TABLE IF NOT EXISTS user_profiles(
+    user_id INTEGER PRIMARY KEY,
+    display_name TEXT,
+    avatar_url TEXT,
+    lang_tag TEXT NOT NULL DEFAULT 'en',
+    location TEXT,
+    timezone TEXT,
+    update_time INTEGER NOT NULL
+);
 """ + _RECORDS.format(exists="IF NOT EXISTS ")
 
 # Friends: two edges per pair (``state`` as the source sees it); ``position`` orders a list
@@ -131,10 +141,19 @@ def _has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
     return any(row[1] == column for row in conn.execute(f"PRAGMA table_info({table})"))
 
 
+def _create_missing(conn: sqlite3.Connection) -> None:
+    """Tables added since a file reached the current version (each ``IF NOT EXISTS``, so a
+    new table needs no version of its own)."""
+    for statement in (SCHEMA + SOCIAL).split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
 def prepare(conn: sqlite3.Connection) -> None:
     """Bring the file to ``SCHEMA_VERSION`` (blocking; the writer thread, autocommit mode)."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version >= SCHEMA_VERSION:
+        _create_missing(conn)
         return
     conn.execute("BEGIN IMMEDIATE")
     try:

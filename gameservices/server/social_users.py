@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from .._protocol.users import user_json
+from .account_store import find_users
 
 __all__ = ["user_bodies", "user_ids_by_username", "users_exist"]
 
@@ -28,19 +28,23 @@ def _chunks(values: list[str]) -> Iterable[list[str]]:
 def user_bodies(
     conn: sqlite3.Connection, ids: Iterable[str], *, edge_count: bool = False
 ) -> dict[str, dict[str, Any]]:
-    """``{id: apiUser}`` for each of ``ids`` that has an account."""
-    out: dict[str, dict[str, Any]] = {}
-    count = "(SELECT COUNT(*) FROM user_edges WHERE source = uuid)" if edge_count else "0"
-    for chunk in _chunks(list(dict.fromkeys(ids))):
-        marks = ",".join("?" * len(chunk))
-        rows = conn.execute(
-            f"SELECT uuid, username, create_time, {count} FROM users WHERE uuid IN ({marks})",
-            chunk,
-        )
-        for uid, username, created, edges in rows:
-            # Accounts never change here, so the update time is the create time.
-            out[uid] = user_json(uid, username, created, created, edge_count=edges)
-    return out
+    """``{id: apiUser}`` for each of ``ids`` that has an account (profiles included)."""
+    wanted = list(dict.fromkeys(ids))
+    bodies = {body["id"]: body for body in find_users(conn, wanted, ())}
+    if edge_count:
+        for uid, body in bodies.items():
+            count = conn.execute("SELECT COUNT(*) FROM user_edges WHERE source = ?", (uid,))
+            bodies[uid] = _with_edge_count(body, count.fetchone()[0])
+    return bodies
+
+
+def _with_edge_count(body: dict[str, Any], count: int) -> dict[str, Any]:
+    """``edge_count`` in its place in Nakama's field order (before the times)."""
+    if not count:
+        return body
+    head = {k: v for k, v in body.items() if not k.endswith("_time")}
+    times = {k: v for k, v in body.items() if k.endswith("_time")}
+    return {**head, "edge_count": count, **times}
 
 
 def user_ids_by_username(conn: sqlite3.Connection, usernames: Iterable[str]) -> list[str]:

@@ -69,6 +69,10 @@ def test_every_implemented_route_is_described() -> None:
         ("post", "/v2/tournament/{tournament_id}/join"),
         ("get", "/v2/tournament/{tournament_id}/owner/{owner_id}"),
         ("get", "/v2/tournament/{tournament_id}/owner/"),
+        # accounts and users (issue 12)
+        ("put", "/v2/account"),
+        ("delete", "/v2/account"),
+        ("get", "/v2/user"),
     }
     assert {(m, p) for p, ops in paths.items() for m in ops} == expected
 
