@@ -49,6 +49,20 @@ EXPECTED = {
     "HttpResponse",
     "HttpTransport",
     "SessionOptions",
+    # social: friends and notifications
+    "Friend",
+    "FriendList",
+    "FriendOfFriend",
+    "FriendState",
+    "FriendsOfFriends",
+    "Notification",
+    "NotificationList",
+    # tournaments (client.tournaments)
+    "Tournament",
+    "TournamentList",
+    # accounts and users (issue 12)
+    "Account",
+    "User",
     # client.storage's records
     "StorageAck",
     "StorageId",

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .._exceptions import StorageError
-from .session import _write_atomic
+from .session import write_private
 
 __all__ = ["SLOT_MAX_BYTES", "SaveFiles", "SlotState", "check_slot"]
 
@@ -109,7 +109,7 @@ class SaveFiles:
 
     def _write(self, path: Path, data: bytes) -> None:
         try:
-            _write_atomic(path, data)
+            write_private(path, data)
         except OSError as exc:
             raise StorageError(
                 exc.errno, f"cannot write the save file {path}: {exc.strerror or exc}"

@@ -24,10 +24,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 from .._checks import is_int
 from .._exceptions import APIError, Conflict, ProtocolError
+from . import routes
 from .api import Request
 from .fields import as_object, format_rfc3339, int64, metadata, new_record, text, time_field
 from .jsonb import Unstorable, jsonb_text
@@ -236,7 +236,7 @@ def write_objects(writes: Sequence[StorageWrite]) -> Request:
     items = _sequence(writes, StorageWrite, "writes")
     body = dumps({"objects": [_write_json(w) for w in items]}).encode()
     safe = all(not w.version for w in items)
-    return Request("PUT", "/v2/storage", headers=dict(_JSON), body=body, idempotent=safe)
+    return Request("PUT", routes.STORAGE, headers=dict(_JSON), body=body, idempotent=safe)
 
 
 def read_objects(ids: Sequence[StorageId], caller: str) -> Request:
@@ -251,7 +251,7 @@ def read_objects(ids: Sequence[StorageId], caller: str) -> Request:
         for i in items
     ]
     body = dumps({"object_ids": object_ids}).encode()
-    return Request("POST", "/v2/storage", headers=dict(_JSON), body=body)
+    return Request("POST", routes.STORAGE, headers=dict(_JSON), body=body)
 
 
 def delete_objects(ids: Sequence[StorageId]) -> Request:
@@ -265,7 +265,7 @@ def delete_objects(ids: Sequence[StorageId]) -> Request:
             entry["version"] = i.version
         object_ids.append(entry)
     body = dumps({"object_ids": object_ids}).encode()
-    return Request("PUT", "/v2/storage/delete", headers=dict(_JSON), body=body, idempotent=False)
+    return Request("PUT", routes.STORAGE_DELETE, headers=dict(_JSON), body=body, idempotent=False)
 
 
 def list_objects(
@@ -283,7 +283,9 @@ def list_objects(
         query.append(("user_id", user_id))
     if cursor:
         query.append(("cursor", cursor))
-    return Request("GET", f"/v2/storage/{quote(collection, safe='')}", tuple(query))
+    return Request(
+        "GET", routes.fill(routes.STORAGE_COLLECTION, collection=collection), tuple(query)
+    )
 
 
 # --- answers (client) ---------------------------------------------------------------------------

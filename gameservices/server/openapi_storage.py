@@ -6,6 +6,7 @@ permissions), so the document and the server cannot disagree.
 
 from __future__ import annotations
 
+from .._protocol.routes import STORAGE, STORAGE_COLLECTION, STORAGE_DELETE
 from .._protocol.storage import LIST_LIMIT_MAX
 from .openapi_parts import json_content, path_param, query_param, responses
 from .openapi_schemas import Schema, ref
@@ -115,7 +116,7 @@ def _body(name: str) -> Schema:
 def storage_paths() -> dict[str, Schema]:
     limit = {"type": "integer", "minimum": 1, "maximum": LIST_LIMIT_MAX, "default": 1}
     return {
-        "/v2/storage": {
+        STORAGE: {
             "put": {
                 "summary": "Write the caller's objects, all or none (versions, permissions).",
                 "requestBody": _body("WriteStorageObjectsRequest"),
@@ -127,14 +128,14 @@ def storage_paths() -> dict[str, Schema]:
                 "responses": responses(ref("StorageObjects"), "400", "401"),
             },
         },
-        "/v2/storage/delete": {
+        STORAGE_DELETE: {
             "put": {
                 "summary": "Delete the caller's objects, all or none.",
                 "requestBody": _body("DeleteStorageObjectsRequest"),
                 "responses": responses(ref("Empty"), "400", "401"),
             }
         },
-        "/v2/storage/{collection}": {
+        STORAGE_COLLECTION: {
             "get": {
                 "summary": "List a collection: everyone's public objects, or one owner's.",
                 "parameters": [

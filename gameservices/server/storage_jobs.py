@@ -35,13 +35,14 @@ from .._protocol.storage import (
     version_of,
 )
 from .._protocol.wire import GrpcCode
-from .cursors import CursorCodec
+from .cursors import SignedCursors
 from .errors import ApiFailure
 from .sqlite_store import Txn
 
 __all__ = ["ListQuery", "delete_objects", "list_objects", "read_objects", "write_objects"]
 
 _COLUMNS = "collection, key, user_id, value, version, read, write, create_time, update_time"
+_CURSOR_KIND = "storage"  # a cursor of another list (friends...) is refused
 _CHUNK = 300  # ids per SELECT (3 parameters each, well under SQLite's limit)
 
 
@@ -163,10 +164,10 @@ def _listing(q: ListQuery, after: tuple[int, str, str] | None) -> tuple[str, lis
     return sql + " LIMIT ?", [*params, q.limit + 1]
 
 
-def list_objects(conn: sqlite3.Connection, q: ListQuery, cursors: CursorCodec) -> dict[str, Any]:
+def list_objects(conn: sqlite3.Connection, q: ListQuery, cursors: SignedCursors) -> dict[str, Any]:
     after = None
     if q.cursor:
-        fields = cursors.unseal(q.cursor)
+        fields = cursors.decode(q.cursor, _CURSOR_KIND)
         try:
             after = _after(fields) if fields is not None and len(fields) == 3 else None
         except ValueError:
@@ -178,7 +179,7 @@ def list_objects(conn: sqlite3.Connection, q: ListQuery, cursors: CursorCodec) -
     body: dict[str, Any] = {"objects": [_json(r) for r in rows[: q.limit]]}
     if len(rows) > q.limit:
         last = rows[q.limit - 1]
-        cursor = cursors.seal([last[5], last[1], last[2]])
+        cursor = cursors.encode(_CURSOR_KIND, [last[5], last[1], last[2]])
         if cursor != q.cursor:  # Nakama drops a cursor that names the page it was given
             body["cursor"] = cursor
     return body if body["objects"] else {}

@@ -14,6 +14,7 @@ import functools
 from aiohttp import web
 
 from .._protocol.query_rules import parse_limit
+from .._protocol.routes import STORAGE, STORAGE_COLLECTION, STORAGE_DELETE
 from .._protocol.storage import (
     LIST_LIMIT_MAX,
     parse_delete_body,
@@ -31,7 +32,7 @@ __all__ = ["routes"]
 routes = web.RouteTableDef()
 
 
-@routes.put("/v2/storage")
+@routes.put(STORAGE)
 async def write_storage_objects(request: web.Request) -> web.Response:
     state = state_of(request)
     user: Claims = request[USER]
@@ -44,7 +45,7 @@ async def write_storage_objects(request: web.Request) -> web.Response:
     return json_response(await state.store.write(job))
 
 
-@routes.post("/v2/storage")
+@routes.post(STORAGE)
 async def read_storage_objects(request: web.Request) -> web.Response:
     state = state_of(request)
     user: Claims = request[USER]
@@ -55,7 +56,7 @@ async def read_storage_objects(request: web.Request) -> web.Response:
     return json_response(body)
 
 
-@routes.put("/v2/storage/delete")
+@routes.put(STORAGE_DELETE)
 async def delete_storage_objects(request: web.Request) -> web.Response:
     state = state_of(request)
     user: Claims = request[USER]
@@ -66,7 +67,7 @@ async def delete_storage_objects(request: web.Request) -> web.Response:
     return json_response(await state.store.write(job))
 
 
-@routes.get("/v2/storage/{collection}", allow_head=False)
+@routes.get(STORAGE_COLLECTION, allow_head=False)
 async def list_storage_objects(request: web.Request) -> web.Response:
     state = state_of(request)
     user: Claims = request[USER]
@@ -80,6 +81,6 @@ async def list_storage_objects(request: web.Request) -> web.Response:
         request.query.get("cursor", ""),
     )
     body = await state.store.read(
-        lambda conn: storage_jobs.list_objects(conn, query, state.cursors)
+        lambda conn: storage_jobs.list_objects(conn, query, state.social_cursors)
     )
     return json_response(body)
