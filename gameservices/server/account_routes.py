@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from .._protocol.bodies import account_json
+from .._protocol.routes import ACCOUNT
 from .._protocol.wire import GrpcCode
 from .errors import ApiFailure
 from .http import json_response
@@ -50,7 +51,7 @@ def read_account(conn: sqlite3.Connection, user_id: str) -> dict[str, Any] | Non
     )
 
 
-@routes.get("/v2/account", allow_head=False)
+@routes.get(ACCOUNT, allow_head=False)
 async def get_account(request: web.Request) -> web.Response:
     state = state_of(request)
     user: Claims = request[USER]

@@ -35,6 +35,7 @@ from urllib.parse import unquote_to_bytes
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
+from .._protocol import routes
 from .._protocol.headers import IDEMPOTENCY_HEADER
 from .._protocol.wire import GrpcCode, grpc_code_for_status
 from . import account_routes, accounts, health, leaderboard_routes
@@ -56,14 +57,14 @@ log = logging.getLogger("gameservices.server")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 CONFIG = web.AppKey("gameservices_config", ServerConfig)
 
-_BASIC_PREFIX = "/v2/account/authenticate/"
-_BASIC_PATHS = frozenset({"/v2/account/session/refresh"})
-_PUBLIC_PATHS = frozenset({"/v2/openapi.json"})
+_BASIC_PREFIX = routes.prefix(routes.AUTHENTICATE)
+_BASIC_PATHS = frozenset({routes.SESSION_REFRESH})
+_PUBLIC_PATHS = frozenset({routes.OPENAPI})
 NO_STORE = "no-store, no-cache, must-revalidate"
 
 
 def _is_api(path: str) -> bool:
-    return path.startswith("/v2/") or path == health.HEALTHCHECK
+    return path.startswith(routes.API_PREFIX) or path == routes.HEALTHCHECK
 
 
 def _is_gateway(path: str) -> bool:
@@ -86,7 +87,7 @@ async def outer_middleware(request: web.Request, handler: Handler) -> web.Stream
         key is not None
         and key.isprintable()
         and request.method in ("POST", "DELETE")
-        and request.path.startswith("/v2/leaderboard/")
+        and request.path.startswith(routes.prefix(routes.LEADERBOARD))
     ):
         response.headers[IDEMPOTENCY_HEADER] = key
     return response
@@ -126,7 +127,7 @@ async def guard_middleware(request: web.Request, handler: Handler) -> web.Stream
             raise routing
         _check_query(request)
         _check_body_cap(request, state.config.max_body_bytes)
-        if path not in _PUBLIC_PATHS and path != health.HEALTHCHECK:
+        if path not in _PUBLIC_PATHS and path != routes.HEALTHCHECK:
             _authenticate(request, path, state)
     return await handler(request)
 

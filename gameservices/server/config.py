@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from .._checks import is_int, is_number
 from .._protocol.limits import ID_MAX_BYTES
 from .._protocol.wire import OPERATOR_NAMES, Operator, SortOrder
 from .faults import Faults
@@ -123,10 +124,9 @@ def _board_option(spec: str, option: str) -> tuple[str, Any]:
 
 
 def _check_positive(name: str, value: object, *, allow_float: bool = False) -> None:
-    kinds: tuple[type, ...] = (int, float) if allow_float else (int,)
-    if isinstance(value, bool) or not isinstance(value, kinds):
+    if not is_number(value) or not (allow_float or is_int(value)):
         raise TypeError(f"{name} must be a number, not {type(value).__name__}")
-    if value <= 0:  # type: ignore[operator]  # checked to be int or float just above
+    if value <= 0:
         raise ValueError(f"{name} must be positive, got {value}")
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .._protocol.routes import OPENAPI
 from .openapi_paths import account_paths, asset_paths, leaderboard_paths, service_paths
 from .openapi_schemas import SCHEMAS, Schema
 
@@ -67,4 +68,4 @@ async def _serve(_request: web.Request) -> web.Response:
 
 def setup_openapi(app: web.Application) -> None:
     """Serve the document at ``GET /v2/openapi.json``; it needs no credentials."""
-    app.router.add_get("/v2/openapi.json", _serve, allow_head=False)
+    app.router.add_get(OPENAPI, _serve, allow_head=False)
