@@ -30,6 +30,7 @@ from .._protocol.urls import check_base_url, check_url
 from .._runner.ambient import current_runner
 from .auth import AuthService
 from .calls import Calls, Parse, Timeout
+from .channels import ChannelService
 from .keeper import SessionHook, SessionKeeper
 from .leaderboards import LeaderboardService
 from .realtime import Realtime
@@ -121,6 +122,7 @@ class Client:
         self.on_close(self.outbox.close)
         self.auth = AuthService(self._calls)
         self.leaderboards = LeaderboardService(self._calls, self.outbox)
+        self.channels = ChannelService(self._calls)
         self.assets = Assets(
             self.transport, self.assets_url, retry=retry, timeouts=timeouts, opened=self._open
         )

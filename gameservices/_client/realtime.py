@@ -283,13 +283,15 @@ class Realtime:
         self, channel_id: str, content: Mapping[str, Any]
     ) -> rt.ChannelMessageAck:
         """Send ``content`` (a JSON object) to a joined channel."""
-        reply = await self._call(rt.ChannelMessageSend(channel_id, dict(content)))
+        reply = await self._call(rt.ChannelMessageSend(channel_id, dumps(dict(content))))
         return reply_of(reply, rt.ChannelMessageAck)  # type: ignore[no-any-return]
 
     async def update_chat_message(
         self, channel_id: str, message_id: str, content: Mapping[str, Any]
     ) -> rt.ChannelMessageAck:
-        reply = await self._call(rt.ChannelMessageUpdate(channel_id, message_id, dict(content)))
+        reply = await self._call(
+            rt.ChannelMessageUpdate(channel_id, message_id, dumps(dict(content)))
+        )
         return reply_of(reply, rt.ChannelMessageAck)  # type: ignore[no-any-return]
 
     async def remove_chat_message(self, channel_id: str, message_id: str) -> rt.ChannelMessageAck:

@@ -25,7 +25,7 @@ from typing import Any
 
 from .._protocol.realtime import Channel
 from .._runner.ambient import RunnerHooks
-from .._runner.handles import Subscription, SubscriberCall, logger
+from .._runner.handles import SubscriberCall, Subscription, logger
 
 __all__ = [
     "KINDS",

@@ -146,7 +146,7 @@ class Link:
         for task in self._tasks:
             if task is not current:
                 task.cancel()
-        asyncio.ensure_future(self._close_socket())
+        self._tasks.append(asyncio.ensure_future(self._close_socket()))
 
     async def _close_socket(self) -> None:
         with contextlib.suppress(Exception):
@@ -162,7 +162,6 @@ def reply_of(envelope: Envelope, cls: type[Any]) -> Any:
     """The reply's message, checked to be a ``cls`` (else the server broke the protocol)."""
     if not isinstance(envelope.message, cls):
         raise ProtocolError(
-            f"the server answered with {envelope.name or 'nothing'}, expected "
-            f"{cls.__name__}"
+            f"the server answered with {envelope.name or 'nothing'}, expected {cls.__name__}"
         )
     return envelope.message

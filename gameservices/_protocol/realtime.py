@@ -82,6 +82,7 @@ __all__ = [
     "StatusPresenceEvent",
     "StatusUnfollow",
     "StatusUpdate",
+    "chat_content",
     "decode",
     "encode",
     "message_name",
@@ -158,15 +159,29 @@ class ChannelLeave:
 
 @dataclass(frozen=True)
 class ChannelMessageSend:
+    """``content``: JSON text holding an object (``chat_content`` judges it)."""
+
     channel_id: str = wire(TEXT)
-    content: dict[str, Any] = wire(JSON_TEXT)
+    content: str = wire(TEXT)
 
 
 @dataclass(frozen=True)
 class ChannelMessageUpdate:
     channel_id: str = wire(TEXT)
     message_id: str = wire(TEXT)
-    content: dict[str, Any] = wire(JSON_TEXT)
+    content: str = wire(TEXT)
+
+
+def chat_content(text: str) -> dict[str, Any]:
+    """A message's content as the object it holds; ValueError (Nakama's message) if it is not
+    JSON text holding an object."""
+    try:
+        value = loads(text) if text else None
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        raise ValueError("Message content must be a valid JSON object.")
+    return value
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,14 @@ __all__ = [
     "API_PREFIX",
     "API_ROOT",
     "AUTHENTICATE",
+    "CHANNEL",
     "HEALTHCHECK",
     "LEADERBOARD",
     "LEADERBOARD_OWNER",
     "OPENAPI",
     "SESSION_LOGOUT",
     "SESSION_REFRESH",
+    "SOCKET",
     "fill",
     "prefix",
 ]
@@ -39,6 +41,9 @@ ACCOUNT = "/v2/account"
 
 LEADERBOARD = "/v2/leaderboard/{leaderboard_id}"
 LEADERBOARD_OWNER = "/v2/leaderboard/{leaderboard_id}/owner/{owner_id}"
+
+CHANNEL = "/v2/channel/{channel_id}"  # chat history
+SOCKET = "/ws"  # the realtime socket (not under /v2)
 
 _FORMATTER = string.Formatter()
 

@@ -48,12 +48,14 @@ def test_match_data_encodings() -> None:
     assert env.name == "match_data"
     assert (env.message.op_code, env.message.data, env.message.reliable) == (7, b"hi", True)
     out = json.loads(rt.encode(rt.MatchDataSend("m.", 300, b"\x00\xff"), "5"))
-    assert out == {"cid": "5", "match_data_send": {"match_id": "m.", "op_code": "300",
-                                                   "data": "AP8="}}
+    assert out == {
+        "cid": "5",
+        "match_data_send": {"match_id": "m.", "op_code": "300", "data": "AP8="},
+    }
 
 
 def test_chat_content_is_json_text_and_false_is_omitted() -> None:
-    out = json.loads(rt.encode(rt.ChannelMessageSend("c", {"msg": "hi"})))
+    out = json.loads(rt.encode(rt.ChannelMessageSend("c", '{"msg":"hi"}')))
     assert out == {"channel_message_send": {"channel_id": "c", "content": '{"msg":"hi"}'}}
     msg = rt.decode(RECORDED[1]).message
     assert msg.content == {"a": 1, "b": 2} and msg.code == 0
@@ -68,9 +70,16 @@ def test_a_bare_reply_and_unknown_messages() -> None:
 
 @pytest.mark.parametrize(
     "frame",
-    ["[]", "{not json", '{"cid":5,"ping":{}}', '{"ping":{},"pong":{}}',
-     '{"match_data":{"op_code":"x"}}', '{"match_data":{"data":"%%"}}',
-     '{"channel":{"presences":{}}}', b"\xff"],
+    [
+        "[]",
+        "{not json",
+        '{"cid":5,"ping":{}}',
+        '{"ping":{},"pong":{}}',
+        '{"match_data":{"op_code":"x"}}',
+        '{"match_data":{"data":"%%"}}',
+        '{"channel":{"presences":{}}}',
+        b"\xff",
+    ],
 )
 def test_malformed_frames_are_value_errors(frame: str | bytes) -> None:
     with pytest.raises(ValueError):  # noqa: PT011  # each message differs; the type is the rule
