@@ -29,6 +29,7 @@ from .._config import RealtimeOptions, RetryPolicy
 from .._exceptions import AuthError, Disconnected, GameServicesError, SessionExpired, UsageError
 from .._lifecycle import Lifecycle
 from .._protocol import realtime as rt
+from .._protocol import routes
 from .._protocol.retry import GiveUp, Operation, decide
 from .._protocol.wire import dumps
 from .._runner.ambient import current_runner
@@ -56,7 +57,7 @@ def socket_url(base: URL, token: str) -> URL:
     """``ws[s]://host[/prefix]/ws?lang=en&status=true&token=...``"""
     scheme = "wss" if base.scheme == "https" else "ws"
     query = f"lang=en&status=true&token={quote(token, safe='')}"
-    return URL(f"{base.with_scheme(scheme)}/ws?{query}", encoded=True)
+    return URL(f"{base.with_scheme(scheme)}{routes.SOCKET}?{query}", encoded=True)
 
 
 class _Held:

@@ -18,6 +18,7 @@ from aiohttp import web
 
 from .._protocol.routes import OPENAPI
 from .openapi_paths import account_paths, asset_paths, leaderboard_paths, service_paths
+from .openapi_realtime import realtime_paths
 from .openapi_schemas import SCHEMAS, Schema
 
 __all__ = ["openapi_document", "setup_openapi"]
@@ -29,6 +30,7 @@ def _build() -> Schema:
         **leaderboard_paths(),
         **asset_paths(),
         **service_paths(),
+        **realtime_paths(),
     }
     return {
         "openapi": "3.0.3",
