@@ -40,8 +40,13 @@ from ._exceptions import (
 )
 from ._outbox.db import OutboxEntry
 from ._outbox.store import Submission
+from ._protocol.accounts import Account
+from ._protocol.friends import Friend, FriendList, FriendOfFriend, FriendsOfFriends, FriendState
 from ._protocol.manifest import Manifest, ManifestEntry
 from ._protocol.models import LeaderboardRecord, LeaderboardRecordList
+from ._protocol.notifications import Notification, NotificationList
+from ._protocol.tournaments import Tournament, TournamentList
+from ._protocol.users import User
 from ._protocol.wire import Operator
 from ._runner.ambient import report_progress
 from ._runner.handles import Handle, Subscription
@@ -54,6 +59,7 @@ __version__ = "0.1.0"
 __all__ = [
     "DEFAULT",
     "APIError",
+    "Account",
     "AiohttpTransport",
     "AuthError",
     "BodyStream",
@@ -61,6 +67,11 @@ __all__ = [
     "Conflict",
     "ConnectError",
     "Disconnected",
+    "Friend",
+    "FriendList",
+    "FriendOfFriend",
+    "FriendState",
+    "FriendsOfFriends",
     "GameServicesError",
     "Handle",
     "HttpRequest",
@@ -73,6 +84,8 @@ __all__ = [
     "Manifest",
     "ManifestEntry",
     "NotFound",
+    "Notification",
+    "NotificationList",
     "Operator",
     "OutboxEntry",
     "OutboxFull",
@@ -97,8 +110,11 @@ __all__ = [
     "SyncResult",
     "TickRunner",
     "Timeouts",
+    "Tournament",
+    "TournamentList",
     "TransportError",
     "UsageError",
+    "User",
     "__version__",
     "report_progress",
 ]

@@ -55,6 +55,20 @@ EXPECTED = {
     "RealtimeEvent",
     "RealtimeOptions",
     "Subscription",
+    # social: friends and notifications
+    "Friend",
+    "FriendList",
+    "FriendOfFriend",
+    "FriendState",
+    "FriendsOfFriends",
+    "Notification",
+    "NotificationList",
+    # tournaments (client.tournaments)
+    "Tournament",
+    "TournamentList",
+    # accounts and users (issue 12)
+    "Account",
+    "User",
 }
 
 

@@ -28,13 +28,17 @@ from .._protocol import api
 from .._protocol.models import parse_auth
 from .._protocol.urls import check_base_url, check_url
 from .._runner.ambient import current_runner
+from .accounts import AccountService, UserService
 from .auth import AuthService
 from .calls import Calls, Parse, Timeout
 from .channels import ChannelService
+from .friends import FriendService
 from .keeper import SessionHook, SessionKeeper
 from .leaderboards import LeaderboardService
+from .notifications import NotificationService
 from .realtime import Realtime
 from .session import Session, SessionStore
+from .tournaments import TournamentService
 from .transport import AiohttpTransport, HttpTransport
 from .websocket import WebSocket
 
@@ -123,9 +127,14 @@ class Client:
         self.auth = AuthService(self._calls)
         self.leaderboards = LeaderboardService(self._calls, self.outbox)
         self.channels = ChannelService(self._calls)
+        self.tournaments = TournamentService(self._calls, self.outbox)
         self.assets = Assets(
             self.transport, self.assets_url, retry=retry, timeouts=timeouts, opened=self._open
         )
+        self.friends = FriendService(self._calls)
+        self.notifications = NotificationService(self._calls, self.data_dir)
+        self.account = AccountService(self._calls)
+        self.users = UserService(self._calls)
 
     def __repr__(self) -> str:
         return f"Client({str(self.base_url)!r}, state={self.state.value})"
@@ -220,7 +229,10 @@ class Client:
                     f"score #{entry.seq} was submitted by user {entry.owner}; it is sent once "
                     "that user is logged in again (the scores queued after it wait too)"
                 )
-            await self.leaderboards.write(
+            write = (
+                self.tournaments.write if entry.kind == "tournament" else self.leaderboards.write
+            )
+            await write(
                 entry.board,
                 entry.score,
                 subscore=entry.subscore,

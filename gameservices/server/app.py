@@ -38,13 +38,15 @@ from aiohttp.typedefs import Middleware
 from .._protocol import routes
 from .._protocol.headers import IDEMPOTENCY_HEADER
 from .._protocol.wire import GrpcCode, grpc_code_for_status
-from . import account_routes, accounts, chat_store, health, leaderboard_routes
+from . import account_routes, accounts, chat_store, health, leaderboard_routes, tournament_routes
 from .assets import setup_assets
 from .config import ServerConfig
 from .cors import allow_origin, cors_middleware
 from .errors import ApiFailure, error_response
 from .faults import faults_middleware
+from .friend_routes import routes as friend_routes
 from .http_dates import stamp_date
+from .notification_routes import routes as notification_routes
 from .openapi import setup_openapi
 from .ratelimit import rate_limit_middleware
 from .realtime_routes import setup_realtime
@@ -84,14 +86,21 @@ async def _gateway_headers(request: web.Request, response: web.StreamResponse) -
 async def outer_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     response = await _map_errors(request, handler)
     key = request.headers.get(IDEMPOTENCY_HEADER)
-    if (
-        key is not None
-        and key.isprintable()
-        and request.method in ("POST", "DELETE")
-        and request.path.startswith(routes.prefix(routes.LEADERBOARD))
-    ):
+    if key is not None and key.isprintable() and _takes_keys(request):
         response.headers[IDEMPOTENCY_HEADER] = key
     return response
+
+
+def _takes_keys(request: web.Request) -> bool:
+    """Leaderboard and tournament writes and deletes (not joins) honour Idempotency-Key."""
+    path, method = request.path, request.method
+    if path.startswith(routes.prefix(routes.LEADERBOARD)):
+        return method in ("POST", "DELETE")
+    return (
+        path.startswith(routes.prefix(routes.TOURNAMENT))
+        and method in ("PUT", "POST", "DELETE")
+        and not path.endswith("/join")
+    )
 
 
 async def _map_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -247,6 +256,9 @@ def create_app(config: ServerConfig | None = None) -> web.Application:
     app.add_routes(account_routes.routes)
     app.add_routes(leaderboard_routes.routes)
     app.add_routes(health.routes)
+    app.add_routes(friend_routes)
+    app.add_routes(notification_routes)
+    app.add_routes(tournament_routes.routes)
     app.on_response_prepare.append(_gateway_headers)
     if config.clock is not time.time:
         # Clients judge token expiry by Date; with an injected clock it must tell that time.

@@ -17,9 +17,12 @@ from typing import Any
 from aiohttp import web
 
 from .._protocol.routes import OPENAPI
+from .openapi_accounts import ACCOUNT_SCHEMAS, user_paths
 from .openapi_paths import account_paths, asset_paths, leaderboard_paths, service_paths
 from .openapi_realtime import realtime_paths
 from .openapi_schemas import SCHEMAS, Schema
+from .openapi_social import SOCIAL_SCHEMAS, social_paths
+from .openapi_tournaments import TOURNAMENT_SCHEMAS, tournament_paths
 
 __all__ = ["openapi_document", "setup_openapi"]
 
@@ -31,6 +34,9 @@ def _build() -> Schema:
         **asset_paths(),
         **service_paths(),
         **realtime_paths(),
+        **social_paths(),
+        **user_paths(),
+        **tournament_paths(),
     }
     return {
         "openapi": "3.0.3",
@@ -43,7 +49,7 @@ def _build() -> Schema:
         "security": [{"bearer": []}],
         "paths": paths,
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **SOCIAL_SCHEMAS, **TOURNAMENT_SCHEMAS, **ACCOUNT_SCHEMAS},
             "securitySchemes": {
                 "basic": {
                     "type": "http",

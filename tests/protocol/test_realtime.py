@@ -14,7 +14,8 @@ RECORDED = [
     '{"cid":"1","channel":{"id":"2...lobby","self":{"user_id":"u1","session_id":"s1",'
     '"username":"ann","persistence":true},"room_name":"lobby"}}',
     '{"channel_message":{"channel_id":"2...lobby","message_id":"m1","code":0,"sender_id":"u1",'
-    '"username":"ann","content":"{\\"a\\": 1,\\"b\\":2}","create_time":"2026-12-02T18:35:43.127665803Z",'
+    '"username":"ann","content":"{\\"a\\": 1,\\"b\\":2}",'
+    '"create_time":"2026-12-02T18:35:43.127665803Z",'
     '"update_time":"2026-12-02T18:35:43.127665803Z","persistent":true,"room_name":"lobby"}}',
     '{"status_presence_event":{"joins":[{"user_id":"u1","session_id":"s1","username":"ann",'
     '"status":"hi"}],"leaves":[{"user_id":"u1","session_id":"s1","username":"ann","status":""}]}}',
@@ -58,7 +59,8 @@ def test_chat_content_is_json_text_and_false_is_omitted() -> None:
     out = json.loads(rt.encode(rt.ChannelMessageSend("c", '{"msg":"hi"}')))
     assert out == {"channel_message_send": {"channel_id": "c", "content": '{"msg":"hi"}'}}
     msg = rt.decode(RECORDED[1]).message
-    assert msg.content == {"a": 1, "b": 2} and msg.code == 0
+    assert msg.content == {"a": 1, "b": 2}
+    assert msg.code == 0
     join = json.loads(rt.encode(rt.ChannelJoin("lobby", 1, persistence=False)))
     assert join == {"channel_join": {"target": "lobby", "type": 1, "persistence": False}}
 
