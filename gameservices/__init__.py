@@ -37,6 +37,7 @@ from ._exceptions import (
 from ._outbox.db import OutboxEntry
 from ._outbox.store import Submission
 from ._protocol.manifest import Manifest, ManifestEntry
+from ._protocol.matches import Match, MatchList
 from ._protocol.models import LeaderboardRecord, LeaderboardRecordList
 from ._protocol.tournaments import Tournament, TournamentList
 from ._protocol.wire import Operator
@@ -68,6 +69,8 @@ __all__ = [
     "LeaderboardRecordList",
     "Manifest",
     "ManifestEntry",
+    "Match",
+    "MatchList",
     "NotFound",
     "Operator",
     "OutboxEntry",

@@ -52,6 +52,9 @@ EXPECTED = {
     # tournaments (client.tournaments)
     "Tournament",
     "TournamentList",
+    # match listing (client.matches)
+    "Match",
+    "MatchList",
 }
 
 

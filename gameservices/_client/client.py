@@ -32,6 +32,7 @@ from .auth import AuthService
 from .calls import Calls, Parse, Timeout
 from .keeper import SessionHook, SessionKeeper
 from .leaderboards import LeaderboardService
+from .matches import MatchService
 from .session import Session, SessionStore
 from .tournaments import TournamentService
 from .transport import AiohttpTransport, HttpTransport
@@ -119,6 +120,7 @@ class Client:
         self.auth = AuthService(self._calls)
         self.leaderboards = LeaderboardService(self._calls, self.outbox)
         self.tournaments = TournamentService(self._calls, self.outbox)
+        self.matches = MatchService(self._calls)
         self.assets = Assets(
             self.transport, self.assets_url, retry=retry, timeouts=timeouts, opened=self._open
         )

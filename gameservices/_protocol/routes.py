@@ -20,6 +20,7 @@ __all__ = [
     "HEALTHCHECK",
     "LEADERBOARD",
     "LEADERBOARD_OWNER",
+    "MATCHES",
     "OPENAPI",
     "SESSION_LOGOUT",
     "SESSION_REFRESH",
@@ -44,6 +45,7 @@ ACCOUNT = "/v2/account"
 LEADERBOARD = "/v2/leaderboard/{leaderboard_id}"
 LEADERBOARD_OWNER = "/v2/leaderboard/{leaderboard_id}/owner/{owner_id}"
 
+MATCHES = "/v2/match"
 TOURNAMENTS = "/v2/tournament"
 TOURNAMENT = "/v2/tournament/{tournament_id}"
 TOURNAMENT_JOIN = "/v2/tournament/{tournament_id}/join"

@@ -50,6 +50,7 @@ def test_every_implemented_route_is_described() -> None:
         ("get", "/assets/manifest.json"),
         ("get", "/assets/{name}"),
         ("get", "/v2/openapi.json"),
+        ("get", "/v2/match"),
         # tournaments
         ("get", "/v2/tournament"),
         ("get", "/v2/tournament/{tournament_id}"),
