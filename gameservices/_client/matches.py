@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .._config import DEFAULT
 from .._protocol.matches import MatchFilter, MatchList, list_matches, parse_match_list
+from .._protocol.operations import covers
 from .calls import Caller, Timeout
 
 __all__ = ["MatchService"]
@@ -15,6 +16,7 @@ class MatchService:
     def __init__(self, caller: Caller) -> None:
         self._caller = caller
 
+    @covers("Nakama_ListMatches")
     async def list(
         self,
         *,
