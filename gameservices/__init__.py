@@ -36,10 +36,14 @@ from ._exceptions import (
 )
 from ._outbox.db import OutboxEntry
 from ._outbox.store import Submission
+from ._protocol.accounts import Account
+from ._protocol.friends import Friend, FriendList, FriendOfFriend, FriendsOfFriends, FriendState
 from ._protocol.manifest import Manifest, ManifestEntry
 from ._protocol.matches import Match, MatchList
 from ._protocol.models import LeaderboardRecord, LeaderboardRecordList
+from ._protocol.notifications import Notification, NotificationList
 from ._protocol.tournaments import Tournament, TournamentList
+from ._protocol.users import User
 from ._protocol.wire import Operator
 from ._runner.ambient import report_progress
 from ._runner.handles import Handle
@@ -52,12 +56,18 @@ __version__ = "0.1.0"
 __all__ = [
     "DEFAULT",
     "APIError",
+    "Account",
     "AiohttpTransport",
     "AuthError",
     "BodyStream",
     "Client",
     "Conflict",
     "ConnectError",
+    "Friend",
+    "FriendList",
+    "FriendOfFriend",
+    "FriendState",
+    "FriendsOfFriends",
     "GameServicesError",
     "Handle",
     "HttpRequest",
@@ -72,6 +82,8 @@ __all__ = [
     "Match",
     "MatchList",
     "NotFound",
+    "Notification",
+    "NotificationList",
     "Operator",
     "OutboxEntry",
     "OutboxFull",
@@ -95,6 +107,7 @@ __all__ = [
     "TournamentList",
     "TransportError",
     "UsageError",
+    "User",
     "__version__",
     "report_progress",
 ]

@@ -49,12 +49,23 @@ EXPECTED = {
     "HttpResponse",
     "HttpTransport",
     "SessionOptions",
+    # social: friends and notifications
+    "Friend",
+    "FriendList",
+    "FriendOfFriend",
+    "FriendState",
+    "FriendsOfFriends",
+    "Notification",
+    "NotificationList",
     # tournaments (client.tournaments)
     "Tournament",
     "TournamentList",
     # match listing (client.matches)
     "Match",
     "MatchList",
+    # accounts and users (issue 12)
+    "Account",
+    "User",
 }
 
 

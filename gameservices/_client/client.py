@@ -28,11 +28,14 @@ from .._protocol import api
 from .._protocol.models import parse_auth
 from .._protocol.urls import check_base_url, check_url
 from .._runner.ambient import current_runner
+from .accounts import AccountService, UserService
 from .auth import AuthService
 from .calls import Calls, Parse, Timeout
+from .friends import FriendService
 from .keeper import SessionHook, SessionKeeper
 from .leaderboards import LeaderboardService
 from .matches import MatchService
+from .notifications import NotificationService
 from .session import Session, SessionStore
 from .tournaments import TournamentService
 from .transport import AiohttpTransport, HttpTransport
@@ -124,6 +127,10 @@ class Client:
         self.assets = Assets(
             self.transport, self.assets_url, retry=retry, timeouts=timeouts, opened=self._open
         )
+        self.friends = FriendService(self._calls)
+        self.notifications = NotificationService(self._calls, self.data_dir)
+        self.account = AccountService(self._calls)
+        self.users = UserService(self._calls)
 
     def __repr__(self) -> str:
         return f"Client({str(self.base_url)!r}, state={self.state.value})"

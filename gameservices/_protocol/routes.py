@@ -17,10 +17,19 @@ __all__ = [
     "API_PREFIX",
     "API_ROOT",
     "AUTHENTICATE",
+    "FRIEND",
+    "FRIEND_BLOCK",
+    "FRIEND_FRIENDS",
+    "FRIEND_IMPORT",
+    "GROUP",
+    "GROUP_ACTION",
+    "GROUP_ID",
+    "GROUP_USERS",
     "HEALTHCHECK",
     "LEADERBOARD",
     "LEADERBOARD_OWNER",
     "MATCHES",
+    "NOTIFICATION",
     "OPENAPI",
     "SESSION_LOGOUT",
     "SESSION_REFRESH",
@@ -28,6 +37,8 @@ __all__ = [
     "TOURNAMENTS",
     "TOURNAMENT_JOIN",
     "TOURNAMENT_OWNER",
+    "USERS",
+    "USER_GROUPS",
     "fill",
     "prefix",
 ]
@@ -41,11 +52,23 @@ AUTHENTICATE = "/v2/account/authenticate/{kind}"  # kind: device, custom, email,
 SESSION_REFRESH = "/v2/account/session/refresh"
 SESSION_LOGOUT = "/v2/session/logout"
 ACCOUNT = "/v2/account"
+USERS = "/v2/user"
 
 LEADERBOARD = "/v2/leaderboard/{leaderboard_id}"
 LEADERBOARD_OWNER = "/v2/leaderboard/{leaderboard_id}/owner/{owner_id}"
 
 MATCHES = "/v2/match"
+# social: friends, groups, notifications
+FRIEND = "/v2/friend"
+FRIEND_BLOCK = "/v2/friend/block"
+FRIEND_FRIENDS = "/v2/friend/friends"
+FRIEND_IMPORT = "/v2/friend/{provider}"  # provider: facebook, steam
+GROUP = "/v2/group"
+GROUP_ID = "/v2/group/{group_id}"
+GROUP_ACTION = "/v2/group/{group_id}/{action}"  # join, leave, add, kick, promote, demote, ban
+GROUP_USERS = "/v2/group/{group_id}/user"
+USER_GROUPS = "/v2/user/{user_id}/group"
+NOTIFICATION = "/v2/notification"
 TOURNAMENTS = "/v2/tournament"
 TOURNAMENT = "/v2/tournament/{tournament_id}"
 TOURNAMENT_JOIN = "/v2/tournament/{tournament_id}/join"

@@ -44,7 +44,9 @@ from .config import ServerConfig
 from .cors import allow_origin, cors_middleware
 from .errors import ApiFailure, error_response
 from .faults import faults_middleware
+from .friend_routes import routes as friend_routes
 from .http_dates import stamp_date
+from .notification_routes import routes as notification_routes
 from .openapi import setup_openapi
 from .ratelimit import rate_limit_middleware
 from .state import STATE, USER, ServerState, StateHolder, open_state, purge, state_of
@@ -253,6 +255,8 @@ def create_app(config: ServerConfig | None = None) -> web.Application:
     app.add_routes(account_routes.routes)
     app.add_routes(leaderboard_routes.routes)
     app.add_routes(health.routes)
+    app.add_routes(friend_routes)
+    app.add_routes(notification_routes)
     app.add_routes(tournament_routes.routes)
     app.add_routes(match_routes.routes)
     app.on_response_prepare.append(_gateway_headers)

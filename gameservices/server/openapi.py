@@ -17,8 +17,10 @@ from typing import Any
 from aiohttp import web
 
 from .._protocol.routes import OPENAPI
+from .openapi_accounts import ACCOUNT_SCHEMAS, user_paths
 from .openapi_paths import account_paths, asset_paths, leaderboard_paths, service_paths
 from .openapi_schemas import SCHEMAS, Schema
+from .openapi_social import SOCIAL_SCHEMAS, social_paths
 from .openapi_tournaments import TOURNAMENT_SCHEMAS, tournament_paths
 
 __all__ = ["openapi_document", "setup_openapi"]
@@ -30,6 +32,8 @@ def _build() -> Schema:
         **leaderboard_paths(),
         **asset_paths(),
         **service_paths(),
+        **social_paths(),
+        **user_paths(),
         **tournament_paths(),
     }
     return {
@@ -43,7 +47,7 @@ def _build() -> Schema:
         "security": [{"bearer": []}],
         "paths": paths,
         "components": {
-            "schemas": {**SCHEMAS, **TOURNAMENT_SCHEMAS},
+            "schemas": {**SCHEMAS, **SOCIAL_SCHEMAS, **TOURNAMENT_SCHEMAS, **ACCOUNT_SCHEMAS},
             "securitySchemes": {
                 "basic": {
                     "type": "http",

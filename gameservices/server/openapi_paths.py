@@ -10,6 +10,7 @@ from __future__ import annotations
 from .._protocol import routes
 from .._protocol.headers import IDEMPOTENCY_HEADER, REPLAYED_HEADER
 from .._protocol.limits import AROUND_LIMIT_MAX, DEFAULT_PAGE_LIMIT, ID_MAX_BYTES, LIST_LIMIT_MAX
+from .openapi_accounts import account_operations
 from .openapi_parts import (
     HEADER_TEXT,
     error_answer,
@@ -73,7 +74,8 @@ def account_paths() -> dict[str, Schema]:
             "get": {
                 "summary": "The caller's account.",
                 "responses": responses(ref("Account"), "401", "404"),
-            }
+            },
+            **account_operations(),
         },
     }
 

@@ -43,6 +43,7 @@ import pytest
 from gameservices.server import Board, Operator, ServerConfig, load_config_file
 from gameservices.testing import Faults, ReferenceServer
 
+from .differential_social import SOCIAL_CASES
 from .support import (
     BOARDS,
     HTTP_KEY_ENV,
@@ -77,6 +78,8 @@ DELIBERATE = {
     "JSON value and ignores the rest, so a cut or doubled request would pass unnoticed",
     "metadata-cap": "record metadata is capped at 16 KiB (400 code 3); Nakama's only bound is its "
     "request size, so one record could hold most of a request",
+    "system-user": "Nakama has a system user (the nil uuid, an empty username) that GET /v2/user "
+    "finds; the reference server has no system user, so it finds nobody",
 }
 DUMP_ENV = "GAMESERVICES_DIFFERENTIAL_DUMP"
 _DECODER = re.compile(
@@ -1551,6 +1554,149 @@ async def _(w: Wire) -> None:
     await w.login("alice")
     for _ in range(2):
         await w.call("GET", lb(w, "best"), auth="alice")
+
+
+for _id, _run, _options in SOCIAL_CASES:  # friends, notifications, groups
+    case(_id, **_options)(_run)
+# ---- account updates and deletes, users (issue 12) ----
+
+USERS = "/v2/user"
+NIL_USER = "00000000-0000-0000-0000-000000000000"
+
+
+@case("account: PUT /v2/account sets every profile field, GET shows them")
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    profile = {
+        "display_name": "Alice A.",
+        "avatar_url": "https://example.com/a.png",
+        "lang_tag": "fr",
+        "location": "Paris",
+        "timezone": "Europe/Paris",
+    }
+    await w.call("PUT", ACCOUNT, json=profile, auth="alice")
+    await w.call("GET", ACCOUNT, auth="alice")
+
+
+@case('account: PUT /v2/account: "" clears, null and absent leave, camelCase names')
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    await w.call("PUT", ACCOUNT, json={"displayName": "Alice", "avatarUrl": "a", "langTag": "de"},
+                 auth="alice")  # fmt: skip
+    await w.call("PUT", ACCOUNT, json={"display_name": "", "location": None}, auth="alice")
+    await w.call("PUT", ACCOUNT, json={"display_name": "A", "displayName": "B"}, auth="alice")
+    await w.call("GET", ACCOUNT, auth="alice")
+
+
+@case("account: PUT /v2/account username rules (empty, 129 bytes, bell, [], taken, own, new)")
+async def _(w: Wire) -> None:
+    await w.login("alice", username=True)
+    await w.login("bob", username=True)
+    for name in ("", "u" * 129, "gs\u0007bell", "gs[]x", w.names.username("bob")):
+        await w.call("PUT", ACCOUNT, json={"username": name}, auth="alice")
+    await w.call("PUT", ACCOUNT, json={"username": w.names.username("alice")}, auth="alice")
+    await w.call("PUT", ACCOUNT, json={"username": w.names.username("carol")}, auth="alice")
+    await w.call("GET", ACCOUNT, auth="alice")
+
+
+@case("account: PUT /v2/account with nothing to update")
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    for body in ({}, {"username": None, "display_name": None}, {"metadata": "{}", "wallet": 1}):
+        await w.call("PUT", ACCOUNT, json=body, auth="alice")
+    await w.call("PUT", ACCOUNT, data=b"", auth="alice")
+
+
+@case("account: PUT /v2/account with the wrong types")
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    for body in ({"display_name": 5}, {"username": {"value": "x"}}, [], "x"):
+        await w.call("PUT", ACCOUNT, json=body, auth="alice")
+    await w.call("PUT", ACCOUNT, json={"display_name": "x"})
+
+
+@case(
+    "account: PUT /v2/account with values the columns refuse (empty lang_tag, too long, NUL)",
+    deliberate="nakama-500",
+)
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    for body in (
+        {"lang_tag": ""},
+        {"lang_tag": "x" * 19},
+        {"display_name": "x" * 256},
+        {"avatar_url": "x" * 513},
+        {"location": "x" * 256},
+        {"timezone": "x" * 256},
+        {"display_name": "a\u0000b"},
+    ):
+        await w.call("PUT", ACCOUNT, json=body, auth="alice")
+    await w.call("PUT", ACCOUNT, json={"display_name": "é" * 255, "lang_tag": "x" * 18},
+                 auth="alice")  # fmt: skip
+    await w.call("GET", ACCOUNT, auth="alice")
+
+
+@case("account: DELETE /v2/account, then its login and its username are free", boards=("best",))
+async def _(w: Wire) -> None:
+    await w.login("alice", username=True)
+    await w.write("alice", "best", {"score": 5})
+    await w.call("DELETE", ACCOUNT, auth="alice")
+    await device(w, {"id": w.names.device("alice")}, "?create=false")
+    await w.login("bob")
+    await w.call("GET", f"{USERS}?ids={w.user('alice').user_id}", auth="bob")
+    await w.call("GET", lb(w, "best"), auth="bob")
+    name = w.names.username("alice")
+    await device(w, {"id": w.names.device("carol")}, f"?create=true&username={name}")
+
+
+@case("users: GET /v2/user by ids, usernames, both, unknown ones, none")
+async def _(w: Wire) -> None:
+    alice, bob = await w.login("alice", username=True), await w.login("bob", username=True)
+    await w.call("GET", f"{USERS}?ids={alice.user_id}", auth="bob")
+    await w.call("GET", f"{USERS}?usernames={bob.username}", auth="bob")
+    await w.call("GET", f"{USERS}?ids={alice.user_id}&usernames={alice.username}", auth="bob")
+    await w.call("GET", f"{USERS}?ids={alice.user_id}&ids={bob.user_id}", auth="bob")
+    await w.call("GET", f"{USERS}?ids=0f0e0d0c-0b0a-4908-8706-050403020100", auth="bob")
+    await w.call("GET", f"{USERS}?usernames=gs_nobody_{w.names.case}", auth="bob")
+    await w.call("GET", f"{USERS}?facebook_ids=gs-fb-{w.names.case}", auth="bob")
+    await w.call("GET", f"{USERS}?facebookIds=gs-fb-{w.names.case}", auth="bob")
+    await w.call("GET", USERS, auth="bob")
+    await w.call("GET", f"{USERS}?usernames={alice.username.upper()}", auth="bob")
+
+
+@case("users: GET /v2/user with ids that are not uuids, and without a session")
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    for bad in ("not-a-uuid", "", "0f0e0d0c-0b0a-4908-8706-05040302010", "%7B0f0e%7D"):
+        await w.call("GET", f"{USERS}?ids={bad}", auth="alice")
+    await w.call("GET", f"{USERS}?ids=0f0e0d0c-0b0a-4908-8706-050403020100")
+
+
+@case("users: an urn:uuid: id (Nakama's parser takes it, PostgreSQL does not)",
+      deliberate="nakama-500")  # fmt: skip
+async def _(w: Wire) -> None:
+    alice = await w.login("alice")
+    await w.call("GET", f"{USERS}?ids=urn:uuid:{alice.user_id}", auth="alice")
+
+
+def _check_system_user(nakama: list[Exchange], reference: list[Exchange]) -> None:
+    """Nakama finds its system user (the nil id, an empty username); the reference server has
+    none, so it finds nobody."""
+    for nk, ref in zip(nakama, reference, strict=True):
+        users = json.loads(nk["_raw_body"])["users"]
+        assert [(u["id"], u.get("username", "")) for u in users] == [(NIL_USER, "")], nk
+        assert (ref["status"], ref["body"]) == (200, {}), ref
+
+
+@case(
+    "users: the system user (nil id, empty username)",
+    deliberate="system-user",
+    check=_check_system_user,
+)
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    await w.call("GET", f"{USERS}?ids={NIL_USER}", auth="alice")
+    await w.call("GET", f"{USERS}?usernames=", auth="alice")
 
 
 # -- running a case ------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ def test_the_suite_has_ranked_unranked_and_resetting_boards() -> None:
 def test_every_module_is_lua() -> None:
     names = sorted(p.name for p in MODULES_DIR.iterdir())
     assert names == [
+        "gameservices_accounts.lua",
         "gameservices_boards.lua",
         "gameservices_rpc.lua",
         "gameservices_tournaments.lua",

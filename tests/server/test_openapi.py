@@ -51,6 +51,16 @@ def test_every_implemented_route_is_described() -> None:
         ("get", "/assets/{name}"),
         ("get", "/v2/openapi.json"),
         ("get", "/v2/match"),
+        # social
+        ("get", "/v2/friend"),
+        ("post", "/v2/friend"),
+        ("delete", "/v2/friend"),
+        ("post", "/v2/friend/block"),
+        ("get", "/v2/friend/friends"),
+        ("post", "/v2/friend/facebook"),
+        ("post", "/v2/friend/steam"),
+        ("get", "/v2/notification"),
+        ("delete", "/v2/notification"),
         # tournaments
         ("get", "/v2/tournament"),
         ("get", "/v2/tournament/{tournament_id}"),
@@ -60,6 +70,10 @@ def test_every_implemented_route_is_described() -> None:
         ("post", "/v2/tournament/{tournament_id}/join"),
         ("get", "/v2/tournament/{tournament_id}/owner/{owner_id}"),
         ("get", "/v2/tournament/{tournament_id}/owner/"),
+        # accounts and users (issue 12)
+        ("put", "/v2/account"),
+        ("delete", "/v2/account"),
+        ("get", "/v2/user"),
     }
     assert {(m, p) for p, ops in paths.items() for m in ops} == expected
 
