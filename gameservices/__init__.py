@@ -43,6 +43,7 @@ from ._outbox.store import Submission
 from ._protocol.accounts import Account
 from ._protocol.friends import Friend, FriendList, FriendOfFriend, FriendsOfFriends, FriendState
 from ._protocol.manifest import Manifest, ManifestEntry
+from ._protocol.matches import Match, MatchList
 from ._protocol.models import LeaderboardRecord, LeaderboardRecordList
 from ._protocol.notifications import Notification, NotificationList
 from ._protocol.tournaments import Tournament, TournamentList
@@ -83,6 +84,8 @@ __all__ = [
     "LeaderboardRecordList",
     "Manifest",
     "ManifestEntry",
+    "Match",
+    "MatchList",
     "NotFound",
     "Notification",
     "NotificationList",

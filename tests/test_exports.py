@@ -66,6 +66,9 @@ EXPECTED = {
     # tournaments (client.tournaments)
     "Tournament",
     "TournamentList",
+    # match listing (client.matches)
+    "Match",
+    "MatchList",
     # accounts and users (issue 12)
     "Account",
     "User",

@@ -35,6 +35,7 @@ from .channels import ChannelService
 from .friends import FriendService
 from .keeper import SessionHook, SessionKeeper
 from .leaderboards import LeaderboardService
+from .matches import MatchService
 from .notifications import NotificationService
 from .realtime import Realtime
 from .session import Session, SessionStore
@@ -128,6 +129,7 @@ class Client:
         self.leaderboards = LeaderboardService(self._calls, self.outbox)
         self.channels = ChannelService(self._calls)
         self.tournaments = TournamentService(self._calls, self.outbox)
+        self.matches = MatchService(self._calls)
         self.assets = Assets(
             self.transport, self.assets_url, retry=retry, timeouts=timeouts, opened=self._open
         )

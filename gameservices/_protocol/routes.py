@@ -29,6 +29,7 @@ __all__ = [
     "HEALTHCHECK",
     "LEADERBOARD",
     "LEADERBOARD_OWNER",
+    "MATCHES",
     "NOTIFICATION",
     "OPENAPI",
     "SESSION_LOGOUT",
@@ -60,6 +61,7 @@ LEADERBOARD_OWNER = "/v2/leaderboard/{leaderboard_id}/owner/{owner_id}"
 
 CHANNEL = "/v2/channel/{channel_id}"  # chat history
 SOCKET = "/ws"  # the realtime socket (not under /v2)
+MATCHES = "/v2/match"
 # social: friends, groups, notifications
 FRIEND = "/v2/friend"
 FRIEND_BLOCK = "/v2/friend/block"

@@ -38,7 +38,15 @@ from aiohttp.typedefs import Middleware
 from .._protocol import routes
 from .._protocol.headers import IDEMPOTENCY_HEADER
 from .._protocol.wire import GrpcCode, grpc_code_for_status
-from . import account_routes, accounts, chat_store, health, leaderboard_routes, tournament_routes
+from . import (
+    account_routes,
+    accounts,
+    chat_store,
+    health,
+    leaderboard_routes,
+    match_routes,
+    tournament_routes,
+)
 from .assets import setup_assets
 from .config import ServerConfig
 from .cors import allow_origin, cors_middleware
@@ -259,6 +267,7 @@ def create_app(config: ServerConfig | None = None) -> web.Application:
     app.add_routes(friend_routes)
     app.add_routes(notification_routes)
     app.add_routes(tournament_routes.routes)
+    app.add_routes(match_routes.routes)
     app.on_response_prepare.append(_gateway_headers)
     if config.clock is not time.time:
         # Clients judge token expiry by Date; with an injected clock it must tell that time.
