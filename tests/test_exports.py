@@ -49,6 +49,12 @@ EXPECTED = {
     "HttpResponse",
     "HttpTransport",
     "SessionOptions",
+    "Disconnected",
+    "Realtime",
+    "RealtimeError",
+    "RealtimeEvent",
+    "RealtimeOptions",
+    "Subscription",
     # social: friends and notifications
     "Friend",
     "FriendList",
@@ -60,6 +66,9 @@ EXPECTED = {
     # tournaments (client.tournaments)
     "Tournament",
     "TournamentList",
+    # match listing (client.matches)
+    "Match",
+    "MatchList",
     # accounts and users (issue 12)
     "Account",
     "User",

@@ -14,6 +14,7 @@ from .._config import DEFAULT
 from .._exceptions import APIError
 from .._protocol import storage
 from .._protocol.models import parse_empty
+from .._protocol.operations import covers
 from .._protocol.storage import (
     StorageAck,
     StorageId,
@@ -32,6 +33,7 @@ class StorageService:
     def __init__(self, caller: Caller) -> None:
         self._caller = caller
 
+    @covers("Nakama_WriteStorageObjects")
     async def write(
         self, objects: Sequence[StorageWrite], *, timeout: Timeout = DEFAULT
     ) -> list[StorageAck]:
@@ -45,6 +47,7 @@ class StorageService:
                 raise
             raise mapped from exc
 
+    @covers("Nakama_ReadStorageObjects")
     async def read(
         self, ids: Sequence[StorageId], *, timeout: Timeout = DEFAULT
     ) -> list[StorageObject]:
@@ -53,6 +56,7 @@ class StorageService:
         req = storage.read_objects(ids, caller)
         return await self._caller.send(req, storage.parse_objects, timeout)
 
+    @covers("Nakama_ListStorageObjects")
     async def list(
         self,
         collection: str,
@@ -68,6 +72,7 @@ class StorageService:
         req = storage.list_objects(collection, user_id=user_id, limit=limit, cursor=cursor)
         return await self._caller.send(req, storage.parse_object_list, timeout)
 
+    @covers("Nakama_ListStorageObjects")
     async def iterate(
         self,
         collection: str,
@@ -88,6 +93,7 @@ class StorageService:
             if not cursor or not page.objects:
                 return
 
+    @covers("Nakama_DeleteStorageObjects")
     async def delete(self, ids: Sequence[StorageId], *, timeout: Timeout = DEFAULT) -> None:
         """Delete the player's own objects, all or none (a missing one, a version that does not
         match or a write permission of 0 refuses the whole call)."""

@@ -17,6 +17,7 @@ __all__ = [
     "API_PREFIX",
     "API_ROOT",
     "AUTHENTICATE",
+    "CHANNEL",
     "FRIEND",
     "FRIEND_BLOCK",
     "FRIEND_FRIENDS",
@@ -28,13 +29,16 @@ __all__ = [
     "HEALTHCHECK",
     "LEADERBOARD",
     "LEADERBOARD_OWNER",
+    "MATCHES",
     "NOTIFICATION",
     "OPENAPI",
     "SESSION_LOGOUT",
     "SESSION_REFRESH",
+    "SOCKET",
     "STORAGE",
     "STORAGE_COLLECTION",
     "STORAGE_DELETE",
+    "STORAGE_USER",
     "TOURNAMENT",
     "TOURNAMENTS",
     "TOURNAMENT_JOIN",
@@ -59,6 +63,9 @@ USERS = "/v2/user"
 LEADERBOARD = "/v2/leaderboard/{leaderboard_id}"
 LEADERBOARD_OWNER = "/v2/leaderboard/{leaderboard_id}/owner/{owner_id}"
 
+CHANNEL = "/v2/channel/{channel_id}"  # chat history
+SOCKET = "/ws"  # the realtime socket (not under /v2)
+MATCHES = "/v2/match"
 # social: friends, groups, notifications
 FRIEND = "/v2/friend"
 FRIEND_BLOCK = "/v2/friend/block"
@@ -78,6 +85,7 @@ TOURNAMENT_OWNER = "/v2/tournament/{tournament_id}/owner/{owner_id}"
 STORAGE = "/v2/storage"
 STORAGE_COLLECTION = "/v2/storage/{collection}"
 STORAGE_DELETE = "/v2/storage/delete"
+STORAGE_USER = "/v2/storage/{collection}/{user_id}"  # a listing with the owner in the path
 
 _FORMATTER = string.Formatter()
 

@@ -41,8 +41,10 @@ from .._protocol.wire import GrpcCode, grpc_code_for_status
 from . import (
     account_routes,
     accounts,
+    chat_store,
     health,
     leaderboard_routes,
+    match_routes,
     storage_routes,
     tournament_routes,
 )
@@ -56,6 +58,7 @@ from .http_dates import stamp_date
 from .notification_routes import routes as notification_routes
 from .openapi import setup_openapi
 from .ratelimit import rate_limit_middleware
+from .realtime_routes import setup_realtime
 from .state import STATE, USER, ServerState, StateHolder, open_state, purge, state_of
 from .tokens import Claims, TokenError
 
@@ -265,6 +268,7 @@ def create_app(config: ServerConfig | None = None) -> web.Application:
     app.add_routes(friend_routes)
     app.add_routes(notification_routes)
     app.add_routes(tournament_routes.routes)
+    app.add_routes(match_routes.routes)
     app.add_routes(storage_routes.routes)
     app.on_response_prepare.append(_gateway_headers)
     if config.clock is not time.time:
@@ -272,5 +276,7 @@ def create_app(config: ServerConfig | None = None) -> web.Application:
         app.on_response_prepare.append(stamp_date(config.clock))
     setup_assets(app, config.assets_dir, config.faults)
     setup_openapi(app)
+    setup_realtime(app)
+    app.add_routes(chat_store.routes)
     app.cleanup_ctx.append(_lifecycle)
     return app

@@ -6,7 +6,7 @@ permissions), so the document and the server cannot disagree.
 
 from __future__ import annotations
 
-from .._protocol.routes import STORAGE, STORAGE_COLLECTION, STORAGE_DELETE
+from .._protocol.routes import STORAGE, STORAGE_COLLECTION, STORAGE_DELETE, STORAGE_USER
 from .._protocol.storage import LIST_LIMIT_MAX
 from .openapi_parts import json_content, path_param, query_param, responses
 from .openapi_schemas import Schema, ref
@@ -115,6 +115,10 @@ def _body(name: str) -> Schema:
 
 def storage_paths() -> dict[str, Schema]:
     limit = {"type": "integer", "minimum": 1, "maximum": LIST_LIMIT_MAX, "default": 1}
+    page = [
+        query_param("limit", limit),
+        query_param("cursor", {"type": "string"}, "an opaque, signed cursor"),
+    ]
     return {
         STORAGE: {
             "put": {
@@ -141,9 +145,15 @@ def storage_paths() -> dict[str, Schema]:
                 "parameters": [
                     path_param("collection"),
                     query_param("user_id", {"type": "string"}, "an owner's uuid"),
-                    query_param("limit", limit),
-                    query_param("cursor", {"type": "string"}, "an opaque, signed cursor"),
+                    *page,
                 ],
+                "responses": responses(ref("StorageObjectList"), "400", "401"),
+            }
+        },
+        STORAGE_USER: {
+            "get": {
+                "summary": "List one owner's objects of a collection (the owner in the path).",
+                "parameters": [path_param("collection"), path_param("user_id"), *page],
                 "responses": responses(ref("StorageObjectList"), "400", "401"),
             }
         },

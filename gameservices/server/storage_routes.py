@@ -14,7 +14,7 @@ import functools
 from aiohttp import web
 
 from .._protocol.query_rules import parse_limit
-from .._protocol.routes import STORAGE, STORAGE_COLLECTION, STORAGE_DELETE
+from .._protocol.routes import STORAGE, STORAGE_COLLECTION, STORAGE_DELETE, STORAGE_USER
 from .._protocol.storage import (
     LIST_LIMIT_MAX,
     parse_delete_body,
@@ -68,11 +68,13 @@ async def delete_storage_objects(request: web.Request) -> web.Response:
 
 
 @routes.get(STORAGE_COLLECTION, allow_head=False)
+@routes.get(STORAGE_USER, allow_head=False)
 async def list_storage_objects(request: web.Request) -> web.Response:
     state = state_of(request)
     user: Claims = request[USER]
     limit = accept(parse_limit, request.query.get("limit"), LIST_LIMIT_MAX) or 1
-    owner = accept(parse_list_user, request.query.get("user_id"))
+    raw_owner = request.match_info.get("user_id", request.query.get("user_id"))
+    owner = accept(parse_list_user, raw_owner)
     query = storage_jobs.ListQuery(
         request.match_info["collection"],
         user.user_id,

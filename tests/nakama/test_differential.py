@@ -1792,6 +1792,15 @@ async def _(w: Wire) -> None:
     await w.call("GET", f"{STORAGE}/gsd_{w.names.case}_empty?limit=10", auth="alice")
 
 
+@case("storage: a listing with the owner in the path (GET /v2/storage/{collection}/{userId})")
+async def _(w: Wire) -> None:
+    alice, _ = await w.logins(["alice", "bob"])
+    await put(w, "alice", obj(w, "k1", permission_read=2), obj(w, "k2"))
+    for role in ("alice", "bob"):
+        await _listed(w, role, f"/{alice.user_id}?limit=10")
+    await _listed(w, "alice", "/not-a-uuid")
+
+
 @case("storage: delete rules (missing, version, all or none)")
 async def _(w: Wire) -> None:
     await w.login("alice")
