@@ -149,6 +149,7 @@ async def test_a_full_disk_names_the_file_and_keeps_the_old_save(
     async with Client(server.url, data_dir=tmp_path, retry=PARKED) as client:
         user = await _login(client, f"dev-{uuid.uuid4()}")
         await client.saves.save("slot1", {"level": 1})
+        await client.saves.flush(timeout=10)  # the sender is idle: only the test writes now
 
         def full(fd: int, data: bytes) -> int:
             raise OSError(errno.ENOSPC, "No space left on device")
