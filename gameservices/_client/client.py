@@ -32,6 +32,7 @@ from .accounts import AccountService, UserService
 from .auth import AuthService
 from .calls import Calls, Parse, Timeout
 from .channels import ChannelService
+from .events import EventService
 from .friends import FriendService
 from .keeper import SessionHook, SessionKeeper
 from .leaderboards import LeaderboardService
@@ -152,6 +153,7 @@ class Client:
             on_use=self._open,
         )
         self.on_close(self.saves.close)
+        self.events = EventService(self._calls, self.outbox)
 
     def __repr__(self) -> str:
         return f"Client({str(self.base_url)!r}, state={self.state.value})"
@@ -251,6 +253,9 @@ class Client:
                     f"score #{entry.seq} was submitted by user {entry.owner}; it is sent once "
                     "that user is logged in again (the scores queued after it wait too)"
                 )
+            if entry.kind == "event":
+                await self.events.post(entry)
+                return
             write = (
                 self.tournaments.write if entry.kind == "tournament" else self.leaderboards.write
             )

@@ -34,7 +34,7 @@ __all__ = ["FILE_NAME", "SCHEMA_VERSION", "NewEntry", "OutboxDB", "OutboxEntry"]
 
 FILE_NAME = "outbox.sqlite3"
 SCHEMA_VERSION = 2  # 2: the kind column (leaderboard or tournament writes)
-KINDS = ("leaderboard", "tournament")
+KINDS = ("leaderboard", "tournament", "event")  # event: ``board`` is its name (client.events)
 _COLUMNS = (
     "seq, board, score, subscore, metadata, operator, idempotency_key, created_at, attempts, "
     "last_error, dead, owner, kind"

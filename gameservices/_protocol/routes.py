@@ -18,6 +18,7 @@ __all__ = [
     "API_ROOT",
     "AUTHENTICATE",
     "CHANNEL",
+    "EVENT",
     "FRIEND",
     "FRIEND_BLOCK",
     "FRIEND_FRIENDS",
@@ -86,6 +87,7 @@ STORAGE = "/v2/storage"
 STORAGE_COLLECTION = "/v2/storage/{collection}"
 STORAGE_DELETE = "/v2/storage/delete"
 STORAGE_USER = "/v2/storage/{collection}/{user_id}"  # a listing with the owner in the path
+EVENT = "/v2/event"  # analytics events
 
 _FORMATTER = string.Formatter()
 

@@ -53,6 +53,7 @@ __all__ = [
     "conflict_of",
     "delete_objects",
     "list_objects",
+    "nano_time",
     "object_json",
     "parse_acks",
     "parse_delete_body",
@@ -500,7 +501,7 @@ def parse_list_user(raw: str | None) -> str | None:
 # --- answers (server) ---------------------------------------------------------------------------
 
 
-def _nano_time(seconds: float) -> str:
+def nano_time(seconds: float) -> str:
     """A time as protojson writes a Timestamp with sub-second precision (Nakama's acks carry
     PostgreSQL's microseconds): 0, 3, 6 or 9 fraction digits."""
     whole = int(seconds // 1)
@@ -524,8 +525,8 @@ def ack_json(
             "key": key,
             "version": version,
             "user_id": user_id,
-            "create_time": _nano_time(created),
-            "update_time": _nano_time(updated),
+            "create_time": nano_time(created),
+            "update_time": nano_time(updated),
         }
     )
 

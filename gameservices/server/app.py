@@ -52,6 +52,7 @@ from .assets import setup_assets
 from .config import ServerConfig
 from .cors import allow_origin, cors_middleware
 from .errors import ApiFailure, error_response
+from .event_routes import routes as event_routes
 from .faults import faults_middleware
 from .friend_routes import routes as friend_routes
 from .http_dates import stamp_date
@@ -270,6 +271,7 @@ def create_app(config: ServerConfig | None = None) -> web.Application:
     app.add_routes(tournament_routes.routes)
     app.add_routes(match_routes.routes)
     app.add_routes(storage_routes.routes)
+    app.add_routes(event_routes)
     app.on_response_prepare.append(_gateway_headers)
     if config.clock is not time.time:
         # Clients judge token expiry by Date; with an injected clock it must tell that time.

@@ -1,4 +1,4 @@
-"""The storage operations and schemas of the OpenAPI document (``openapi``).
+"""The storage and event operations and schemas of the OpenAPI document (``openapi``).
 
 Invariants: data builders only, the rules quoted from ``_protocol.storage`` (limits,
 permissions), so the document and the server cannot disagree.
@@ -6,7 +6,7 @@ permissions), so the document and the server cannot disagree.
 
 from __future__ import annotations
 
-from .._protocol.routes import STORAGE, STORAGE_COLLECTION, STORAGE_DELETE, STORAGE_USER
+from .._protocol.routes import EVENT, STORAGE, STORAGE_COLLECTION, STORAGE_DELETE, STORAGE_USER
 from .._protocol.storage import LIST_LIMIT_MAX
 from .openapi_parts import json_content, path_param, query_param, responses
 from .openapi_schemas import Schema, ref
@@ -99,6 +99,14 @@ STORAGE_SCHEMAS: dict[str, Schema] = {
             "update_time": _TIME,
         }
     ),
+    "Event": _obj(
+        {
+            "name": _TEXT,
+            "timestamp": _TIME,
+            "external": {"type": "boolean"},
+            "properties": {"type": "object", "additionalProperties": _TEXT},
+        }
+    ),
     "StorageObjects": _obj({"objects": {"type": "array", "items": ref("StorageObject")}}),
     "StorageObjectList": _obj(
         {
@@ -148,6 +156,13 @@ def storage_paths() -> dict[str, Schema]:
                     *page,
                 ],
                 "responses": responses(ref("StorageObjectList"), "400", "401"),
+            }
+        },
+        EVENT: {
+            "post": {
+                "summary": "An analytics event (properties: strings only); kept by the server.",
+                "requestBody": _body("Event"),
+                "responses": responses(ref("Empty"), "400", "401"),
             }
         },
         STORAGE_USER: {

@@ -36,8 +36,9 @@ CREATE TABLE {exists}records(
 ) WITHOUT ROWID;
 """
 
-# Storage objects (schema 2): Nakama's storage table; user_id is the owner's uuid text, the nil
-# uuid for system objects.
+# Storage objects: Nakama's storage table; user_id is the owner's uuid text, the nil uuid for
+# system objects. Events: what POST /v2/event accepted, in arrival order (``timestamp``: the
+# event's own time, NULL when the client sent none).
 _STORAGE = """
 CREATE TABLE IF NOT EXISTS storage(
     collection TEXT NOT NULL,
@@ -53,6 +54,15 @@ CREATE TABLE IF NOT EXISTS storage(
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS storage_public ON storage(collection, read, key, user_id);
 CREATE INDEX IF NOT EXISTS storage_owner ON storage(collection, user_id, read, key);
+CREATE TABLE IF NOT EXISTS events(
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    properties TEXT NOT NULL,
+    timestamp REAL,
+    external INTEGER NOT NULL,
+    received REAL NOT NULL
+);
 """
 
 SCHEMA = """

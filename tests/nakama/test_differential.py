@@ -1882,6 +1882,20 @@ async def _(w: Wire) -> None:
     await w.call("PUT", f"{STORAGE}/delete", json={"object_ids": []})
 
 
+@case("events: accepted, and what protojson refuses (a non-string property, a bad time)")
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    for body in (
+        {"name": "start", "properties": {"level": "3"}},
+        {"name": "t", "timestamp": "2026-01-02T03:04:05.250Z", "external": True},
+        {},
+        {"name": "bad", "properties": {"level": 3}},
+        {"name": "bad", "timestamp": "garbage"},
+    ):
+        await w.call("POST", "/v2/event", json=body, auth="alice")
+    await w.call("POST", "/v2/event", json={"name": "x"})
+
+
 # -- running a case ------------------------------------------------------------------------------
 
 
