@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from .._protocol import realtime as rt
+from .._protocol.wire import dumps
+from .notification_store import StoredNotification
 
 __all__ = ["ChannelMember", "Hub", "Peer", "RelayedMatch"]
 
@@ -145,6 +147,13 @@ class Hub:
             self.status_event(peer, leaves=[peer.presence(status=True)])
         for user_id in list(peer.following):
             self.unfollow(peer, [user_id])
+
+    def push_notification(self, note: StoredNotification) -> None:
+        """A notification listener (``notification_store``): pushed to every socket of its
+        user as it is created, persistent or not."""
+        text = dumps({"notifications": {"notifications": [note.json()]}})
+        for peer in self.by_user.get(note.user_id, ()):
+            peer.send_text(text)
 
     # -- chat -----------------------------------------------------------------------------------
 

@@ -55,6 +55,9 @@ async def _start(app: web.Application) -> None:
 
 
 async def _stop(app: web.Application) -> None:
+    unlisten = app[HUB].get("unlisten")
+    if unlisten is not None:
+        unlisten()
     sweeper = app[HUB].get("sweeper")
     if sweeper is not None:
         sweeper.cancel()
@@ -69,6 +72,7 @@ def _realtime(request: web.Request) -> Realtime:
     if current is None or current.state is not state:
         current = holder["rt"] = Realtime(state)
         holder["sweeper"] = asyncio.ensure_future(_sweep(current))
+        holder["unlisten"] = state.notifications.listen(current.hub.push_notification)
     return current
 
 

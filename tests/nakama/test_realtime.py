@@ -280,3 +280,12 @@ async def test_a_bad_token_is_refused(target: Target) -> None:
 async def test_options_are_validated() -> None:
     with pytest.raises(ValueError, match="ping_interval"):
         RealtimeOptions(dead_after=5, ping_interval=5)
+
+
+async def test_notifications_are_pushed_as_they_are_created(players: list[Player]) -> None:
+    a, b, _ = players
+    await b.client.friends.add(ids=[a.user_id])  # a friend request notifies a
+    pushed = await a.next_event("notifications")
+    [note] = [n for n in pushed.notifications if n.sender_id == b.user_id]
+    listed = await a.client.notifications.list()
+    assert note.id in [n.id for n in listed.notifications]
