@@ -166,8 +166,8 @@ class Hub:
         known.members[peer.session_id] = member
         peer.channels.add(known.id)
         me = peer.presence(persistence=persistence)
-        if not hidden:
-            self.channel_event(known, joins=[me])
+        if not hidden:  # after the reply (queued by the caller), as Nakama orders them
+            asyncio.get_running_loop().call_soon(self.channel_event, known, [me])
         return rt.Channel(known.id, tuple(others), me, known.room_name, known.group_id,
                           known.user_id_one, known.user_id_two)  # fmt: skip
 
@@ -241,7 +241,8 @@ class Hub:
         match.members[peer.session_id] = peer
         peer.matches.add(match_id)
         me = peer.presence()
-        self.to_match(match, rt.MatchPresenceEvent(match_id, (me,)))
+        event = rt.MatchPresenceEvent(match_id, (me,))
+        asyncio.get_running_loop().call_soon(self.to_match, match, event)  # after the reply
         return rt.Match(match_id, False, None, len(match.members), others, me)
 
     def leave_match(self, peer: Peer, match_id: str) -> None:
