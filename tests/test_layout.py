@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 import gameservices
+import gameservices._protocol.routes
 
 ROOT = Path(gameservices.__file__).parent
 CLIENT_SIDE = ("_client", "_outbox", "_assets", "_runner")
@@ -134,9 +135,49 @@ def test_only_the_transport_and_the_server_touch_aiohttp() -> None:
         "gameservices._client.transport",
         "gameservices._client.translated",  # its error translation
         "gameservices._cli.serve",
+        "gameservices._client.websocket",  # the transport's WebSocket (the realtime socket)
     }
     assert {
         m for m in users if m not in allowed and component(m) not in ("server", "testing")
     } == set()
     testing_users = {m for m in users if component(m) == "testing"}
     assert testing_users == {"gameservices.testing._server"}, testing_users
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    """ids of the string nodes that are docstrings (prose may name a route)."""
+    found = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        first = body[0] if isinstance(body, list) and body else None
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+            found.add(id(first.value))
+    return found
+
+
+def route_literals() -> list[str]:
+    """Every string in the package's code (not its docstrings) that spells an API path."""
+    routes_module = ROOT / "_protocol" / "routes.py"
+    found = []
+    for path in sorted(ROOT.rglob("*.py")):
+        if path == routes_module:
+            continue
+        tree = ast.parse(path.read_text(), str(path))
+        skip = _docstrings(tree)
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in skip
+                and node.value.startswith(("/v2", "/healthcheck", "/ws"))
+            ):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value!r}")
+    return found
+
+
+def test_route_paths_are_spelt_once() -> None:
+    """A route written on both sides drifts (the client calls what the server no longer
+    serves). Put the template in gameservices/_protocol/routes.py; the client builds paths
+    with ``routes.fill``, the server registers the template, the OpenAPI document lists it."""
+    assert route_literals() == []
+    assert "/v2/leaderboard/{leaderboard_id}" in vars(gameservices._protocol.routes).values()

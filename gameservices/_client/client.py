@@ -18,7 +18,7 @@ from typing import TypeVar
 from yarl import URL
 
 from .._assets.service import Assets
-from .._config import DEFAULT, RetryPolicy, SessionOptions, Timeouts
+from .._config import DEFAULT, RealtimeOptions, RetryPolicy, SessionOptions, Timeouts
 from .._exceptions import UsageError
 from .._lifecycle import Lifecycle
 from .._outbox.db import OutboxEntry
@@ -28,12 +28,24 @@ from .._protocol import api
 from .._protocol.models import parse_auth
 from .._protocol.urls import check_base_url, check_url
 from .._runner.ambient import current_runner
+from .accounts import AccountService, UserService
 from .auth import AuthService
 from .calls import Calls, Parse, Timeout
+from .channels import ChannelService
+from .friends import FriendService
 from .keeper import SessionHook, SessionKeeper
 from .leaderboards import LeaderboardService
+from .matches import MatchService
+from .notifications import NotificationService
+from .realtime import Realtime
+from .saves import Merge, SaveService
 from .session import Session, SessionStore
+from .storage import StorageService
+from .tournaments import TournamentService
 from .transport import AiohttpTransport, HttpTransport
+from .websocket import WebSocket
+
+MAX_INCOMING_FRAME = 4 * 1024 * 1024  # a channel's presences can be long; Nakama's limit is ours
 
 __all__ = ["Client"]
 
@@ -63,6 +75,8 @@ class Client:
     - ``reauthenticate``: ``async fn(client)`` that logs in again once the refresh token died.
     - ``session_updated``: ``fn(session_or_None)`` after every session change.
     - ``sessions``: ``SessionOptions`` (refresh window, wall clock).
+    - ``merge``: ``fn(local, remote) -> value`` (or a coroutine) deciding a save slot changed on
+      another device (``client.saves``); without it both copies wait for ``saves.resolve``.
     - ``transport``: an ``HttpTransport``; default ``AiohttpTransport(timeouts=...,
       allow_insecure=...)`` (pass your own for ``max_body``/``trace_configs``, or a
       ``gameservices.testing.MockTransport`` in tests).
@@ -82,6 +96,7 @@ class Client:
         session_updated: SessionHook | None = None,
         sessions: SessionOptions = SessionOptions(),  # noqa: B008  # frozen value object
         transport: HttpTransport | None = None,
+        merge: Merge | None = None,
     ) -> None:
         _check_config(server_key, timeouts, retry, sessions)
         self.base_url = URL(base_url.rstrip("/"))
@@ -103,7 +118,7 @@ class Client:
             options=sessions,
             reauthenticate=None if reauthenticate is None else lambda: reauthenticate(self),
             session_updated=session_updated,
-            on_session=lambda: self.outbox.resume(),  # queued scores waiting for a session
+            on_session=self._resume,  # queued scores and saves waiting for a session
         )
         self._calls = Calls(
             self.base_url,
@@ -117,9 +132,26 @@ class Client:
         self.on_close(self.outbox.close)
         self.auth = AuthService(self._calls)
         self.leaderboards = LeaderboardService(self._calls, self.outbox)
+        self.channels = ChannelService(self._calls)
+        self.tournaments = TournamentService(self._calls, self.outbox)
+        self.matches = MatchService(self._calls)
         self.assets = Assets(
             self.transport, self.assets_url, retry=retry, timeouts=timeouts, opened=self._open
         )
+        self.friends = FriendService(self._calls)
+        self.notifications = NotificationService(self._calls, self.data_dir)
+        self.account = AccountService(self._calls)
+        self.users = UserService(self._calls)
+        self.storage = StorageService(self._calls)
+        self.saves = SaveService(
+            self.storage,
+            self._sessions,
+            self.data_dir,
+            retry=retry,
+            merge=merge,
+            on_use=self._open,
+        )
+        self.on_close(self.saves.close)
 
     def __repr__(self) -> str:
         return f"Client({str(self.base_url)!r}, state={self.state.value})"
@@ -140,6 +172,30 @@ class Client:
     async def send(self, req: api.Request, parse: Parse[T], timeout: Timeout = DEFAULT) -> T:
         """Send ``req`` with the session and the retry policy; return ``parse(json_object)``."""
         return await self._calls.send(req, parse, timeout)
+
+    def realtime(self, options: RealtimeOptions | None = None) -> Realtime:
+        """A realtime socket for this client's player (not yet open: ``async with`` it, or
+        ``await rt.connect()``). Needs the default aiohttp transport."""
+        if options is not None and not isinstance(options, RealtimeOptions):
+            raise TypeError(f"options must be a RealtimeOptions, not {type(options).__name__}")
+        websocket = getattr(self.transport, "websocket", None)
+        if websocket is None:
+            raise UsageError(f"the realtime socket needs a transport with websocket(), not "
+                             f"{type(self.transport).__name__}")  # fmt: skip
+        chosen = options or RealtimeOptions()
+        connect = self.timeouts.connect
+
+        async def open_socket(url: URL) -> WebSocket:
+            return await websocket(  # type: ignore[no-any-return]  # AiohttpTransport's
+                url, heartbeat=chosen.heartbeat, max_frame=MAX_INCOMING_FRAME, timeout=connect
+            )
+
+        rt = Realtime(
+            base_url=self.base_url, caller=self._calls, open_socket=open_socket,
+            retry=self.retry, options=chosen, opened=self._open,
+        )  # fmt: skip
+        self.on_close(rt.close)
+        return rt
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -169,12 +225,17 @@ class Client:
     async def __aenter__(self) -> Client:
         self._open()
         await self.outbox.start()  # resume sending scores a previous run left on disk
+        await self.saves.start()  # and save slots
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
     # -- wiring ------------------------------------------------------------------------------
+
+    async def _resume(self) -> None:
+        await self.outbox.resume()
+        await self.saves.start()
 
     def _score_outbox(self) -> Outbox:
         """The outbox sends each entry through ``leaderboards.write`` with its own idempotency
@@ -190,7 +251,10 @@ class Client:
                     f"score #{entry.seq} was submitted by user {entry.owner}; it is sent once "
                     "that user is logged in again (the scores queued after it wait too)"
                 )
-            await self.leaderboards.write(
+            write = (
+                self.tournaments.write if entry.kind == "tournament" else self.leaderboards.write
+            )
+            await write(
                 entry.board,
                 entry.score,
                 subscore=entry.subscore,

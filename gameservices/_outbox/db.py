@@ -33,10 +33,11 @@ from .._exceptions import OutboxFull, StorageError
 __all__ = ["FILE_NAME", "SCHEMA_VERSION", "NewEntry", "OutboxDB", "OutboxEntry"]
 
 FILE_NAME = "outbox.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the kind column (leaderboard or tournament writes)
+KINDS = ("leaderboard", "tournament")
 _COLUMNS = (
     "seq, board, score, subscore, metadata, operator, idempotency_key, created_at, attempts, "
-    "last_error, dead, owner"
+    "last_error, dead, owner, kind"
 )
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -51,9 +52,11 @@ CREATE TABLE IF NOT EXISTS outbox (
     attempts INTEGER NOT NULL DEFAULT 0,
     last_error TEXT,
     dead INTEGER NOT NULL DEFAULT 0,
-    owner TEXT
+    owner TEXT,
+    kind TEXT NOT NULL DEFAULT 'leaderboard'
 )
 """
+_ADD_KIND = "ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'leaderboard'"
 logger = logging.getLogger("gameservices.outbox")
 
 
@@ -73,6 +76,7 @@ class OutboxEntry:
     last_error: str | None = None
     dead: bool = False
     owner: str | None = None  # the user logged in at submit time (None: whoever delivers it)
+    kind: str = "leaderboard"  # where ``board`` is: a leaderboard or a tournament
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,7 @@ class NewEntry:
     key: str
     created: float
     owner: str | None = None
+    kind: str = "leaderboard"
 
     def entry(self, seq: int) -> OutboxEntry:
         return OutboxEntry(
@@ -99,6 +104,7 @@ class NewEntry:
             self.key,
             self.created,
             owner=self.owner,
+            kind=self.kind,
         )
 
 
@@ -161,6 +167,8 @@ class OutboxDB:
             )
         conn.execute("BEGIN IMMEDIATE")  # takes the exclusive lock now (Rule 1)
         conn.execute(_SCHEMA)
+        if version == 1:  # a file of a version before tournaments: its entries are leaderboards'
+            conn.execute(_ADD_KIND)
         conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         conn.execute("COMMIT")
         self._active = conn.execute("SELECT COUNT(*) FROM outbox WHERE dead = 0").fetchone()[0]
@@ -186,7 +194,7 @@ class OutboxDB:
             meta = None if new.metadata is None else json.dumps(new.metadata, sort_keys=True)
             cur = self.conn.execute(
                 "INSERT INTO outbox (board, score, subscore, metadata, operator, "
-                "idempotency_key, created_at, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "idempotency_key, created_at, owner, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     new.board,
                     new.score,
@@ -196,6 +204,7 @@ class OutboxDB:
                     new.key,
                     new.created,
                     new.owner,
+                    new.kind,
                 ),
             )  # autocommit mode: the INSERT is its own committed, fsync'd transaction
             self._active += 1
@@ -272,7 +281,8 @@ class OutboxDB:
 
 
 def _entry(row: tuple[Any, ...]) -> OutboxEntry:
-    seq, board, score, subscore, meta, operator, key, created, attempts, error, dead, owner = row
+    seq, board, score, subscore, meta, operator, key, created, attempts, error, dead, *rest = row
+    owner, kind = rest
     return OutboxEntry(
         seq=seq,
         board=board,
@@ -286,4 +296,5 @@ def _entry(row: tuple[Any, ...]) -> OutboxEntry:
         last_error=error,
         dead=bool(dead),
         owner=owner,
+        kind=kind,
     )

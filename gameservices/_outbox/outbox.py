@@ -98,10 +98,14 @@ class Outbox:
         subscore: int = 0,
         metadata: Mapping[str, Any] | None = None,
         operator: Operator | str | int | None = None,
+        *,
+        kind: str = "leaderboard",
     ) -> Submission:
-        """Append a leaderboard write; returns once it is on disk. It is sent later."""
+        """Append a leaderboard (or, ``kind="tournament"``, a tournament) write; returns once it
+        is on disk. It is sent later."""
         store = self._need_store()
-        new = new_entry(board, score, subscore, metadata, operator, owner=self._whoami())
+        owner = self._whoami()
+        new = new_entry(board, score, subscore, metadata, operator, owner=owner, kind=kind)
         entry = await store.append(new)
         self._ensure_running()
         self._wake.set()

@@ -31,7 +31,7 @@ from .._exceptions import UsageError
 from .._lifecycle import Lifecycle
 from .._protocol.limits import METADATA_MAX_BYTES
 from .._protocol.wire import Operator, check_int64, dumps, parse_operator
-from .db import NewEntry, OutboxDB, OutboxEntry
+from .db import KINDS, NewEntry, OutboxDB, OutboxEntry
 
 __all__ = [
     "DEFAULT_MAX_DEAD",
@@ -63,10 +63,13 @@ def new_entry(
     *,
     owner: str | None = None,
     clock: Callable[[], float] = time.time,
+    kind: str = "leaderboard",
 ) -> NewEntry:
     """Validate a write and give it its idempotency key (pure apart from uuid4 and the clock)."""
     if not isinstance(board, str) or not board:
         raise TypeError(f"board must be a non-empty str, not {board!r}")
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
     _check_int64("score", score)
     _check_int64("subscore", subscore)
     return NewEntry(
@@ -78,6 +81,7 @@ def new_entry(
         key=str(uuid.uuid4()),
         created=clock(),
         owner=owner,
+        kind=kind,
     )
 
 

@@ -12,13 +12,13 @@ Rule 4: credentials (server key, passwords, tokens) live only in ``headers``/``b
 from __future__ import annotations
 
 import base64
-import functools
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import quote
 
+from .._checks import is_int
+from . import routes
 from .headers import IDEMPOTENCY_HEADER, REPLAYED_HEADER
 from .limits import AROUND_LIMIT_MAX, LIST_LIMIT_MAX
 from .wire import Operator, check_int64, dumps, format_int64, parse_operator
@@ -73,19 +73,12 @@ def _json(body: Mapping[str, Any]) -> bytes:
     return dumps(body).encode()
 
 
-def _segment(value: str, what: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{what} must be a non-empty string")
-    return _quote(value)
-
-
-@functools.lru_cache(maxsize=256)  # board and owner ids repeat on every call
-def _quote(value: str) -> str:
-    return quote(value, safe="")
+def _board(board_id: str) -> str:
+    return routes.fill(routes.LEADERBOARD, leaderboard_id=board_id)
 
 
 def _limit(limit: int, high: int) -> str:
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= high:
+    if not is_int(limit) or not 1 <= limit <= high:
         raise ValueError(f"limit must be an int between 1 and {high}, got {limit!r}")
     return str(limit)
 
@@ -111,7 +104,7 @@ def _authenticate(
     body = {**account, "vars": _vars(vars)}
     return Request(
         "POST",
-        f"/v2/account/authenticate/{kind}",
+        routes.fill(routes.AUTHENTICATE, kind=kind),
         tuple(query),
         {"Authorization": basic_auth(server_key), **_JSON},
         _json(body),
@@ -159,16 +152,16 @@ def refresh_session(
 ) -> Request:
     body = _json({"token": refresh_token, "vars": _vars(vars)})
     headers = {"Authorization": basic_auth(server_key), **_JSON}
-    return Request("POST", "/v2/account/session/refresh", (), headers, body, auth="basic")
+    return Request("POST", routes.SESSION_REFRESH, (), headers, body, auth="basic")
 
 
 def logout(token: str, refresh_token: str) -> Request:
     body = _json({"token": token, "refresh_token": refresh_token})
-    return Request("POST", "/v2/session/logout", (), dict(_JSON), body)
+    return Request("POST", routes.SESSION_LOGOUT, (), dict(_JSON), body)
 
 
 def _int64(value: int, what: str) -> str:
-    if isinstance(value, bool) or not isinstance(value, int):
+    if not is_int(value):
         raise TypeError(f"{what} must be an int, not {type(value).__name__}")
     return format_int64(check_int64(value, what))
 
@@ -194,7 +187,7 @@ def write_record(
     key = idempotency_key or new_idempotency_key()
     return Request(
         "POST",
-        f"/v2/leaderboard/{_segment(board_id, 'board_id')}",
+        _board(board_id),
         headers={IDEMPOTENCY_HEADER: key, **_JSON},
         body=_json(body),
         idempotent=op in _SAFE_OPERATORS,
@@ -204,7 +197,7 @@ def write_record(
 
 def delete_record(board_id: str, *, idempotency_key: str | None = None) -> Request:
     headers = {IDEMPOTENCY_HEADER: idempotency_key} if idempotency_key else {}
-    path = f"/v2/leaderboard/{_segment(board_id, 'board_id')}"
+    path = _board(board_id)
     return Request("DELETE", path, headers=headers, idempotency_key=idempotency_key)
 
 
@@ -229,7 +222,7 @@ def list_records(
 ) -> Request:
     query = _page_query(limit, LIST_LIMIT_MAX, cursor, expiry)
     query.extend(("owner_ids", owner) for owner in owner_ids or ())
-    path = f"/v2/leaderboard/{_segment(board_id, 'board_id')}"
+    path = _board(board_id)
     return Request("GET", path, tuple(query))
 
 
@@ -241,7 +234,5 @@ def list_records_around(
     cursor: str | None = None,
     expiry: int | None = None,
 ) -> Request:
-    path = (
-        f"/v2/leaderboard/{_segment(board_id, 'board_id')}/owner/{_segment(owner_id, 'owner_id')}"
-    )
+    path = routes.fill(routes.LEADERBOARD_OWNER, leaderboard_id=board_id, owner_id=owner_id)
     return Request("GET", path, tuple(_page_query(limit, AROUND_LIMIT_MAX, cursor, expiry)))

@@ -18,7 +18,6 @@ from typing import Any
 
 from .fields import format_rfc3339
 from .limits import MAX_NUM_SCORE
-from .users import user_json
 from .wire import format_int64_field, omit_zero
 
 __all__ = ["account_json", "format_rfc3339", "record_json", "record_list_json", "session_json"]
@@ -78,19 +77,15 @@ def record_list_json(
 
 
 def account_json(
-    user_id: str,
-    username: str,
-    create_time: int,
-    update_time: int,
+    user: dict[str, Any],
     *,
     email: str = "",
     devices: Sequence[str] = (),
     custom_id: str = "",
 ) -> dict[str, Any]:
     """One ``apiAccount`` (``GET /v2/account``) as Nakama answers for an account this server
-    can hold: the user (``lang_tag`` "en", empty metadata), an empty wallet, the email, the
-    device ids, the custom id; zero values omitted."""
-    user = user_json(user_id, username, create_time, update_time)
+    can hold: the user (``users.user_json``), an empty wallet, the email, the device ids, the
+    custom id; zero values omitted (``verify_time``: never verified, so absent)."""
     return omit_zero(
         {
             "user": user,

@@ -31,6 +31,7 @@ from urllib.parse import quote
 
 from yarl import URL
 
+from .._checks import is_int
 from .._exceptions import ProtocolError
 from .wire import dumps
 
@@ -203,7 +204,7 @@ def _parse_size(size: Any, where: str) -> int:
     # Nakama-style int64-as-string is accepted too.
     if isinstance(size, str) and size.isdigit():
         size = int(size)
-    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+    if not is_int(size) or size < 0:
         raise ProtocolError(f"{where}: 'size' must be an integer >= 0, got {size!r}")
     return size
 

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .._checks import is_int
 from .jsonb import Unstorable, jsonb_text
 from .jsontext import DuplicateKeys, loads
 from .limits import METADATA_MAX_BYTES
@@ -122,7 +123,7 @@ def parse_operator_field(value: object) -> Operator:
         return Operator.__members__.get(value, Operator.NO_OVERRIDE)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
+    if not is_int(value):
         raise ValueError("operator must be a name or a number")
     try:
         return Operator(value)

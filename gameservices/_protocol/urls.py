@@ -16,6 +16,7 @@ import ipaddress
 from yarl import URL
 
 from .._exceptions import UsageError
+from .routes import API_ROOT
 
 __all__ = ["check_base_url", "check_url", "is_loopback", "origin"]
 
@@ -59,8 +60,8 @@ def check_base_url(url: URL) -> None:
     if url.query_string or url.fragment:
         raise UsageError(f"base URL {url.with_query(None)} has a query or fragment: drop it")
     path = url.path.rstrip("/")
-    if path == "/v2" or path.endswith("/v2"):
-        root = url.with_path(path[: -len("/v2")] or "/")
+    if path.endswith(API_ROOT):
+        root = url.with_path(path[: -len(API_ROOT)] or "/")
         raise UsageError(
             f"base URL {url} ends in /v2: give the server's address, {str(root).rstrip('/')}; "
             "the client adds /v2/... to every request itself"

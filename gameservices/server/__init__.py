@@ -18,6 +18,7 @@ MISSING_EXTRA = (
 try:
     from .app import create_app
     from .config import DEMO_BOARDS, Board, ServerConfig, load_config_file, parse_board
+    from .tournaments import Tournament
 except ModuleNotFoundError as exc:
     top = (exc.name or "").split(".")[0]
     if top not in EXTRA_MODULES:
@@ -31,6 +32,7 @@ __all__ = [
     "Operator",
     "ServerConfig",
     "SortOrder",
+    "Tournament",
     "create_app",
     "load_config_file",
     "parse_board",

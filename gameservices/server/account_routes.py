@@ -1,56 +1,33 @@
-"""The player's own account: ``GET /v2/account``, in Nakama's ``Account`` shape.
+"""The player's own account and other players' profiles: ``GET|PUT|DELETE /v2/account`` and
+``GET /v2/user``, in Nakama's shapes and with its rules (``_protocol.accounts``).
 
-Invariants: a Bearer session token names the account (the auth middleware checked it); the
-answer is built by ``_protocol.bodies.account_json`` from what this server stores (username,
-create time, email, device ids, custom id); the store is read on its reader thread. Further
-account and user routes belong here.
+Invariants: a Bearer session token names the caller (the auth middleware checked it); reads run
+on the store's reader thread, updates and deletes are one writer job each (``account_store``).
+A delete ends every session of the account issued before that second (Nakama's session cache
+rule, ``tokens.user_revocation``); deleting an account that is already gone succeeds, as on
+Nakama.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from typing import Any
-
 from aiohttp import web
 
-from .._protocol.bodies import account_json
-from .._protocol.wire import GrpcCode
+from .._protocol.accounts import parse_account_update, parse_system_id
+from .._protocol.routes import ACCOUNT, USERS
+from .._protocol.wire import GrpcCode, json_name
+from .account_store import delete_account, find_users, read_account, update_account
 from .errors import ApiFailure
-from .http import json_response
+from .http import accept, json_response, read_json
+from .sqlite_store import Txn
 from .state import USER, state_of
-from .tokens import Claims
+from .tokens import Claims, user_revocation
 
-__all__ = ["read_account", "routes"]
+__all__ = ["routes"]
 
 routes = web.RouteTableDef()
 
 
-def read_account(conn: sqlite3.Connection, user_id: str) -> dict[str, Any] | None:
-    """The account body of ``user_id``, or None if there is no such account (blocking)."""
-    row = conn.execute(
-        "SELECT id, username, email, custom_id, create_time FROM users WHERE uuid = ?",
-        (user_id,),
-    ).fetchone()
-    if row is None:
-        return None
-    rowid, username, email, custom_id, created = row
-    devices = [
-        str(d[0])
-        for d in conn.execute("SELECT id FROM user_devices WHERE user_id = ? ORDER BY id", (rowid,))
-    ]
-    # Accounts never change here, so the update time is the create time.
-    return account_json(
-        user_id,
-        username,
-        created,
-        created,
-        email=email or "",
-        devices=devices,
-        custom_id=custom_id or "",
-    )
-
-
-@routes.get("/v2/account", allow_head=False)
+@routes.get(ACCOUNT, allow_head=False)
 async def get_account(request: web.Request) -> web.Response:
     state = state_of(request)
     user: Claims = request[USER]
@@ -58,3 +35,55 @@ async def get_account(request: web.Request) -> web.Response:
     if body is None:
         raise ApiFailure(GrpcCode.NOT_FOUND, "Account not found.")
     return json_response(body)
+
+
+@routes.put(ACCOUNT)
+async def put_account(request: web.Request) -> web.Response:
+    state = state_of(request)
+    user: Claims = request[USER]
+    update = accept(parse_account_update, await read_json(request))
+    now = int(state.config.clock())
+    await state.store.write(lambda txn: update_account(txn, user.user_id, update, now, state.ranks))
+    return json_response({})
+
+
+@routes.delete(ACCOUNT)
+async def remove_account(request: web.Request) -> web.Response:
+    state = state_of(request)
+    user: Claims = request[USER]
+    now = int(state.config.clock())
+    key = user_revocation(user.user_id, now)
+    # Every token issued before now expires by now + the refresh lifetime.
+    until = now + state.tokens.refresh_expiry
+
+    def job(txn: Txn) -> bool:
+        deleted = delete_account(txn, user.user_id, state.ranks)
+        if deleted:
+            txn.conn.execute(
+                "INSERT OR IGNORE INTO revoked_tokens(digest, exp) VALUES (?, ?)", (key, until)
+            )
+        return deleted
+
+    if await state.store.write(job):
+        state.tokens.mark_revoked([key])
+    return json_response({})
+
+
+def _query_list(request: web.Request, name: str) -> list[str]:
+    alias = json_name(name)
+    extra = request.query.getall(alias, []) if alias != name else []
+    return request.query.getall(name, []) + extra
+
+
+@routes.get(USERS, allow_head=False)
+async def get_users(request: web.Request) -> web.Response:
+    state = state_of(request)
+    ids = _query_list(request, "ids")
+    usernames = _query_list(request, "usernames")
+    # Accepted as Nakama accepts them; no account here has a Facebook id, so none matches.
+    facebook = _query_list(request, "facebook_ids")
+    if not (ids or usernames or facebook):
+        return json_response({})
+    canonical = [accept(parse_system_id, value) for value in ids]
+    users = await state.store.read(lambda conn: find_users(conn, canonical, usernames))
+    return json_response({"users": users} if users else {})

@@ -34,6 +34,7 @@ from .._protocol.account_rules import (
 )
 from .._protocol.bodies import session_json
 from .._protocol.request_rules import vars_field
+from .._protocol.routes import AUTHENTICATE, SESSION_LOGOUT, SESSION_REFRESH, fill
 from .._protocol.wire import GrpcCode
 from .errors import ApiFailure
 from .http import accept, json_response, query_bool, read_json
@@ -163,17 +164,17 @@ async def _authenticate_id(
     return _session(state, account, vars_)
 
 
-@routes.post("/v2/account/authenticate/device")
+@routes.post(fill(AUTHENTICATE, kind="device"))
 async def authenticate_device(request: web.Request) -> web.Response:
     return await _authenticate_id(request, "device", check_device_id)
 
 
-@routes.post("/v2/account/authenticate/custom")
+@routes.post(fill(AUTHENTICATE, kind="custom"))
 async def authenticate_custom(request: web.Request) -> web.Response:
     return await _authenticate_id(request, "custom", check_custom_id)
 
 
-@routes.post("/v2/account/authenticate/email")
+@routes.post(fill(AUTHENTICATE, kind="email"))
 async def authenticate_email(request: web.Request) -> web.Response:
     state = state_of(request)
     body = await read_json(request)
@@ -183,7 +184,7 @@ async def authenticate_email(request: web.Request) -> web.Response:
     return _session(state, account, login.vars)
 
 
-@routes.post("/v2/account/session/refresh")
+@routes.post(SESSION_REFRESH)
 async def session_refresh(request: web.Request) -> web.Response:
     state = state_of(request)
     body = await read_json(request)
@@ -214,7 +215,7 @@ def _store_revocations(txn: Txn, revoked: list[tuple[str, int]]) -> None:
     txn.conn.executemany("INSERT OR IGNORE INTO revoked_tokens(digest, exp) VALUES (?, ?)", revoked)
 
 
-@routes.post("/v2/session/logout")
+@routes.post(SESSION_LOGOUT)
 async def session_logout(request: web.Request) -> web.Response:
     state = state_of(request)
     user: Claims = request[USER]

@@ -35,17 +35,30 @@ from urllib.parse import unquote_to_bytes
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
+from .._protocol import routes
 from .._protocol.headers import IDEMPOTENCY_HEADER
 from .._protocol.wire import GrpcCode, grpc_code_for_status
-from . import account_routes, accounts, health, leaderboard_routes
+from . import (
+    account_routes,
+    accounts,
+    chat_store,
+    health,
+    leaderboard_routes,
+    match_routes,
+    storage_routes,
+    tournament_routes,
+)
 from .assets import setup_assets
 from .config import ServerConfig
 from .cors import allow_origin, cors_middleware
 from .errors import ApiFailure, error_response
 from .faults import faults_middleware
+from .friend_routes import routes as friend_routes
 from .http_dates import stamp_date
+from .notification_routes import routes as notification_routes
 from .openapi import setup_openapi
 from .ratelimit import rate_limit_middleware
+from .realtime_routes import setup_realtime
 from .state import STATE, USER, ServerState, StateHolder, open_state, purge, state_of
 from .tokens import Claims, TokenError
 
@@ -56,14 +69,14 @@ log = logging.getLogger("gameservices.server")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 CONFIG = web.AppKey("gameservices_config", ServerConfig)
 
-_BASIC_PREFIX = "/v2/account/authenticate/"
-_BASIC_PATHS = frozenset({"/v2/account/session/refresh"})
-_PUBLIC_PATHS = frozenset({"/v2/openapi.json"})
+_BASIC_PREFIX = routes.prefix(routes.AUTHENTICATE)
+_BASIC_PATHS = frozenset({routes.SESSION_REFRESH})
+_PUBLIC_PATHS = frozenset({routes.OPENAPI})
 NO_STORE = "no-store, no-cache, must-revalidate"
 
 
 def _is_api(path: str) -> bool:
-    return path.startswith("/v2/") or path == health.HEALTHCHECK
+    return path.startswith(routes.API_PREFIX) or path == routes.HEALTHCHECK
 
 
 def _is_gateway(path: str) -> bool:
@@ -82,14 +95,21 @@ async def _gateway_headers(request: web.Request, response: web.StreamResponse) -
 async def outer_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     response = await _map_errors(request, handler)
     key = request.headers.get(IDEMPOTENCY_HEADER)
-    if (
-        key is not None
-        and key.isprintable()
-        and request.method in ("POST", "DELETE")
-        and request.path.startswith("/v2/leaderboard/")
-    ):
+    if key is not None and key.isprintable() and _takes_keys(request):
         response.headers[IDEMPOTENCY_HEADER] = key
     return response
+
+
+def _takes_keys(request: web.Request) -> bool:
+    """Leaderboard and tournament writes and deletes (not joins) honour Idempotency-Key."""
+    path, method = request.path, request.method
+    if path.startswith(routes.prefix(routes.LEADERBOARD)):
+        return method in ("POST", "DELETE")
+    return (
+        path.startswith(routes.prefix(routes.TOURNAMENT))
+        and method in ("PUT", "POST", "DELETE")
+        and not path.endswith("/join")
+    )
 
 
 async def _map_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -126,7 +146,7 @@ async def guard_middleware(request: web.Request, handler: Handler) -> web.Stream
             raise routing
         _check_query(request)
         _check_body_cap(request, state.config.max_body_bytes)
-        if path not in _PUBLIC_PATHS and path != health.HEALTHCHECK:
+        if path not in _PUBLIC_PATHS and path != routes.HEALTHCHECK:
             _authenticate(request, path, state)
     return await handler(request)
 
@@ -245,11 +265,18 @@ def create_app(config: ServerConfig | None = None) -> web.Application:
     app.add_routes(account_routes.routes)
     app.add_routes(leaderboard_routes.routes)
     app.add_routes(health.routes)
+    app.add_routes(friend_routes)
+    app.add_routes(notification_routes)
+    app.add_routes(tournament_routes.routes)
+    app.add_routes(match_routes.routes)
+    app.add_routes(storage_routes.routes)
     app.on_response_prepare.append(_gateway_headers)
     if config.clock is not time.time:
         # Clients judge token expiry by Date; with an injected clock it must tell that time.
         app.on_response_prepare.append(stamp_date(config.clock))
     setup_assets(app, config.assets_dir, config.faults)
     setup_openapi(app)
+    setup_realtime(app)
+    app.add_routes(chat_store.routes)
     app.cleanup_ctx.append(_lifecycle)
     return app

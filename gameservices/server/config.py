@@ -15,11 +15,13 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from .._checks import is_int, is_number
 from .._protocol.limits import ID_MAX_BYTES
 from .._protocol.wire import OPERATOR_NAMES, Operator, SortOrder
 from .faults import Faults
 from .ratelimit import RateLimit
 from .schedules import check_schedule
+from .tournaments import Tournament, tournament_from_json
 
 __all__ = [
     "DEMO_BOARDS",
@@ -123,10 +125,9 @@ def _board_option(spec: str, option: str) -> tuple[str, Any]:
 
 
 def _check_positive(name: str, value: object, *, allow_float: bool = False) -> None:
-    kinds: tuple[type, ...] = (int, float) if allow_float else (int,)
-    if isinstance(value, bool) or not isinstance(value, kinds):
+    if not is_number(value) or not (allow_float or is_int(value)):
         raise TypeError(f"{name} must be a number, not {type(value).__name__}")
-    if value <= 0:  # type: ignore[operator]  # checked to be int or float just above
+    if value <= 0:
         raise ValueError(f"{name} must be positive, got {value}")
 
 
@@ -152,12 +153,14 @@ class ServerConfig:
     read_timeout: float = READ_TIMEOUT
     # FULL: fsync at each group commit (survives power loss); NORMAL: survives process crashes.
     synchronous: str = "FULL"
+    tournaments: tuple[Tournament, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "db_path", str(self.db_path))
         if self.assets_dir is not None:
             object.__setattr__(self, "assets_dir", Path(self.assets_dir))
         object.__setattr__(self, "boards", tuple(self.boards))
+        object.__setattr__(self, "tournaments", tuple(self.tournaments))
         self._validate()
 
     def _validate(self) -> None:
@@ -185,6 +188,11 @@ class ServerConfig:
         ids = [b.id for b in self.boards]
         if len(set(ids)) != len(ids):
             raise ValueError(f"board ids must be unique: {ids}")
+        if not all(isinstance(t, Tournament) for t in self.tournaments):
+            raise ValueError("tournaments must be a sequence of Tournament")
+        ids += [t.id for t in self.tournaments]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"board and tournament ids must be unique: {ids}")
 
     def board(self, board_id: str) -> Board | None:
         """The board with this id, or None."""
@@ -192,6 +200,18 @@ class ServerConfig:
             if board.id == board_id:
                 return board
         return None
+
+    def tournament(self, tournament_id: str) -> Tournament | None:
+        """The tournament with this id, or None."""
+        for t in self.tournaments:
+            if t.id == tournament_id:
+                return t
+        return None
+
+    @property
+    def record_boards(self) -> tuple[Board, ...]:
+        """Every board records live on: the boards, then each tournament's."""
+        return (*self.boards, *(t.board for t in self.tournaments))
 
     def with_overrides(self, **changes: Any) -> ServerConfig:
         """A copy with some fields replaced (validated again)."""
@@ -209,6 +229,8 @@ def config_from_mapping(data: Mapping[str, Any], base: ServerConfig | None = Non
     changes: dict[str, Any] = {k: v for k, v in data.items() if k in _FILE_FIELDS}
     if "boards" in changes:
         changes["boards"] = tuple(_board_from_json(b) for b in changes["boards"])
+    if "tournaments" in changes:
+        changes["tournaments"] = tuple(tournament_from_json(t) for t in changes["tournaments"])
     if changes.get("assets_dir") is not None:
         changes["assets_dir"] = Path(changes["assets_dir"])
     if isinstance(data.get("faults"), Mapping):

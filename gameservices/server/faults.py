@@ -24,7 +24,9 @@ from typing import Any, TypeGuard
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
+from .._checks import is_int, is_number
 from .._protocol.responses import format_retry_after
+from .._protocol.routes import API_PREFIX
 from .._protocol.wire import GrpcCode, grpc_code_for_status
 from .errors import error_response
 
@@ -64,21 +66,21 @@ class Faults:
     drip_bytes_per_s: int | None = None
     times: int | None = None
     seed: int = 0
-    paths: tuple[str, ...] = ("/v2/",)
+    paths: tuple[str, ...] = (API_PREFIX,)
 
     def __post_init__(self) -> None:
         _check(_is_number(self.latency) and self.latency >= 0, "latency must be >= 0 seconds")
         _check(_is_number(self.error_rate) and 0 <= self.error_rate <= 1, "error_rate must be 0-1")
-        _check(_is_int(self.error_status) and 500 <= self.error_status <= 599, "error_status 5xx")
-        _check(_is_int(self.rate_limit_burst) and self.rate_limit_burst >= 0, "rate_limit_burst")
+        _check(is_int(self.error_status) and 500 <= self.error_status <= 599, "error_status 5xx")
+        _check(is_int(self.rate_limit_burst) and self.rate_limit_burst >= 0, "rate_limit_burst")
         every_ok = self.rate_limit_every == 0 or self.rate_limit_every > self.rate_limit_burst
-        _check(_is_int(self.rate_limit_every) and every_ok, "rate_limit_every must be 0 or > burst")
-        _check(_is_int(self.retry_after) and self.retry_after >= 0, "retry_after must be >= 0")
+        _check(is_int(self.rate_limit_every) and every_ok, "rate_limit_every must be 0 or > burst")
+        _check(is_int(self.retry_after) and self.retry_after >= 0, "retry_after must be >= 0")
         _check(_opt_int(self.truncate_at, 0), "truncate_at must be a byte count >= 0")
         _check(_valid_drop(self.drop_at), "drop_at must be a fraction in (0, 1) or a byte count")
         _check(_opt_int(self.drip_bytes_per_s, 1), "drip_bytes_per_s must be >= 1")
         _check(_opt_int(self.times, 0), "times must be None or >= 0")
-        _check(_is_int(self.seed), "seed must be an integer")
+        _check(is_int(self.seed), "seed must be an integer")
         paths_ok = isinstance(self.paths, tuple) and all(isinstance(p, str) for p in self.paths)
         _check(paths_ok, "paths must be a tuple of path prefixes")
 
@@ -111,22 +113,16 @@ def _check(ok: bool, message: str) -> None:
         raise ValueError(f"invalid Faults: {message}")
 
 
-def _is_int(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _is_number(value: object) -> TypeGuard[float]:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return False
-    return math.isfinite(value)
+    return is_number(value) and math.isfinite(value)
 
 
 def _opt_int(value: object, minimum: int) -> bool:
-    return value is None or (_is_int(value) and value >= minimum)
+    return value is None or (is_int(value) and value >= minimum)
 
 
 def _valid_drop(value: object) -> bool:
-    if value is None or (_is_int(value) and value >= 0):
+    if value is None or (is_int(value) and value >= 0):
         return True
     return isinstance(value, float) and 0 < value < 1
 

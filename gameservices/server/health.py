@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from .._protocol.routes import HEALTHCHECK
 from .http import json_response
 
-__all__ = ["HEALTHCHECK", "routes"]
-
-HEALTHCHECK = "/healthcheck"
+__all__ = ["routes"]
 
 routes = web.RouteTableDef()
 

@@ -16,6 +16,7 @@ from .._protocol.headers import IDEMPOTENCY_HEADER, REPLAYED_HEADER
 from .._protocol.limits import AROUND_LIMIT_MAX, DEFAULT_PAGE_LIMIT, LIST_LIMIT_MAX
 from .._protocol.query_rules import parse_expiry, parse_limit, parse_owner_id, parse_owner_ids
 from .._protocol.request_rules import check_write_values, parse_body, parse_record_write
+from .._protocol.routes import LEADERBOARD, LEADERBOARD_OWNER
 from .._protocol.wire import GrpcCode, Operator, json_name
 from .config import Board
 from .cursors import Cursor
@@ -76,7 +77,7 @@ def _respond(result: WriteResult) -> web.Response:
     return response
 
 
-@routes.post("/v2/leaderboard/{leaderboard_id}")
+@routes.post(LEADERBOARD)
 async def write_leaderboard_record(request: web.Request) -> web.Response:
     state = state_of(request)
     user: Claims = request[USER]
@@ -96,7 +97,7 @@ async def write_leaderboard_record(request: web.Request) -> web.Response:
     return _respond(result)
 
 
-@routes.delete("/v2/leaderboard/{leaderboard_id}")
+@routes.delete(LEADERBOARD)
 async def delete_leaderboard_record(request: web.Request) -> web.Response:
     state = state_of(request)
     user: Claims = request[USER]
@@ -115,7 +116,7 @@ def _owner_ids(request: web.Request) -> list[str]:
     return accept(parse_owner_ids, raw)
 
 
-@routes.get("/v2/leaderboard/{leaderboard_id}", allow_head=False)
+@routes.get(LEADERBOARD, allow_head=False)
 async def list_leaderboard_records(request: web.Request) -> web.Response:
     state = state_of(request)
     limit = _limit(request, LIST_LIMIT_MAX)
@@ -134,8 +135,8 @@ async def list_leaderboard_records(request: web.Request) -> web.Response:
 
 
 # The second path: an empty owner id is routed, and refused with Nakama's message.
-@routes.get("/v2/leaderboard/{leaderboard_id}/owner/", allow_head=False)
-@routes.get("/v2/leaderboard/{leaderboard_id}/owner/{owner_id}", allow_head=False)
+@routes.get(LEADERBOARD_OWNER.removesuffix("{owner_id}"), allow_head=False)
+@routes.get(LEADERBOARD_OWNER, allow_head=False)
 async def list_leaderboard_records_around_owner(request: web.Request) -> web.Response:
     state = state_of(request)
     limit = _limit(request, AROUND_LIMIT_MAX, unsigned=True) or DEFAULT_PAGE_LIMIT

@@ -16,8 +16,14 @@ from typing import Any
 
 from aiohttp import web
 
+from .._protocol.routes import OPENAPI
+from .openapi_accounts import ACCOUNT_SCHEMAS, user_paths
 from .openapi_paths import account_paths, asset_paths, leaderboard_paths, service_paths
+from .openapi_realtime import realtime_paths
 from .openapi_schemas import SCHEMAS, Schema
+from .openapi_social import SOCIAL_SCHEMAS, social_paths
+from .openapi_storage import STORAGE_SCHEMAS, storage_paths
+from .openapi_tournaments import TOURNAMENT_SCHEMAS, tournament_paths
 
 __all__ = ["openapi_document", "setup_openapi"]
 
@@ -28,6 +34,11 @@ def _build() -> Schema:
         **leaderboard_paths(),
         **asset_paths(),
         **service_paths(),
+        **realtime_paths(),
+        **social_paths(),
+        **user_paths(),
+        **tournament_paths(),
+        **storage_paths(),
     }
     return {
         "openapi": "3.0.3",
@@ -40,7 +51,13 @@ def _build() -> Schema:
         "security": [{"bearer": []}],
         "paths": paths,
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {
+                **SCHEMAS,
+                **SOCIAL_SCHEMAS,
+                **TOURNAMENT_SCHEMAS,
+                **ACCOUNT_SCHEMAS,
+                **STORAGE_SCHEMAS,
+            },
             "securitySchemes": {
                 "basic": {
                     "type": "http",
@@ -67,4 +84,4 @@ async def _serve(_request: web.Request) -> web.Response:
 
 def setup_openapi(app: web.Application) -> None:
     """Serve the document at ``GET /v2/openapi.json``; it needs no credentials."""
-    app.router.add_get("/v2/openapi.json", _serve, allow_head=False)
+    app.router.add_get(OPENAPI, _serve, allow_head=False)

@@ -32,6 +32,7 @@ _ERRORS = {
     "409": "Conflict: username taken, or an Idempotency-Key reused with another request (code 6)",
     "413": "Request body over the cap (64 KB by default)",
     "429": "Rate limited (code 8), with Retry-After; only with a rate limit configured",
+    "403": "Permission denied (code 7)",
     "5XX": "Internal error (500, code 13), or a fault injected on purpose (code 14; only with"
     " fault injection configured)",
 }

@@ -7,8 +7,10 @@ Invariants: data builders only; the statuses every operation shares come from
 
 from __future__ import annotations
 
+from .._protocol import routes
 from .._protocol.headers import IDEMPOTENCY_HEADER, REPLAYED_HEADER
 from .._protocol.limits import AROUND_LIMIT_MAX, DEFAULT_PAGE_LIMIT, ID_MAX_BYTES, LIST_LIMIT_MAX
+from .openapi_accounts import account_operations
 from .openapi_parts import (
     HEADER_TEXT,
     error_answer,
@@ -44,13 +46,16 @@ def _authenticate(body: str, what: str) -> Schema:
     }
 
 
+def _auth(kind: str) -> str:
+    return routes.fill(routes.AUTHENTICATE, kind=kind)
+
+
 def account_paths() -> dict[str, Schema]:
-    auth = "/v2/account/authenticate"
     return {
-        f"{auth}/device": _authenticate("AccountDevice", "a device id"),
-        f"{auth}/custom": _authenticate("AccountCustom", "a custom id"),
-        f"{auth}/email": _authenticate("AccountEmail", "an email (or username) and password"),
-        "/v2/account/session/refresh": {
+        _auth("device"): _authenticate("AccountDevice", "a device id"),
+        _auth("custom"): _authenticate("AccountCustom", "a custom id"),
+        _auth("email"): _authenticate("AccountEmail", "an email (or username) and password"),
+        routes.SESSION_REFRESH: {
             "post": {
                 "summary": "A new token pair from a refresh token.",
                 "security": [{"basic": []}],
@@ -58,18 +63,19 @@ def account_paths() -> dict[str, Schema]:
                 "responses": responses(ref("Session"), "400", "401", "404"),
             }
         },
-        "/v2/session/logout": {
+        routes.SESSION_LOGOUT: {
             "post": {
                 "summary": "Revoke the given session and refresh tokens (the caller's own).",
                 "requestBody": {"required": True, **json_content(ref("SessionLogoutRequest"))},
                 "responses": responses(ref("Empty"), "400", "401"),
             }
         },
-        "/v2/account": {
+        routes.ACCOUNT: {
             "get": {
                 "summary": "The caller's account.",
                 "responses": responses(ref("Account"), "401", "404"),
-            }
+            },
+            **account_operations(),
         },
     }
 
@@ -109,7 +115,7 @@ def leaderboard_paths() -> dict[str, Schema]:
     around = [board, query_param("limit", _limit(AROUND_LIMIT_MAX)), _CURSOR, _EXPIRY]
     page = ref("LeaderboardRecordList")
     return {
-        "/v2/leaderboard/{leaderboard_id}": {
+        routes.LEADERBOARD: {
             "get": {
                 "summary": "List records, best first, with cursors; owner_ids adds owner_records.",
                 "parameters": list_params,
@@ -136,14 +142,14 @@ def leaderboard_paths() -> dict[str, Schema]:
                 ),
             },
         },
-        "/v2/leaderboard/{leaderboard_id}/owner/{owner_id}": {
+        routes.LEADERBOARD_OWNER: {
             "get": {
                 "summary": "Records around an owner.",
                 "parameters": [*around[:1], path_param("owner_id"), *around[1:]],
                 "responses": responses(page, "400", "401", "404"),
             }
         },
-        "/v2/leaderboard/{leaderboard_id}/owner/": {
+        routes.LEADERBOARD_OWNER.removesuffix("{owner_id}"): {
             "get": {
                 "summary": "Around an empty owner id: routed, and refused (400), as Nakama does.",
                 "parameters": around,
@@ -155,7 +161,7 @@ def leaderboard_paths() -> dict[str, Schema]:
 
 def service_paths() -> dict[str, Schema]:
     return {
-        "/healthcheck": {
+        routes.HEALTHCHECK: {
             "get": {
                 "summary": "Nakama's health probe: 200 {} while the server runs.",
                 "security": [],
@@ -169,7 +175,7 @@ def service_paths() -> dict[str, Schema]:
                 "responses": {"200": {"description": "OK, no body"}, "405": error_answer("405")},
             }
         },
-        "/v2/openapi.json": {
+        routes.OPENAPI: {
             "get": {
                 "summary": "This document.",
                 "security": [],

@@ -130,7 +130,11 @@ SCHEMAS: dict[str, Schema] = {
         {
             "id": {"type": "string"},
             "username": {"type": "string"},
+            "display_name": {"type": "string"},
+            "avatar_url": {"type": "string"},
             "lang_tag": {"type": "string"},
+            "location": {"type": "string"},
+            "timezone": {"type": "string"},
             "metadata": {"type": "string"},
             "create_time": {"type": "string", "format": "date-time"},
             "update_time": {"type": "string", "format": "date-time"},

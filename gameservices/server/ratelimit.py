@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
+from .._checks import is_int, is_number
 from .._protocol.responses import format_retry_after
+from .._protocol.routes import API_PREFIX
 from .._protocol.wire import GrpcCode
 from .errors import error_response
 
@@ -40,17 +42,16 @@ class RateLimit:
 
     rate_per_s: float
     burst: int
-    paths: tuple[str, ...] = ("/v2/",)
+    paths: tuple[str, ...] = (API_PREFIX,)
     max_clients: int = DEFAULT_MAX_CLIENTS
 
     def __post_init__(self) -> None:
         rate = self.rate_per_s
-        rate_ok = isinstance(rate, (int, float)) and not isinstance(rate, bool)
-        if not rate_ok or not math.isfinite(rate) or rate <= 0:
+        if not is_number(rate) or not math.isfinite(rate) or rate <= 0:
             raise ValueError("invalid RateLimit: rate_per_s must be a number > 0")
-        if isinstance(self.burst, bool) or not isinstance(self.burst, int) or self.burst < 1:
+        if not is_int(self.burst) or self.burst < 1:
             raise ValueError("invalid RateLimit: burst must be an integer >= 1")
-        if not isinstance(self.max_clients, int) or self.max_clients < 1:
+        if not is_int(self.max_clients) or self.max_clients < 1:
             raise ValueError("invalid RateLimit: max_clients must be an integer >= 1")
         if not isinstance(self.paths, tuple) or not all(isinstance(p, str) for p in self.paths):
             raise ValueError("invalid RateLimit: paths must be a tuple of path prefixes")

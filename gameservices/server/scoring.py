@@ -18,13 +18,15 @@ from dataclasses import dataclass
 from .._protocol.wire import GrpcCode, Operator, check_int64
 from .errors import ApiFailure
 
-__all__ = ["Outcome", "apply_write"]
+__all__ = ["ScoredPair", "apply_write"]
 
 Pair = tuple[int, int]
 
 
 @dataclass(frozen=True)
-class Outcome:
+class ScoredPair:
+    """What one write leaves on the record, and whether it counts as a change."""
+
     pair: Pair  # (score, subscore) after the write
     changed: bool  # whether the write counts (and so stores anything)
 
@@ -36,18 +38,18 @@ def _in_range(score: int, subscore: int) -> Pair:
         raise ApiFailure(GrpcCode.INVALID_ARGUMENT, str(exc)) from None
 
 
-def apply_write(op: Operator, descending: bool, old: Pair | None, new: Pair) -> Outcome:
+def apply_write(op: Operator, descending: bool, old: Pair | None, new: Pair) -> ScoredPair:
     """The record after writing ``new`` with ``op`` (never NO_OVERRIDE: resolved before)."""
     if old is None:
-        return Outcome((0, 0) if op is Operator.DECREMENT else new, True)
+        return ScoredPair((0, 0) if op is Operator.DECREMENT else new, True)
     (old_score, old_sub), (score, sub) = old, new
     if op is Operator.SET:
-        return Outcome(new, new != old)
+        return ScoredPair(new, new != old)
     if op is Operator.INCREMENT:
-        return Outcome(_in_range(old_score + score, old_sub + sub), score != 0 or sub != 0)
+        return ScoredPair(_in_range(old_score + score, old_sub + sub), score != 0 or sub != 0)
     if op is Operator.DECREMENT:
         pair = _in_range(max(old_score - score, 0), max(old_sub - sub, 0))
-        return Outcome(pair, score != 0 or sub != 0)
+        return ScoredPair(pair, score != 0 or sub != 0)
     better = max if descending else min
     pair = (better(old_score, score), better(old_sub, sub))
-    return Outcome(pair, pair != old)
+    return ScoredPair(pair, pair != old)

@@ -14,18 +14,20 @@ import logging
 import os
 import secrets
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiohttp import web
 
 from .config import MIN_SECRET_CHARS, ServerConfig
-from .cursors import CursorCodec
+from .cursors import CursorCodec, SignedCursors
 from .idempotency import purge_expired
+from .notification_store import NotificationHub
 from .ranks import Ranks
 from .schedules import ResetClock
 from .sqlite_store import Store, Txn
 from .tokens import Claims, TokenIssuer, new_secret
+from .tournament_store import first_seen
 
 __all__ = [
     "STATE",
@@ -49,6 +51,10 @@ class ServerState:
     tokens: TokenIssuer
     cursors: CursorCodec
     resets: ResetClock
+    tournament_created: dict[str, int] = field(default_factory=dict)  # id -> first seen
+    social_cursors: SignedCursors = field(default_factory=lambda: SignedCursors(os.urandom(32)))
+    # The listener hook for created notifications (notification_store's docstring).
+    notifications: NotificationHub = field(default_factory=NotificationHub)
 
 
 class StateHolder:
@@ -145,11 +151,12 @@ async def open_state(config: ServerConfig) -> ServerState:
         secret = await asyncio.to_thread(load_or_create_secret, config.db_path)
     store = Store(config.db_path, config.synchronous)
     await store.open()
-    ranks = Ranks(config.boards)
+    ranks = Ranks(config.record_boards)
     try:
         now = config.clock()
         await store.write(lambda txn: purge(txn, now, config.idempotency_ttl))
-        await store.read(lambda conn: ranks.rebuild(conn, config.boards))
+        await store.read(lambda conn: ranks.rebuild(conn, config.record_boards))
+        started = await store.write(lambda txn: first_seen(txn, config.tournaments, now))
         revoked = await store.read(lambda conn: _load_revoked(conn, config.clock()))
     except BaseException:
         await store.close()
@@ -162,4 +169,14 @@ async def open_state(config: ServerConfig) -> ServerState:
         revoked=revoked,
     )
     cursor_key = hmac.new(secret.encode(), b"cursor", hashlib.sha256).digest()
-    return ServerState(config, store, ranks, tokens, CursorCodec(cursor_key), ResetClock())
+    codec = CursorCodec(cursor_key)
+    return ServerState(
+        config,
+        store,
+        ranks,
+        tokens,
+        codec,
+        ResetClock(),
+        started,
+        social_cursors=SignedCursors(cursor_key),
+    )

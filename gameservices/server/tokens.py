@@ -10,8 +10,9 @@ Invariants:
 - Expiry is judged against the injected clock, never the wall clock.
 - Revocation: a session token by its digest (a refresh after a session-only logout still gives
   a working token); a refresh token by its ``tid``, so a logout also kills the refresh tokens
-  issued before it in that login (as Nakama). The revoked set is loaded from the store at
-  startup.
+  issued before it in that login (as Nakama); every token of a user issued before a given second
+  (``user_revocation``: a deleted account), judged as Nakama's session cache judges it (a token
+  issued in that same second stays valid). The revoked set is loaded from the store at startup.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ __all__ = [
     "refresh_revocation",
     "session_revocation",
     "token_digest",
+    "user_revocation",
 ]
 
 _ALGORITHM = "HS256"
@@ -72,6 +74,14 @@ def refresh_revocation(claims: Claims) -> str:
     return "refresh-tid:" + claims.token_id
 
 
+_USER_PREFIX = "user-before:"
+
+
+def user_revocation(user_id: str, when: int) -> str:
+    """The revocation key of every token of ``user_id`` issued before ``when`` (epoch s)."""
+    return f"{_USER_PREFIX}{when}:{user_id}"
+
+
 def _derive(secret: str, purpose: str) -> bytes:
     return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).digest()
 
@@ -93,7 +103,9 @@ class TokenIssuer:
         self._clock = clock
         self._token_expiry = token_expiry
         self._refresh_expiry = refresh_expiry
-        self._revoked = set(revoked)
+        self._revoked: set[str] = set()
+        self._users_revoked: dict[str, int] = {}  # user id -> tokens issued before are dead
+        self.mark_revoked(revoked)
         # Signature checks are the costly part; a verified token's claims are kept (bounded).
         # Expiry and revocation are still judged on every use.
         self._verified: dict[str, tuple[bytes, Claims, str]] = {}
@@ -126,7 +138,7 @@ class TokenIssuer:
 
     def verify_session(self, token: str) -> Claims:
         claims, key = self._verify(token, self._session_key, "Auth token invalid")
-        if key in self._revoked:
+        if key in self._revoked or self._user_revoked(claims, self._token_expiry):
             raise TokenError("Auth token invalid")
         return claims
 
@@ -135,7 +147,14 @@ class TokenIssuer:
         claims, _ = self._verify(token, self._refresh_key, message)
         if refresh_revocation(claims) in self._revoked:
             raise TokenError(message)
+        if self._user_revoked(claims, self._refresh_expiry):
+            raise TokenError(message)
         return claims
+
+    def _user_revoked(self, claims: Claims, lifetime: int) -> bool:
+        """Issued (expiry less lifetime, as Nakama reckons it) before the user's revocation."""
+        before = self._users_revoked.get(claims.user_id)
+        return before is not None and claims.expires_at - lifetime < before
 
     def read_session(self, token: str) -> Claims:
         """A signed, unexpired session token's claims, revoked or not (what logout checks)."""
@@ -186,7 +205,13 @@ class TokenIssuer:
     def mark_revoked(self, keys: Iterable[str]) -> None:
         """Called once the revocation (``session_revocation``/``refresh_revocation`` keys) is
         committed to the store."""
-        self._revoked.update(keys)
+        for key in keys:
+            if key.startswith(_USER_PREFIX):
+                when, _, user_id = key[len(_USER_PREFIX) :].partition(":")
+                before = max(int(when), self._users_revoked.get(user_id, 0))
+                self._users_revoked[user_id] = before
+            else:
+                self._revoked.add(key)
 
 
 def new_secret() -> str:

@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # the server extra is imported only when a server starts
     from ..server.config import Board
     from ..server.faults import Faults
     from ..server.ratelimit import RateLimit
+    from ..server.tournaments import Tournament
 
 __all__ = ["ServerSettings"]
 
@@ -37,3 +38,4 @@ class ServerSettings(TypedDict, total=False):
     max_body_bytes: int
     read_timeout: float
     synchronous: str
+    tournaments: Sequence[Tournament]

@@ -49,7 +49,7 @@ class NakamaSeam:
     def error(
         self, status: int, code: int, message: str, headers: dict[str, str] | None = None
     ) -> HttpResponse:
-        return json_response({"code": code, "message": message, "details": []}, status, headers)
+        return json_response({"code": code, "message": message}, status, headers)
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         path = request.url.path

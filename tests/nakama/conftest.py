@@ -25,6 +25,7 @@ from .support import (
     DIVERGENCE_MARK,
     NAKAMA_SKIP_REASON,
     REFERENCE_LIFETIMES,
+    TOURNAMENTS,
     Target,
     apply_divergence,
     nakama_server_key,
@@ -81,5 +82,8 @@ async def target(request: pytest.FixtureRequest) -> AsyncIterator[Target]:
         return
     apply_divergence(request)
     boards = tuple(spec.board for spec in BOARDS.values())
-    async with ReferenceServer(boards=boards, **REFERENCE_LIFETIMES) as server:
+    tournaments = tuple(TOURNAMENTS.values())
+    async with ReferenceServer(
+        boards=boards, tournaments=tournaments, **REFERENCE_LIFETIMES
+    ) as server:
         yield Target("reference", server.url, "defaultkey")

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from gameservices import Client, RetryPolicy
-from gameservices.server import Board, Operator, SortOrder
+from gameservices.server import Board, Operator, SortOrder, Tournament
 
 __all__ = [
     "BOARDS",
@@ -28,6 +28,7 @@ __all__ = [
     "NO_WAIT_RETRY",
     "REFERENCE_LIFETIMES",
     "SERVER_KEY_ENV",
+    "TOURNAMENTS",
     "URL_ENV",
     "BoardSpec",
     "Target",
@@ -94,6 +95,37 @@ BOARDS: dict[str, BoardSpec] = {
         BoardSpec("gs_decr", _DESC, Operator.DECREMENT),
         BoardSpec("gs_noranks", _DESC, Operator.BEST, ranks=False),
         BoardSpec("gs_weekly", _DESC, Operator.BEST, reset="0 0 * * 1"),
+    )
+}
+
+
+TEN_YEARS = 315_360_000
+_SUITE = {"suite": "gameservices"}
+
+
+def _tournament(
+    id: str, title: str, category: int, duration: int = TEN_YEARS, **rules: object
+) -> Tournament:
+    return Tournament(id, duration, title=title, description="gameservices suite",
+                      category=category, metadata=_SUITE, **rules)  # type: ignore[arg-type]  # fmt: skip
+
+
+# As tests/nakama/modules/gameservices_tournaments.lua creates them on Nakama.
+TOURNAMENTS: dict[str, Tournament] = {
+    t.id: t
+    for t in (
+        _tournament("gs_t_best", "Best of", 1),
+        _tournament("gs_t_asc", "Fastest", 2, sort=_ASC, operator=Operator.SET),
+        _tournament("gs_t_incr", "Totals", 2, operator=Operator.INCREMENT),
+        _tournament("gs_t_join", "Members", 3, join_required=True),
+        _tournament("gs_t_tries", "Two tries", 3, max_num_score=2),
+        _tournament(
+            "gs_t_small", "Pairs", 4, 60, reset="* * * * *", max_size=2, join_required=True
+        ),
+        _tournament("gs_t_daily", "Lunch", 4, 3600, reset="0 12 * * *"),
+        _tournament("gs_t_auth", "Server only", 5, authoritative=True),
+        _tournament("gs_t_future", "Next century", 6, 3600, start_time=4102444800),
+        _tournament("gs_t_ended", "Long ago", 6, 1, start_time=1, end_time=2, join_required=True),
     )
 }
 

@@ -43,6 +43,7 @@ import pytest
 from gameservices.server import Board, Operator, ServerConfig, load_config_file
 from gameservices.testing import Faults, ReferenceServer
 
+from .differential_social import SOCIAL_CASES
 from .support import (
     BOARDS,
     HTTP_KEY_ENV,
@@ -54,7 +55,7 @@ from .support import (
     nakama_url,
     reference_diverges,
 )
-from .wire import Exchange, Names, Wire
+from .wire import Exchange, Names, Reply, Wire
 
 # -- the allow-list ------------------------------------------------------------------------------
 
@@ -77,6 +78,8 @@ DELIBERATE = {
     "JSON value and ignores the rest, so a cut or doubled request would pass unnoticed",
     "metadata-cap": "record metadata is capped at 16 KiB (400 code 3); Nakama's only bound is its "
     "request size, so one record could hold most of a request",
+    "system-user": "Nakama has a system user (the nil uuid, an empty username) that GET /v2/user "
+    "finds; the reference server has no system user, so it finds nobody",
 }
 DUMP_ENV = "GAMESERVICES_DIFFERENTIAL_DUMP"
 _DECODER = re.compile(
@@ -1551,6 +1554,332 @@ async def _(w: Wire) -> None:
     await w.login("alice")
     for _ in range(2):
         await w.call("GET", lb(w, "best"), auth="alice")
+
+
+for _id, _run, _options in SOCIAL_CASES:  # friends, notifications, groups
+    case(_id, **_options)(_run)
+# ---- account updates and deletes, users (issue 12) ----
+
+USERS = "/v2/user"
+NIL_USER = "00000000-0000-0000-0000-000000000000"
+
+
+@case("account: PUT /v2/account sets every profile field, GET shows them")
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    profile = {
+        "display_name": "Alice A.",
+        "avatar_url": "https://example.com/a.png",
+        "lang_tag": "fr",
+        "location": "Paris",
+        "timezone": "Europe/Paris",
+    }
+    await w.call("PUT", ACCOUNT, json=profile, auth="alice")
+    await w.call("GET", ACCOUNT, auth="alice")
+
+
+@case('account: PUT /v2/account: "" clears, null and absent leave, camelCase names')
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    await w.call("PUT", ACCOUNT, json={"displayName": "Alice", "avatarUrl": "a", "langTag": "de"},
+                 auth="alice")  # fmt: skip
+    await w.call("PUT", ACCOUNT, json={"display_name": "", "location": None}, auth="alice")
+    await w.call("PUT", ACCOUNT, json={"display_name": "A", "displayName": "B"}, auth="alice")
+    await w.call("GET", ACCOUNT, auth="alice")
+
+
+@case("account: PUT /v2/account username rules (empty, 129 bytes, bell, [], taken, own, new)")
+async def _(w: Wire) -> None:
+    await w.login("alice", username=True)
+    await w.login("bob", username=True)
+    for name in ("", "u" * 129, "gs\u0007bell", "gs[]x", w.names.username("bob")):
+        await w.call("PUT", ACCOUNT, json={"username": name}, auth="alice")
+    await w.call("PUT", ACCOUNT, json={"username": w.names.username("alice")}, auth="alice")
+    await w.call("PUT", ACCOUNT, json={"username": w.names.username("carol")}, auth="alice")
+    await w.call("GET", ACCOUNT, auth="alice")
+
+
+@case("account: PUT /v2/account with nothing to update")
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    for body in ({}, {"username": None, "display_name": None}, {"metadata": "{}", "wallet": 1}):
+        await w.call("PUT", ACCOUNT, json=body, auth="alice")
+    await w.call("PUT", ACCOUNT, data=b"", auth="alice")
+
+
+@case("account: PUT /v2/account with the wrong types")
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    for body in ({"display_name": 5}, {"username": {"value": "x"}}, [], "x"):
+        await w.call("PUT", ACCOUNT, json=body, auth="alice")
+    await w.call("PUT", ACCOUNT, json={"display_name": "x"})
+
+
+@case(
+    "account: PUT /v2/account with values the columns refuse (empty lang_tag, too long, NUL)",
+    deliberate="nakama-500",
+)
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    for body in (
+        {"lang_tag": ""},
+        {"lang_tag": "x" * 19},
+        {"display_name": "x" * 256},
+        {"avatar_url": "x" * 513},
+        {"location": "x" * 256},
+        {"timezone": "x" * 256},
+        {"display_name": "a\u0000b"},
+    ):
+        await w.call("PUT", ACCOUNT, json=body, auth="alice")
+    await w.call("PUT", ACCOUNT, json={"display_name": "é" * 255, "lang_tag": "x" * 18},
+                 auth="alice")  # fmt: skip
+    await w.call("GET", ACCOUNT, auth="alice")
+
+
+@case("account: DELETE /v2/account, then its login and its username are free", boards=("best",))
+async def _(w: Wire) -> None:
+    await w.login("alice", username=True)
+    await w.write("alice", "best", {"score": 5})
+    await w.call("DELETE", ACCOUNT, auth="alice")
+    await device(w, {"id": w.names.device("alice")}, "?create=false")
+    await w.login("bob")
+    await w.call("GET", f"{USERS}?ids={w.user('alice').user_id}", auth="bob")
+    await w.call("GET", lb(w, "best"), auth="bob")
+    name = w.names.username("alice")
+    await device(w, {"id": w.names.device("carol")}, f"?create=true&username={name}")
+
+
+@case("users: GET /v2/user by ids, usernames, both, unknown ones, none")
+async def _(w: Wire) -> None:
+    alice, bob = await w.login("alice", username=True), await w.login("bob", username=True)
+    await w.call("GET", f"{USERS}?ids={alice.user_id}", auth="bob")
+    await w.call("GET", f"{USERS}?usernames={bob.username}", auth="bob")
+    await w.call("GET", f"{USERS}?ids={alice.user_id}&usernames={alice.username}", auth="bob")
+    await w.call("GET", f"{USERS}?ids={alice.user_id}&ids={bob.user_id}", auth="bob")
+    await w.call("GET", f"{USERS}?ids=0f0e0d0c-0b0a-4908-8706-050403020100", auth="bob")
+    await w.call("GET", f"{USERS}?usernames=gs_nobody_{w.names.case}", auth="bob")
+    await w.call("GET", f"{USERS}?facebook_ids=gs-fb-{w.names.case}", auth="bob")
+    await w.call("GET", f"{USERS}?facebookIds=gs-fb-{w.names.case}", auth="bob")
+    await w.call("GET", USERS, auth="bob")
+    await w.call("GET", f"{USERS}?usernames={alice.username.upper()}", auth="bob")
+
+
+@case("users: GET /v2/user with ids that are not uuids, and without a session")
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    for bad in ("not-a-uuid", "", "0f0e0d0c-0b0a-4908-8706-05040302010", "%7B0f0e%7D"):
+        await w.call("GET", f"{USERS}?ids={bad}", auth="alice")
+    await w.call("GET", f"{USERS}?ids=0f0e0d0c-0b0a-4908-8706-050403020100")
+
+
+@case("users: an urn:uuid: id (Nakama's parser takes it, PostgreSQL does not)",
+      deliberate="nakama-500")  # fmt: skip
+async def _(w: Wire) -> None:
+    alice = await w.login("alice")
+    await w.call("GET", f"{USERS}?ids=urn:uuid:{alice.user_id}", auth="alice")
+
+
+def _check_system_user(nakama: list[Exchange], reference: list[Exchange]) -> None:
+    """Nakama finds its system user (the nil id, an empty username); the reference server has
+    none, so it finds nobody."""
+    for nk, ref in zip(nakama, reference, strict=True):
+        users = json.loads(nk["_raw_body"])["users"]
+        assert [(u["id"], u.get("username", "")) for u in users] == [(NIL_USER, "")], nk
+        assert (ref["status"], ref["body"]) == (200, {}), ref
+
+
+@case(
+    "users: the system user (nil id, empty username)",
+    deliberate="system-user",
+    check=_check_system_user,
+)
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    await w.call("GET", f"{USERS}?ids={NIL_USER}", auth="alice")
+    await w.call("GET", f"{USERS}?usernames=", auth="alice")
+
+
+# ---- storage ----
+
+STORAGE = "/v2/storage"
+
+
+def col(w: Wire) -> str:
+    return f"gsd_{w.names.case}"
+
+
+def obj(w: Wire, key: str, value: str = '{"n": 1}', **extra: Any) -> dict[str, Any]:
+    return {"collection": col(w), "key": key, "value": value, **extra}
+
+
+async def put(w: Wire, role: str, *objects: dict[str, Any]) -> Reply:
+    return await w.call("PUT", STORAGE, json={"objects": list(objects)}, auth=role)
+
+
+async def read(w: Wire, role: str, key: str, owner: str | None) -> None:
+    ident = {"collection": col(w), "key": key}
+    if owner is not None:
+        ident["user_id"] = w.user(owner).user_id
+    await w.call("POST", STORAGE, json={"object_ids": [ident]}, auth=role)
+
+
+async def delete(w: Wire, role: str, *ids: dict[str, Any]) -> None:
+    await w.call("PUT", f"{STORAGE}/delete", json={"object_ids": list(ids)}, auth=role)
+
+
+@case("storage: write, read back as jsonb prints it, and the version rules")
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    raw = '{"b": 1, "aa": [1, 2.50, 1e2], "z": "\u00e9", "n": null}'
+    first = await put(w, "alice", obj(w, "k", raw, permission_read=2))
+    version = first.json()["acks"][0]["version"]
+    await read(w, "alice", "k", "alice")
+    await put(w, "alice", obj(w, "k", '{"x": 1}', version="*"))
+    await put(w, "alice", obj(w, "k", '{"x": 1}', version="0" * 32))
+    await put(w, "alice", obj(w, "absent", '{"x": 1}', version=version))
+    await put(w, "alice", obj(w, "k", '{"x": 2}', version=version))
+    await put(w, "alice", obj(w, "k", '{"x": 2}'))  # identical: nothing changes
+    await read(w, "alice", "k", "alice")
+    await put(w, "alice", obj(w, "fresh", "{}", version="*"))
+
+
+@case("storage: read and write permissions, for the owner and for another player")
+async def _(w: Wire) -> None:
+    await w.logins(["alice", "bob"])
+    for n in (0, 1, 2):
+        await put(w, "alice", obj(w, f"r{n}", permission_read=n))
+    await put(w, "alice", obj(w, "locked", permission_write=0))
+    for role in ("alice", "bob"):
+        for key in ("r0", "r1", "r2"):
+            await read(w, role, key, "alice")
+    await read(w, "alice", "r2", None)  # no user: a system object (there is none)
+    await put(w, "alice", obj(w, "locked", '{"n": 2}'))
+    await put(w, "alice", obj(w, "locked", '{"n": 2}', version="*"))
+    await put(w, "alice", obj(w, "locked", '{"n": 2}', version="0" * 32))
+    await delete(w, "alice", {"collection": col(w), "key": "locked"})
+    await read(w, "alice", "locked", "alice")
+
+
+@case("storage: one refused object fails the whole write")
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    await put(w, "alice", obj(w, "taken"))
+    await put(w, "alice", obj(w, "new"), obj(w, "taken", "{}", version="*"))
+    await put(w, "alice", obj(w, "zz"), obj(w, "aa"), obj(w, "taken", "{}", version="bad"))
+    for key in ("new", "zz", "aa"):
+        await read(w, "alice", key, "alice")
+
+
+async def _listed(w: Wire, role: str, query: str) -> Reply:
+    return await w.call("GET", f"{STORAGE}/{col(w)}{query}", auth=role)
+
+
+@case("storage: listings (own, another's, everyone's public) and their cursors")
+async def _(w: Wire) -> None:
+    alice, bob = await w.logins(["alice", "bob"])
+    await put(w, "alice", *(obj(w, f"k{n}", permission_read=1 + n % 2) for n in range(4)))
+    await put(w, "bob", obj(w, "b", permission_read=2), obj(w, "hidden"))
+    for owner in (f"&user_id={alice.user_id}", f"&user_id={bob.user_id}", ""):
+        query = f"?limit=2{owner}"
+        while True:
+            page = await _listed(w, "alice", query)
+            cursor = (page.json() or {}).get("cursor")
+            if not cursor:
+                break
+            query = f"?limit=2{owner}&cursor={cursor}"
+    await _listed(w, "alice", f"?user_id={alice.user_id}")  # no limit: one object
+    await _listed(w, "alice", "?limit=100&user_id=00000000-0000-0000-0000-000000000000")
+    await w.call("GET", f"{STORAGE}/gsd_{w.names.case}_empty?limit=10", auth="alice")
+
+
+@case("storage: a listing with the owner in the path (GET /v2/storage/{collection}/{userId})")
+async def _(w: Wire) -> None:
+    alice, _ = await w.logins(["alice", "bob"])
+    await put(w, "alice", obj(w, "k1", permission_read=2), obj(w, "k2"))
+    for role in ("alice", "bob"):
+        await _listed(w, role, f"/{alice.user_id}?limit=10")
+    await _listed(w, "alice", "/not-a-uuid")
+
+
+@case("storage: delete rules (missing, version, all or none)")
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    reply = await put(w, "alice", obj(w, "a"), obj(w, "b", '{"n": 2}'), obj(w, "c"))
+    versions = [ack["version"] for ack in reply.json()["acks"]]
+    ident = {"collection": col(w)}
+    await delete(w, "alice", {**ident, "key": "missing"})
+    await delete(w, "alice", {**ident, "key": "a", "version": versions[1]})
+    await delete(w, "alice", {**ident, "key": "a"}, {**ident, "key": "missing"})
+    await read(w, "alice", "a", "alice")
+    await delete(w, "alice", {**ident, "key": "a", "version": versions[0]}, {**ident, "key": "b"})
+    await read(w, "alice", "b", "alice")
+    await delete(w, "alice")
+
+
+@case("storage: bad writes (ids, permissions, values, shapes)")
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    for o in (
+        {"key": "k", "value": "{}"},
+        {"collection": col(w), "value": "{}"},
+        {"collection": col(w), "key": "k"},
+        obj(w, "k", permission_read=3),
+        obj(w, "k", permission_read=-1),
+        obj(w, "k", permission_write=2),
+        obj(w, "k", "[1]"),
+        obj(w, "k", '"text"'),
+        obj(w, "k", "{bad"),
+        obj(w, "k", " \n{}"),
+        obj(w, "k2", permission_read="2"),
+        obj(w, "k3", permissionRead=2, permissionWrite=0),
+        obj(w, "k", permission_read=None),
+    ):
+        await put(w, "alice", o)
+    await put(w, "alice", obj(w, "ok"), obj(w, "k", "[]"))  # refused before anything is written
+    await read(w, "alice", "ok", "alice")
+    await put(w, "alice")
+    await w.call("PUT", STORAGE, json={}, auth="alice")
+    await w.call("PUT", STORAGE, json={"objects": {"a": 1}}, auth="alice")
+    await w.call("PUT", STORAGE, json={"objects": [{"collection": 5}]}, auth="alice")
+    await w.call("PUT", STORAGE, json={"objects": [{"value": {"a": 1}}]}, auth="alice")
+    await w.call("PUT", STORAGE, data=b"not json", auth="alice")
+
+
+@case("storage: bad reads, listings and deletes")
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    for ident in (
+        {"key": "k"},
+        {"collection": col(w)},
+        {"collection": col(w), "key": "k", "user_id": "nope"},
+        {"collection": col(w), "key": "k", "user_id": "00000000-0000-0000-0000-000000000000"},
+        {"collection": col(w), "key": "k", "userId": w.user("alice").user_id},
+    ):
+        await w.call("POST", STORAGE, json={"object_ids": [ident]}, auth="alice")
+    await w.call("POST", STORAGE, json={"object_ids": []}, auth="alice")
+    for query in ("?limit=0", "?limit=101", "?limit=abc", "?limit=", "?user_id=nope",
+                  "?cursor=garbage", "?cursor=WzEsImsiLCIiXQ.AAAA"):  # fmt: skip
+        await _listed(w, "alice", query)
+    await delete(w, "alice", {"key": "k"})
+    await delete(w, "alice", {"collection": col(w), "key": ""})
+
+
+@case(
+    "storage: a value jsonb cannot store (\\u0000, a number beyond numeric)",
+    deliberate="nakama-500",
+)
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    await put(w, "alice", obj(w, "k", '{"a": "\\u0000"}'))
+    await put(w, "alice", obj(w, "k", '{"a": 1e999999}'))
+
+
+@case("storage: every route wants a session token")
+async def _(w: Wire) -> None:
+    await w.call("PUT", STORAGE, json={"objects": []})
+    await w.call("POST", STORAGE, json={"object_ids": []})
+    await w.call("GET", f"{STORAGE}/{col(w)}")
+    await w.call("PUT", f"{STORAGE}/delete", json={"object_ids": []})
 
 
 # -- running a case ------------------------------------------------------------------------------

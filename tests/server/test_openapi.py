@@ -50,6 +50,37 @@ def test_every_implemented_route_is_described() -> None:
         ("get", "/assets/manifest.json"),
         ("get", "/assets/{name}"),
         ("get", "/v2/openapi.json"),
+        ("get", "/ws"),
+        ("get", "/v2/channel/{channel_id}"),
+        ("get", "/v2/match"),
+        # social
+        ("get", "/v2/friend"),
+        ("post", "/v2/friend"),
+        ("delete", "/v2/friend"),
+        ("post", "/v2/friend/block"),
+        ("get", "/v2/friend/friends"),
+        ("post", "/v2/friend/facebook"),
+        ("post", "/v2/friend/steam"),
+        ("get", "/v2/notification"),
+        ("delete", "/v2/notification"),
+        # tournaments
+        ("get", "/v2/tournament"),
+        ("get", "/v2/tournament/{tournament_id}"),
+        ("put", "/v2/tournament/{tournament_id}"),
+        ("post", "/v2/tournament/{tournament_id}"),
+        ("delete", "/v2/tournament/{tournament_id}"),
+        ("post", "/v2/tournament/{tournament_id}/join"),
+        ("get", "/v2/tournament/{tournament_id}/owner/{owner_id}"),
+        ("get", "/v2/tournament/{tournament_id}/owner/"),
+        # accounts and users (issue 12)
+        ("put", "/v2/account"),
+        ("delete", "/v2/account"),
+        ("get", "/v2/user"),
+        ("put", "/v2/storage"),
+        ("post", "/v2/storage"),
+        ("put", "/v2/storage/delete"),
+        ("get", "/v2/storage/{collection}"),
+        ("get", "/v2/storage/{collection}/{user_id}"),
     }
     assert {(m, p) for p, ops in paths.items() for m in ops} == expected
 

@@ -1,0 +1,185 @@
+"""Account and user jobs on the store's threads: read, update and delete an account, find users.
+
+Invariants:
+- Profile fields live in ``user_profiles`` (one row per account that ever changed one); an
+  account without a row has Nakama's defaults (``lang_tag`` "en", the rest empty, updated when
+  created). "" clears a field (NULL), as Nakama stores it.
+- An update changes the update time only when some value changes (Nakama's ``IS DISTINCT
+  FROM``); an update of an account that no longer exists changes nothing and succeeds, as the
+  UPDATE of no row does on Nakama.
+- Renaming or deleting an account drops it from the writer's user cache (``Ranks.users``), and
+  a delete takes its records out of every rank index (restored if the batch rolls back).
+- A taken username is Nakama 3.40's answer word for word: 400, code 3, the gRPC status text of
+  its AlreadyExists error (``_protocol.accounts`` Rule 5).
+- Bodies are built by ``_protocol.bodies`` and ``_protocol.users``.
+"""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .._protocol.accounts import PROFILE_FIELDS, USERNAME_TAKEN_ON_UPDATE, AccountUpdate
+from .._protocol.bodies import account_json
+from .._protocol.users import user_json
+from .._protocol.wire import GrpcCode, dumps
+from .errors import ApiFailure
+from .ranks import RankIndex, Ranks
+from .sqlite_store import Txn
+
+__all__ = ["Profile", "delete_account", "find_users", "read_account", "update_account"]
+
+_PROFILE_COLUMNS = ", ".join(PROFILE_FIELDS)
+_SELECT_USER = (
+    f"SELECT u.id, u.uuid, u.username, u.create_time, p.update_time, {_PROFILE_COLUMNS},"
+    " u.email, u.custom_id FROM users u LEFT JOIN user_profiles p ON p.user_id = u.id"
+)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One account's public face as stored (``None`` profile values read as "")."""
+
+    rowid: int
+    user_id: str
+    username: str
+    create_time: int
+    update_time: int
+    fields: dict[str, str]
+    email: str
+    custom_id: str
+
+    def user(self) -> dict[str, Any]:
+        f = self.fields
+        return user_json(
+            self.user_id,
+            self.username,
+            self.create_time,
+            self.update_time,
+            display_name=f["display_name"],
+            avatar_url=f["avatar_url"],
+            lang_tag=f["lang_tag"],
+            location=f["location"],
+            timezone=f["timezone"],
+        )
+
+
+def _profile(row: Sequence[Any]) -> Profile:
+    rowid, user_id, username, created, updated = row[:5]
+    values = row[5 : 5 + len(PROFILE_FIELDS)]
+    fields = {name: value or "" for name, value in zip(PROFILE_FIELDS, values, strict=True)}
+    if updated is None:  # never changed: Nakama's column defaults
+        fields["lang_tag"] = "en"
+    email, custom_id = row[5 + len(PROFILE_FIELDS) :]
+    return Profile(
+        rowid, user_id, username, created, updated or created, fields, email or "", custom_id or ""
+    )
+
+
+def _find(conn: sqlite3.Connection, user_id: str) -> Profile | None:
+    row = conn.execute(_SELECT_USER + " WHERE u.uuid = ?", (user_id,)).fetchone()
+    return None if row is None else _profile(row)
+
+
+def read_account(conn: sqlite3.Connection, user_id: str) -> dict[str, Any] | None:
+    """The account body of ``user_id``, or None if there is no such account (blocking)."""
+    found = _find(conn, user_id)
+    if found is None:
+        return None
+    devices = [
+        str(d[0])
+        for d in conn.execute(
+            "SELECT id FROM user_devices WHERE user_id = ? ORDER BY id", (found.rowid,)
+        )
+    ]
+    return account_json(found.user(), email=found.email, devices=devices, custom_id=found.custom_id)
+
+
+def find_users(
+    conn: sqlite3.Connection, ids: Sequence[str], usernames: Sequence[str]
+) -> list[dict[str, Any]]:
+    """Every user whose id or username is listed, in creation order, each once (blocking)."""
+    clauses, params = [], []
+    for column, values in (("u.uuid", ids), ("u.username", usernames)):
+        if values:
+            clauses.append(f"{column} IN (SELECT value FROM json_each(?))")
+            params.append(_json_list(values))
+    if not clauses:
+        return []
+    rows = conn.execute(_SELECT_USER + " WHERE " + " OR ".join(clauses) + " ORDER BY u.id", params)
+    return [_profile(row).user() for row in rows]
+
+
+def _json_list(values: Sequence[str]) -> str:
+    # json_each takes any number of values in one parameter (SQLite caps the parameters).
+    return dumps(list(values))
+
+
+def update_account(txn: Txn, user_id: str, update: AccountUpdate, now: int, ranks: Ranks) -> None:
+    conn = txn.conn
+    found = _find(conn, user_id)
+    if found is None:
+        return
+    changed = False
+    if update.username is not None and update.username != found.username:
+        taken = conn.execute("SELECT 1 FROM users WHERE username = ?", (update.username,))
+        if taken.fetchone() is not None:
+            raise ApiFailure(GrpcCode.INVALID_ARGUMENT, USERNAME_TAKEN_ON_UPDATE)
+        conn.execute("UPDATE users SET username = ? WHERE id = ?", (update.username, found.rowid))
+        ranks.users.pop(user_id, None)
+        changed = True
+    fields = dict(found.fields)
+    for name, value in update.profile().items():
+        if value is not None and value != fields[name]:
+            fields[name], changed = value, True
+    if changed:
+        _store_profile(conn, found.rowid, fields, now)
+
+
+def _store_profile(conn: sqlite3.Connection, rowid: int, fields: dict[str, str], now: int) -> None:
+    values = [fields[name] or None for name in PROFILE_FIELDS]
+    marks = ", ".join("?" for _ in PROFILE_FIELDS)
+    conn.execute(
+        f"INSERT OR REPLACE INTO user_profiles(user_id, {_PROFILE_COLUMNS}, update_time)"
+        f" VALUES (?, {marks}, ?)",
+        (rowid, *values, now),
+    )
+
+
+def delete_account(txn: Txn, user_id: str, ranks: Ranks) -> bool:
+    """Delete the account and everything it owns; False if there was none (blocking)."""
+    conn = txn.conn
+    row = conn.execute("SELECT id FROM users WHERE uuid = ?", (user_id,)).fetchone()
+    if row is None:
+        return False
+    rowid = int(row[0])
+    _drop_records(txn, rowid, ranks)
+    for statement in (
+        "DELETE FROM user_devices WHERE user_id = ?",
+        "DELETE FROM user_profiles WHERE user_id = ?",
+        "DELETE FROM users WHERE id = ?",
+    ):
+        conn.execute(statement, (rowid,))
+    ranks.users.pop(user_id, None)
+    return True
+
+
+def _drop_records(txn: Txn, rowid: int, ranks: Ranks) -> None:
+    periods = txn.conn.execute(
+        "SELECT board, expiry FROM records WHERE owner = ?", (rowid,)
+    ).fetchall()
+    txn.conn.execute("DELETE FROM records WHERE owner = ?", (rowid,))
+    for board_id, expiry in periods:
+        with ranks.lock:
+            index = ranks.peek(board_id, expiry)
+            previous = None if index is None else index.remove(rowid)
+        if index is not None:
+            txn.on_rollback(functools.partial(_restore, ranks, index, rowid, previous))
+
+
+def _restore(ranks: Ranks, index: RankIndex, rowid: int, previous: int | None) -> None:
+    with ranks.lock:
+        index.restore(rowid, previous)
