@@ -17,6 +17,9 @@ costs a loop iteration of Python. ``TunedLoop`` therefore, for each socket trans
   tell it when each read starts and what it brought, so that an inline tick knows what its next
   read will cost (``read_meter``).
 
+- ``wake()`` wakes the loop out of ``select()`` from another thread without releasing the GIL
+  (thread mode; see ``loop_thread`` for why that matters to the game thread).
+
 Invariants: only transports this loop makes are touched, never asyncio's classes; a failed
 ``setsockopt`` leaves the kernel's choice. ``max_size``, ``_make_socket_transport``,
 ``_SelectorSocketTransport`` and its ``_read_ready__data_received`` are private asyncio names
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import functools
 import selectors
 import socket
@@ -43,6 +47,7 @@ __all__ = [
     "ReadObserver",
     "ReadTuning",
     "TunedLoop",
+    "gil_holding_write",
     "rmem_max",
 ]
 
@@ -61,6 +66,25 @@ BURST_READS = ReadTuning(read_size=1 << 20, receive_buffer=4 << 20)
 # Thread mode: the same reads (less Python per byte holding the GIL the game thread wants); the
 # loop reads all the time, so the kernel's autotuning sizes the buffer well.
 STEADY_READS = ReadTuning(read_size=1 << 20)
+
+
+@functools.lru_cache(maxsize=1)
+def gil_holding_write() -> Any:
+    """libc's ``write(fd, buf, n)`` called without releasing the GIL (``ctypes.PyDLL``), or None
+    where there is none to call (Windows).
+
+    Any syscall made the Python way releases the GIL. A thread that waits for it, such as a loop
+    thread that the write has just woken, then takes it and keeps it for its whole burst of
+    Python: the writer waits for all of it. One byte to a non-blocking socket never blocks, so
+    holding the GIL through it costs the writer about a microsecond and no hand-off.
+    """
+    try:
+        write = ctypes.PyDLL(None).write
+    except (OSError, TypeError, AttributeError):  # no C library to load by name
+        return None
+    write.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_size_t)
+    write.restype = ctypes.c_ssize_t
+    return write
 
 
 @functools.lru_cache(maxsize=1)
@@ -144,6 +168,16 @@ class TunedLoop(asyncio.SelectorEventLoop):
         self._read_size = tuning.read_size
         self._rcvbuf = _receive_buffer(tuning.receive_buffer)
         self._observer = observer
+
+    def wake(self) -> None:
+        """Make the loop's ``select()`` return, from any thread, without releasing the GIL."""
+        write, csock = gil_holding_write(), getattr(self, "_csock", None)  # the self-pipe's end
+        # Read and used under the GIL: socket.close() sets the fd to -1 before it lets go of it.
+        fd = csock.fileno() if csock is not None else -1
+        if write is None or fd < 0:
+            self._write_to_self()  # type: ignore[attr-defined]  # asyncio's own wake-up
+        else:
+            write(fd, b"\0", 1)  # a full pipe (-1, EAGAIN) wakes the loop as well
 
     def _set_rcvbuf(self, sock: socket.socket) -> None:
         if self._rcvbuf is not None and sock.type == socket.SOCK_STREAM:
