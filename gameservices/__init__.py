@@ -38,6 +38,15 @@ from ._outbox.db import OutboxEntry
 from ._outbox.store import Submission
 from ._protocol.accounts import Account
 from ._protocol.friends import Friend, FriendList, FriendOfFriend, FriendsOfFriends, FriendState
+from ._protocol.groups import (
+    Group,
+    GroupList,
+    GroupRole,
+    GroupUser,
+    GroupUserList,
+    UserGroup,
+    UserGroupList,
+)
 from ._protocol.manifest import Manifest, ManifestEntry
 from ._protocol.models import LeaderboardRecord, LeaderboardRecordList
 from ._protocol.notifications import Notification, NotificationList
@@ -68,6 +77,11 @@ __all__ = [
     "FriendState",
     "FriendsOfFriends",
     "GameServicesError",
+    "Group",
+    "GroupList",
+    "GroupRole",
+    "GroupUser",
+    "GroupUserList",
     "Handle",
     "HttpRequest",
     "HttpResponse",
@@ -105,6 +119,8 @@ __all__ = [
     "TransportError",
     "UsageError",
     "User",
+    "UserGroup",
+    "UserGroupList",
     "__version__",
     "report_progress",
 ]

@@ -32,6 +32,7 @@ from .accounts import AccountService, UserService
 from .auth import AuthService
 from .calls import Calls, Parse, Timeout
 from .friends import FriendService
+from .groups import GroupService
 from .keeper import SessionHook, SessionKeeper
 from .leaderboards import LeaderboardService
 from .notifications import NotificationService
@@ -127,6 +128,7 @@ class Client:
         )
         self.friends = FriendService(self._calls)
         self.notifications = NotificationService(self._calls, self.data_dir)
+        self.groups = GroupService(self._calls)
         self.account = AccountService(self._calls)
         self.users = UserService(self._calls)
 

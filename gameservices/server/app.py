@@ -45,6 +45,7 @@ from .cors import allow_origin, cors_middleware
 from .errors import ApiFailure, error_response
 from .faults import faults_middleware
 from .friend_routes import routes as friend_routes
+from .group_routes import routes as group_routes
 from .http_dates import stamp_date
 from .notification_routes import routes as notification_routes
 from .openapi import setup_openapi
@@ -257,6 +258,7 @@ def create_app(config: ServerConfig | None = None) -> web.Application:
     app.add_routes(health.routes)
     app.add_routes(friend_routes)
     app.add_routes(notification_routes)
+    app.add_routes(group_routes)
     app.add_routes(tournament_routes.routes)
     app.on_response_prepare.append(_gateway_headers)
     if config.clock is not time.time:

@@ -60,6 +60,16 @@ def test_every_implemented_route_is_described() -> None:
         ("post", "/v2/friend/steam"),
         ("get", "/v2/notification"),
         ("delete", "/v2/notification"),
+        ("get", "/v2/group"),
+        ("post", "/v2/group"),
+        ("put", "/v2/group/{group_id}"),
+        ("delete", "/v2/group/{group_id}"),
+        ("get", "/v2/group/{group_id}/user"),
+        ("get", "/v2/user/{user_id}/group"),
+        *(
+            ("post", f"/v2/group/{{group_id}}/{a}")
+            for a in ("join", "leave", "add", "kick", "promote", "demote", "ban")
+        ),
         # tournaments
         ("get", "/v2/tournament"),
         ("get", "/v2/tournament/{tournament_id}"),
