@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from yarl import URL
 
@@ -33,6 +33,7 @@ from .auth import AuthService
 from .calls import Calls, Parse, Timeout
 from .keeper import SessionHook, SessionKeeper
 from .leaderboards import LeaderboardService
+from .rpc import call_rpc
 from .session import Session, SessionStore
 from .tournaments import TournamentService
 from .transport import AiohttpTransport, HttpTransport
@@ -141,6 +142,24 @@ class Client:
     def server_time(self) -> float:
         """Now, by the server's clock as last seen in its ``Date`` header (epoch seconds)."""
         return self._sessions.server_time()
+
+    async def rpc(
+        self,
+        rpc_id: str,
+        payload: Any = None,
+        *,
+        http_key: str | None = None,
+        timeout: Timeout = DEFAULT,
+    ) -> Any:
+        """Call the server function ``rpc_id`` with ``payload`` (any JSON value; None sends
+        none) and return its answer's JSON value (None for an empty one). With the session, or
+        server to server with ``http_key`` (the server's runtime HTTP key; no session needed).
+
+        Never resent once it may have run: a lost answer raises ``OutcomeUnknown``. The
+        function's own error arrives with its code: ``InvalidArgument``, ``NotFound``,
+        ``AuthError``... or ``ServerError`` (500) for a function that failed.
+        """
+        return await call_rpc(self._calls, rpc_id, payload, http_key=http_key, timeout=timeout)
 
     async def send(self, req: api.Request, parse: Parse[T], timeout: Timeout = DEFAULT) -> T:
         """Send ``req`` with the session and the retry policy; return ``parse(json_object)``."""

@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from .._protocol.routes import OPENAPI
-from .openapi_accounts import ACCOUNT_SCHEMAS, user_paths
+from .openapi_accounts import ACCOUNT_SCHEMAS, rpc_paths, user_paths
 from .openapi_paths import account_paths, asset_paths, leaderboard_paths, service_paths
 from .openapi_schemas import SCHEMAS, Schema
 from .openapi_tournaments import TOURNAMENT_SCHEMAS, tournament_paths
@@ -32,6 +32,7 @@ def _build() -> Schema:
         **asset_paths(),
         **service_paths(),
         **user_paths(),
+        **rpc_paths(),
         **tournament_paths(),
     }
     return {

@@ -63,6 +63,8 @@ def test_every_implemented_route_is_described() -> None:
         ("put", "/v2/account"),
         ("delete", "/v2/account"),
         ("get", "/v2/user"),
+        ("get", "/v2/rpc/{id}"),
+        ("post", "/v2/rpc/{id}"),
     }
     assert {(m, p) for p, ops in paths.items() for m in ops} == expected
 
