@@ -49,9 +49,26 @@ EXPECTED = {
     "HttpResponse",
     "HttpTransport",
     "SessionOptions",
+    "Disconnected",
+    "Realtime",
+    "RealtimeError",
+    "RealtimeEvent",
+    "RealtimeOptions",
+    "Subscription",
+    # social: friends and notifications
+    "Friend",
+    "FriendList",
+    "FriendOfFriend",
+    "FriendState",
+    "FriendsOfFriends",
+    "Notification",
+    "NotificationList",
     # tournaments (client.tournaments)
     "Tournament",
     "TournamentList",
+    # match listing (client.matches)
+    "Match",
+    "MatchList",
     # accounts and users (issue 12)
     "Account",
     "User",

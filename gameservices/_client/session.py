@@ -22,7 +22,7 @@ from typing import Any
 from .._exceptions import ProtocolError, StorageError
 from .._protocol.jwt import decode_claims
 
-__all__ = ["SESSION_FILE", "Session", "SessionStore"]
+__all__ = ["SESSION_FILE", "Session", "SessionStore", "write_private"]
 
 SESSION_FILE = "session.json"
 _FORMAT = 1
@@ -94,7 +94,8 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically with mode 0600 (blocking: run it in a thread)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -146,7 +147,7 @@ class SessionStore:
                     await asyncio.to_thread(self.path.unlink, missing_ok=True)
                 else:
                     data = json.dumps(session.to_json()).encode()
-                    await asyncio.to_thread(_write_atomic, self.path, data)
+                    await asyncio.to_thread(write_private, self.path, data)
             except OSError as exc:
                 raise StorageError(f"cannot write the session file {self.path}: {exc}") from exc
 

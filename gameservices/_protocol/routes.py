@@ -17,18 +17,31 @@ __all__ = [
     "API_PREFIX",
     "API_ROOT",
     "AUTHENTICATE",
+    "CHANNEL",
+    "FRIEND",
+    "FRIEND_BLOCK",
+    "FRIEND_FRIENDS",
+    "FRIEND_IMPORT",
+    "GROUP",
+    "GROUP_ACTION",
+    "GROUP_ID",
+    "GROUP_USERS",
     "HEALTHCHECK",
     "LEADERBOARD",
     "LEADERBOARD_OWNER",
+    "MATCHES",
+    "NOTIFICATION",
     "OPENAPI",
     "RPC",
     "SESSION_LOGOUT",
     "SESSION_REFRESH",
+    "SOCKET",
     "TOURNAMENT",
     "TOURNAMENTS",
     "TOURNAMENT_JOIN",
     "TOURNAMENT_OWNER",
     "USERS",
+    "USER_GROUPS",
     "fill",
     "prefix",
 ]
@@ -48,6 +61,20 @@ RPC = "/v2/rpc/{id}"  # server functions; the reference server routes any id, "/
 LEADERBOARD = "/v2/leaderboard/{leaderboard_id}"
 LEADERBOARD_OWNER = "/v2/leaderboard/{leaderboard_id}/owner/{owner_id}"
 
+CHANNEL = "/v2/channel/{channel_id}"  # chat history
+SOCKET = "/ws"  # the realtime socket (not under /v2)
+MATCHES = "/v2/match"
+# social: friends, groups, notifications
+FRIEND = "/v2/friend"
+FRIEND_BLOCK = "/v2/friend/block"
+FRIEND_FRIENDS = "/v2/friend/friends"
+FRIEND_IMPORT = "/v2/friend/{provider}"  # provider: facebook, steam
+GROUP = "/v2/group"
+GROUP_ID = "/v2/group/{group_id}"
+GROUP_ACTION = "/v2/group/{group_id}/{action}"  # join, leave, add, kick, promote, demote, ban
+GROUP_USERS = "/v2/group/{group_id}/user"
+USER_GROUPS = "/v2/user/{user_id}/group"
+NOTIFICATION = "/v2/notification"
 TOURNAMENTS = "/v2/tournament"
 TOURNAMENT = "/v2/tournament/{tournament_id}"
 TOURNAMENT_JOIN = "/v2/tournament/{tournament_id}/join"

@@ -39,15 +39,27 @@ from aiohttp.typedefs import Middleware
 from .._protocol import routes
 from .._protocol.headers import IDEMPOTENCY_HEADER
 from .._protocol.wire import GrpcCode, grpc_code_for_status
-from . import account_routes, accounts, health, leaderboard_routes, rpc_routes, tournament_routes
+from . import (
+    account_routes,
+    accounts,
+    chat_store,
+    health,
+    leaderboard_routes,
+    match_routes,
+    rpc_routes,
+    tournament_routes,
+)
 from .assets import setup_assets
 from .config import ServerConfig
 from .cors import allow_origin, cors_middleware
 from .errors import ApiFailure, error_response
 from .faults import faults_middleware
+from .friend_routes import routes as friend_routes
 from .http_dates import stamp_date
+from .notification_routes import routes as notification_routes
 from .openapi import setup_openapi
 from .ratelimit import rate_limit_middleware
+from .realtime_routes import setup_realtime
 from .state import STATE, USER, ServerState, StateHolder, open_state, purge, state_of
 from .tokens import Claims, TokenError
 
@@ -257,13 +269,18 @@ def create_app(config: ServerConfig | None = None) -> web.Application:
     app.add_routes(account_routes.routes)
     app.add_routes(leaderboard_routes.routes)
     app.add_routes(health.routes)
+    app.add_routes(friend_routes)
+    app.add_routes(notification_routes)
     app.add_routes(tournament_routes.routes)
     app.add_routes(rpc_routes.routes)
+    app.add_routes(match_routes.routes)
     app.on_response_prepare.append(_gateway_headers)
     if config.clock is not time.time:
         # Clients judge token expiry by Date; with an injected clock it must tell that time.
         app.on_response_prepare.append(stamp_date(config.clock))
     setup_assets(app, config.assets_dir, config.faults)
     setup_openapi(app)
+    setup_realtime(app)
+    app.add_routes(chat_store.routes)
     app.cleanup_ctx.append(_lifecycle)
     return app

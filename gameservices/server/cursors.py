@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from .._protocol.wire import dumps
 
-__all__ = ["Cursor", "CursorCodec"]
+__all__ = ["Cursor", "CursorCodec", "SignedCursors"]
 
 _MAC_BYTES = 16
 
@@ -42,6 +42,10 @@ class CursorCodec:
     def __init__(self, key: bytes) -> None:
         self._key = key
 
+    def derive(self, purpose: bytes) -> bytes:
+        """A key of its own for another kind of signed value (chat history cursors...)."""
+        return hmac.new(self._key, purpose, hashlib.sha256).digest()
+
     def _mac(self, payload: bytes) -> bytes:
         return hmac.new(self._key, payload, hashlib.sha256).digest()[:_MAC_BYTES]
 
@@ -62,3 +66,31 @@ class CursorCodec:
         except (ValueError, TypeError):
             return None
         return cursor if (cursor.board, cursor.expiry) == (board, expiry) else None
+
+
+class SignedCursors:
+    """Cursors of the social lists: a list of plain values under a kind, signed with the same
+    key as the leaderboard cursors; ``decode`` answers None for anything not made here."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = hashlib.sha256(b"social:" + key).digest()
+
+    def _mac(self, payload: bytes) -> bytes:
+        return hmac.new(self._key, payload, hashlib.sha256).digest()[:_MAC_BYTES]
+
+    def encode(self, kind: str, values: list[object]) -> str:
+        payload = dumps([kind, *values]).encode()
+        return _b64(payload) + "." + _b64(self._mac(payload))
+
+    def decode(self, text: str, kind: str) -> list[object] | None:
+        try:
+            body, mac = text.split(".")
+            payload = _unb64(body)
+            if not hmac.compare_digest(_unb64(mac), self._mac(payload)):
+                return None
+            values = json.loads(payload)
+        except (ValueError, TypeError):
+            return None
+        if not isinstance(values, list) or not values or values[0] != kind:
+            return None
+        return values[1:]

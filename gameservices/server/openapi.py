@@ -19,7 +19,9 @@ from aiohttp import web
 from .._protocol.routes import OPENAPI
 from .openapi_accounts import ACCOUNT_SCHEMAS, rpc_paths, user_paths
 from .openapi_paths import account_paths, asset_paths, leaderboard_paths, service_paths
+from .openapi_realtime import realtime_paths
 from .openapi_schemas import SCHEMAS, Schema
+from .openapi_social import SOCIAL_SCHEMAS, social_paths
 from .openapi_tournaments import TOURNAMENT_SCHEMAS, tournament_paths
 
 __all__ = ["openapi_document", "setup_openapi"]
@@ -31,6 +33,8 @@ def _build() -> Schema:
         **leaderboard_paths(),
         **asset_paths(),
         **service_paths(),
+        **realtime_paths(),
+        **social_paths(),
         **user_paths(),
         **rpc_paths(),
         **tournament_paths(),
@@ -46,7 +50,7 @@ def _build() -> Schema:
         "security": [{"bearer": []}],
         "paths": paths,
         "components": {
-            "schemas": {**SCHEMAS, **TOURNAMENT_SCHEMAS, **ACCOUNT_SCHEMAS},
+            "schemas": {**SCHEMAS, **SOCIAL_SCHEMAS, **TOURNAMENT_SCHEMAS, **ACCOUNT_SCHEMAS},
             "securitySchemes": {
                 "basic": {
                     "type": "http",

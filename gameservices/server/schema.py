@@ -2,8 +2,9 @@
 
 Invariants:
 - ``PRAGMA user_version`` says which schema a file holds: 0 is a new file or one made before
-  reset periods (records keyed by board and owner, tie order kept in a ``seq`` column), 1 is
-  the current schema.
+  reset periods (records keyed by board and owner, tie order kept in a ``seq`` column), 1 has
+  reset periods, 2 adds the social tables (``SOCIAL``: friend edges, groups and their members,
+  notifications), made by ``CREATE ... IF NOT EXISTS`` like every table.
 - ``prepare`` runs on the writer thread before any job: it migrates a version-0 file in one
   transaction (its records become the only period, ``expiry`` 0, of their board) and then makes
   whatever is missing, so a file is always entirely one version. Tables that are only added
@@ -14,9 +15,9 @@ from __future__ import annotations
 
 import sqlite3
 
-__all__ = ["SCHEMA", "SCHEMA_VERSION", "prepare"]
+__all__ = ["SCHEMA", "SCHEMA_VERSION", "SOCIAL", "prepare"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Records by board period (expiry: the period's reset time, 0 for a board that never resets).
 _RECORDS = """
@@ -73,6 +74,59 @@ CREATE TABLE IF NOT EXISTS user_profiles(
 );
 """ + _RECORDS.format(exists="IF NOT EXISTS ")
 
+# Friends: two edges per pair (``state`` as the source sees it); ``position`` orders a list
+# (Nakama: the time the pair first met), shared by both edges of a pair.
+# Groups: ``state`` of a member is 0 superadmin .. 4 banned; ``position`` orders members.
+# Notifications: ``seq`` orders them (oldest first) and is what a cursor names.
+SOCIAL = """
+CREATE TABLE IF NOT EXISTS user_edges(
+    source TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    state INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    update_time INTEGER NOT NULL,
+    metadata TEXT NOT NULL,
+    PRIMARY KEY(source, destination)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS user_edges_list ON user_edges(source, state, position);
+CREATE INDEX IF NOT EXISTS user_edges_position ON user_edges(position);
+CREATE TABLE IF NOT EXISTS groups(
+    id TEXT PRIMARY KEY,
+    creator_id TEXT NOT NULL,
+    name TEXT NOT NULL UNIQUE,
+    description TEXT NOT NULL,
+    avatar_url TEXT NOT NULL,
+    lang_tag TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    open INTEGER NOT NULL,
+    edge_count INTEGER NOT NULL,
+    max_count INTEGER NOT NULL,
+    create_time INTEGER NOT NULL,
+    update_time INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS group_edges(
+    group_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    state INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    update_time INTEGER NOT NULL,
+    PRIMARY KEY(group_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS group_edges_user ON group_edges(user_id, state, position);
+CREATE INDEX IF NOT EXISTS group_edges_list ON group_edges(group_id, state, position);
+CREATE TABLE IF NOT EXISTS notifications(
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    user_id TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    content TEXT NOT NULL,
+    code INTEGER NOT NULL,
+    sender_id TEXT NOT NULL,
+    create_time INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS notifications_user ON notifications(user_id, seq);
+"""
+
 _MIGRATE_0_TO_1 = (
     "ALTER TABLE records RENAME TO records_v0",
     _RECORDS.format(exists=""),
@@ -90,7 +144,7 @@ def _has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
 def _create_missing(conn: sqlite3.Connection) -> None:
     """Tables added since a file reached the current version (each ``IF NOT EXISTS``, so a
     new table needs no version of its own)."""
-    for statement in SCHEMA.split(";"):
+    for statement in (SCHEMA + SOCIAL).split(";"):
         if statement.strip():
             conn.execute(statement)
 
@@ -106,7 +160,7 @@ def prepare(conn: sqlite3.Connection) -> None:
         if _has_column(conn, "records", "seq"):
             for statement in _MIGRATE_0_TO_1:
                 conn.execute(statement)
-        for statement in SCHEMA.split(";"):
+        for statement in (SCHEMA + SOCIAL).split(";"):
             if statement.strip():
                 conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -20,8 +20,9 @@ from pathlib import Path
 from aiohttp import web
 
 from .config import MIN_SECRET_CHARS, ServerConfig
-from .cursors import CursorCodec
+from .cursors import CursorCodec, SignedCursors
 from .idempotency import purge_expired
+from .notification_store import NotificationHub
 from .ranks import Ranks
 from .schedules import ResetClock
 from .sqlite_store import Store, Txn
@@ -51,6 +52,9 @@ class ServerState:
     cursors: CursorCodec
     resets: ResetClock
     tournament_created: dict[str, int] = field(default_factory=dict)  # id -> first seen
+    social_cursors: SignedCursors = field(default_factory=lambda: SignedCursors(os.urandom(32)))
+    # The listener hook for created notifications (notification_store's docstring).
+    notifications: NotificationHub = field(default_factory=NotificationHub)
 
 
 class StateHolder:
@@ -166,4 +170,13 @@ async def open_state(config: ServerConfig) -> ServerState:
     )
     cursor_key = hmac.new(secret.encode(), b"cursor", hashlib.sha256).digest()
     codec = CursorCodec(cursor_key)
-    return ServerState(config, store, ranks, tokens, codec, ResetClock(), started)
+    return ServerState(
+        config,
+        store,
+        ranks,
+        tokens,
+        codec,
+        ResetClock(),
+        started,
+        social_cursors=SignedCursors(cursor_key),
+    )

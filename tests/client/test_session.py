@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from gameservices import ProtocolError, Session
-from gameservices._client.session import SESSION_FILE, SessionStore, _write_atomic
+from gameservices._client.session import SESSION_FILE, SessionStore, write_private
 
 
 def jwt(claims: dict[str, object]) -> str:
@@ -79,7 +79,7 @@ def test_short_writes_and_no_fchmod_still_give_a_whole_private_file(
     monkeypatch.delattr(os, "fchmod", raising=False)
     monkeypatch.setattr(os, "write", lambda fd, data: real_write(fd, bytes(data[:7])))
     data = json.dumps(Session.from_tokens(TOKEN, REFRESH).to_json()).encode()
-    _write_atomic(tmp_path / SESSION_FILE, data)
+    write_private(tmp_path / SESSION_FILE, data)
     assert (tmp_path / SESSION_FILE).read_bytes() == data
     assert stat.S_IMODE((tmp_path / SESSION_FILE).stat().st_mode) == 0o600
 
@@ -92,5 +92,5 @@ def test_a_failed_write_leaves_no_temp_file(
 
     monkeypatch.setattr(os, "write", full_disk)
     with pytest.raises(OSError, match="No space"):
-        _write_atomic(tmp_path / SESSION_FILE, b"{}")
+        write_private(tmp_path / SESSION_FILE, b"{}")
     assert list(tmp_path.iterdir()) == []

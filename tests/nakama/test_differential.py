@@ -43,6 +43,7 @@ import pytest
 from gameservices.server import Board, Operator, ServerConfig, load_config_file
 from gameservices.testing import Faults, ReferenceServer
 
+from .differential_social import SOCIAL_CASES
 from .rpc_handlers import RPC_HANDLERS
 from .support import (
     BOARDS,
@@ -1557,6 +1558,8 @@ async def _(w: Wire) -> None:
         await w.call("GET", lb(w, "best"), auth="alice")
 
 
+for _id, _run, _options in SOCIAL_CASES:  # friends, notifications, groups
+    case(_id, **_options)(_run)
 # ---- account updates and deletes, users (issue 12) ----
 
 USERS = "/v2/user"

@@ -54,9 +54,9 @@ _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 _JWT = re.compile(r"^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
 _RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
 _LONG = 300  # longer strings are compared by length and digest (diffs stay readable)
-_CURSOR_PARAM = re.compile(r"([?&]cursor=)[^&]+")
+_CURSOR_PARAM = re.compile(r"([?&](?:cacheable_)?cursor=)[^&]+")
 _GENERATED_USERNAME = re.compile(r"^[A-Za-z]{10}$")
-_CURSOR_KEYS = frozenset({"next_cursor", "prev_cursor"})
+_CURSOR_KEYS = frozenset({"next_cursor", "prev_cursor", "cursor", "cacheable_cursor"})
 
 # {"request", "status", "headers", "body"} are compared; "_sent", "_raw_headers" and
 # "_raw_body" are what went over the wire (for deliberate-difference checks and dumps).
