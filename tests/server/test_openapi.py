@@ -78,6 +78,11 @@ def test_every_implemented_route_is_described() -> None:
         ("get", "/v2/user"),
         ("get", "/v2/rpc/{id}"),
         ("post", "/v2/rpc/{id}"),
+        ("put", "/v2/storage"),
+        ("post", "/v2/storage"),
+        ("put", "/v2/storage/delete"),
+        ("get", "/v2/storage/{collection}"),
+        ("get", "/v2/storage/{collection}/{user_id}"),
     }
     assert {(m, p) for p, ops in paths.items() for m in ops} == expected
 
