@@ -5,6 +5,8 @@ Engine glue lives in ``gameservices.engines.*`` and is imported lazily, never fr
 
 from ._assets.downloader import SyncResult
 from ._client.client import Client
+from ._client.realtime import Realtime
+from ._client.realtime_events import Event as RealtimeEvent
 from ._client.session import Session
 from ._client.transport import (
     AiohttpTransport,
@@ -13,12 +15,13 @@ from ._client.transport import (
     HttpResponse,
     HttpTransport,
 )
-from ._config import DEFAULT, RetryPolicy, SessionOptions, Timeouts
+from ._config import DEFAULT, RealtimeOptions, RetryPolicy, SessionOptions, Timeouts
 from ._exceptions import (
     APIError,
     AuthError,
     Conflict,
     ConnectError,
+    Disconnected,
     GameServicesError,
     IntegrityError,
     InvalidArgument,
@@ -27,6 +30,7 @@ from ._exceptions import (
     OutcomeUnknown,
     ProtocolError,
     RateLimited,
+    RealtimeError,
     RequestTimeout,
     ServerError,
     SessionExpired,
@@ -46,7 +50,7 @@ from ._protocol.tournaments import Tournament, TournamentList
 from ._protocol.users import User
 from ._protocol.wire import Operator
 from ._runner.ambient import report_progress
-from ._runner.handles import Handle
+from ._runner.handles import Handle, Subscription
 from ._runner.runner import TickRunner
 from ._runner.slowticks import SlowTick
 from ._runner.stats import RunnerStats
@@ -63,6 +67,7 @@ __all__ = [
     "Client",
     "Conflict",
     "ConnectError",
+    "Disconnected",
     "Friend",
     "FriendList",
     "FriendOfFriend",
@@ -90,6 +95,10 @@ __all__ = [
     "OutcomeUnknown",
     "ProtocolError",
     "RateLimited",
+    "Realtime",
+    "RealtimeError",
+    "RealtimeEvent",
+    "RealtimeOptions",
     "RequestTimeout",
     "RetryPolicy",
     "RunnerStats",
@@ -100,6 +109,7 @@ __all__ = [
     "SlowTick",
     "StorageError",
     "Submission",
+    "Subscription",
     "SyncResult",
     "TickRunner",
     "Timeouts",

@@ -49,6 +49,12 @@ EXPECTED = {
     "HttpResponse",
     "HttpTransport",
     "SessionOptions",
+    "Disconnected",
+    "Realtime",
+    "RealtimeError",
+    "RealtimeEvent",
+    "RealtimeOptions",
+    "Subscription",
     # social: friends and notifications
     "Friend",
     "FriendList",

@@ -18,7 +18,7 @@ from typing import TypeVar
 from yarl import URL
 
 from .._assets.service import Assets
-from .._config import DEFAULT, RetryPolicy, SessionOptions, Timeouts
+from .._config import DEFAULT, RealtimeOptions, RetryPolicy, SessionOptions, Timeouts
 from .._exceptions import UsageError
 from .._lifecycle import Lifecycle
 from .._outbox.db import OutboxEntry
@@ -31,14 +31,19 @@ from .._runner.ambient import current_runner
 from .accounts import AccountService, UserService
 from .auth import AuthService
 from .calls import Calls, Parse, Timeout
+from .channels import ChannelService
 from .friends import FriendService
 from .keeper import SessionHook, SessionKeeper
 from .leaderboards import LeaderboardService
 from .matches import MatchService
 from .notifications import NotificationService
+from .realtime import Realtime
 from .session import Session, SessionStore
 from .tournaments import TournamentService
 from .transport import AiohttpTransport, HttpTransport
+from .websocket import WebSocket
+
+MAX_INCOMING_FRAME = 4 * 1024 * 1024  # a channel's presences can be long; Nakama's limit is ours
 
 __all__ = ["Client"]
 
@@ -122,6 +127,7 @@ class Client:
         self.on_close(self.outbox.close)
         self.auth = AuthService(self._calls)
         self.leaderboards = LeaderboardService(self._calls, self.outbox)
+        self.channels = ChannelService(self._calls)
         self.tournaments = TournamentService(self._calls, self.outbox)
         self.matches = MatchService(self._calls)
         self.assets = Assets(
@@ -151,6 +157,30 @@ class Client:
     async def send(self, req: api.Request, parse: Parse[T], timeout: Timeout = DEFAULT) -> T:
         """Send ``req`` with the session and the retry policy; return ``parse(json_object)``."""
         return await self._calls.send(req, parse, timeout)
+
+    def realtime(self, options: RealtimeOptions | None = None) -> Realtime:
+        """A realtime socket for this client's player (not yet open: ``async with`` it, or
+        ``await rt.connect()``). Needs the default aiohttp transport."""
+        if options is not None and not isinstance(options, RealtimeOptions):
+            raise TypeError(f"options must be a RealtimeOptions, not {type(options).__name__}")
+        websocket = getattr(self.transport, "websocket", None)
+        if websocket is None:
+            raise UsageError(f"the realtime socket needs a transport with websocket(), not "
+                             f"{type(self.transport).__name__}")  # fmt: skip
+        chosen = options or RealtimeOptions()
+        connect = self.timeouts.connect
+
+        async def open_socket(url: URL) -> WebSocket:
+            return await websocket(  # type: ignore[no-any-return]  # AiohttpTransport's
+                url, heartbeat=chosen.heartbeat, max_frame=MAX_INCOMING_FRAME, timeout=connect
+            )
+
+        rt = Realtime(
+            base_url=self.base_url, caller=self._calls, open_socket=open_socket,
+            retry=self.retry, options=chosen, opened=self._open,
+        )  # fmt: skip
+        self.on_close(rt.close)
+        return rt
 
     # -- lifecycle ---------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ __all__ = [
     "API_PREFIX",
     "API_ROOT",
     "AUTHENTICATE",
+    "CHANNEL",
     "FRIEND",
     "FRIEND_BLOCK",
     "FRIEND_FRIENDS",
@@ -33,6 +34,7 @@ __all__ = [
     "OPENAPI",
     "SESSION_LOGOUT",
     "SESSION_REFRESH",
+    "SOCKET",
     "TOURNAMENT",
     "TOURNAMENTS",
     "TOURNAMENT_JOIN",
@@ -57,6 +59,8 @@ USERS = "/v2/user"
 LEADERBOARD = "/v2/leaderboard/{leaderboard_id}"
 LEADERBOARD_OWNER = "/v2/leaderboard/{leaderboard_id}/owner/{owner_id}"
 
+CHANNEL = "/v2/channel/{channel_id}"  # chat history
+SOCKET = "/ws"  # the realtime socket (not under /v2)
 MATCHES = "/v2/match"
 # social: friends, groups, notifications
 FRIEND = "/v2/friend"

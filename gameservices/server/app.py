@@ -38,7 +38,15 @@ from aiohttp.typedefs import Middleware
 from .._protocol import routes
 from .._protocol.headers import IDEMPOTENCY_HEADER
 from .._protocol.wire import GrpcCode, grpc_code_for_status
-from . import account_routes, accounts, health, leaderboard_routes, match_routes, tournament_routes
+from . import (
+    account_routes,
+    accounts,
+    chat_store,
+    health,
+    leaderboard_routes,
+    match_routes,
+    tournament_routes,
+)
 from .assets import setup_assets
 from .config import ServerConfig
 from .cors import allow_origin, cors_middleware
@@ -49,6 +57,7 @@ from .http_dates import stamp_date
 from .notification_routes import routes as notification_routes
 from .openapi import setup_openapi
 from .ratelimit import rate_limit_middleware
+from .realtime_routes import setup_realtime
 from .state import STATE, USER, ServerState, StateHolder, open_state, purge, state_of
 from .tokens import Claims, TokenError
 
@@ -265,5 +274,7 @@ def create_app(config: ServerConfig | None = None) -> web.Application:
         app.on_response_prepare.append(stamp_date(config.clock))
     setup_assets(app, config.assets_dir, config.faults)
     setup_openapi(app)
+    setup_realtime(app)
+    app.add_routes(chat_store.routes)
     app.cleanup_ctx.append(_lifecycle)
     return app

@@ -19,6 +19,7 @@ from aiohttp import web
 from .._protocol.routes import OPENAPI
 from .openapi_accounts import ACCOUNT_SCHEMAS, user_paths
 from .openapi_paths import account_paths, asset_paths, leaderboard_paths, service_paths
+from .openapi_realtime import realtime_paths
 from .openapi_schemas import SCHEMAS, Schema
 from .openapi_social import SOCIAL_SCHEMAS, social_paths
 from .openapi_tournaments import TOURNAMENT_SCHEMAS, tournament_paths
@@ -32,6 +33,7 @@ def _build() -> Schema:
         **leaderboard_paths(),
         **asset_paths(),
         **service_paths(),
+        **realtime_paths(),
         **social_paths(),
         **user_paths(),
         **tournament_paths(),

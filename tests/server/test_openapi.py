@@ -50,6 +50,8 @@ def test_every_implemented_route_is_described() -> None:
         ("get", "/assets/manifest.json"),
         ("get", "/assets/{name}"),
         ("get", "/v2/openapi.json"),
+        ("get", "/ws"),
+        ("get", "/v2/channel/{channel_id}"),
         ("get", "/v2/match"),
         # social
         ("get", "/v2/friend"),
