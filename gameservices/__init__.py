@@ -46,6 +46,13 @@ from ._protocol.manifest import Manifest, ManifestEntry
 from ._protocol.matches import Match, MatchList
 from ._protocol.models import LeaderboardRecord, LeaderboardRecordList
 from ._protocol.notifications import Notification, NotificationList
+from ._protocol.storage import (
+    StorageAck,
+    StorageId,
+    StorageObject,
+    StorageObjectList,
+    StorageWrite,
+)
 from ._protocol.tournaments import Tournament, TournamentList
 from ._protocol.users import User
 from ._protocol.wire import Operator
@@ -107,7 +114,12 @@ __all__ = [
     "SessionExpired",
     "SessionOptions",
     "SlowTick",
+    "StorageAck",
     "StorageError",
+    "StorageId",
+    "StorageObject",
+    "StorageObjectList",
+    "StorageWrite",
     "Submission",
     "Subscription",
     "SyncResult",

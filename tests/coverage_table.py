@@ -22,7 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SWAGGER = ROOT / "docs" / "reference" / "nakama-apigrpc.swagger.json"
 TABLE = ROOT / "docs" / "coverage.md"
 # Operations that are another spelling of one the client sends.
-ALIASES = {"Nakama_WriteTournamentRecord2": "Nakama_WriteTournamentRecord"}
+ALIASES = {
+    "Nakama_WriteTournamentRecord2": "Nakama_WriteTournamentRecord",
+    "Nakama_ListStorageObjects2": "Nakama_ListStorageObjects",
+}
 _METHODS = ("get", "post", "put", "delete")
 
 HEADER = """# Coverage of Nakama's REST API

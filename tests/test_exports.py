@@ -72,6 +72,12 @@ EXPECTED = {
     # accounts and users (issue 12)
     "Account",
     "User",
+    # client.storage's records
+    "StorageAck",
+    "StorageId",
+    "StorageObject",
+    "StorageObjectList",
+    "StorageWrite",
 }
 
 

@@ -38,7 +38,9 @@ from .leaderboards import LeaderboardService
 from .matches import MatchService
 from .notifications import NotificationService
 from .realtime import Realtime
+from .saves import Merge, SaveService
 from .session import Session, SessionStore
+from .storage import StorageService
 from .tournaments import TournamentService
 from .transport import AiohttpTransport, HttpTransport
 from .websocket import WebSocket
@@ -73,6 +75,8 @@ class Client:
     - ``reauthenticate``: ``async fn(client)`` that logs in again once the refresh token died.
     - ``session_updated``: ``fn(session_or_None)`` after every session change.
     - ``sessions``: ``SessionOptions`` (refresh window, wall clock).
+    - ``merge``: ``fn(local, remote) -> value`` (or a coroutine) deciding a save slot changed on
+      another device (``client.saves``); without it both copies wait for ``saves.resolve``.
     - ``transport``: an ``HttpTransport``; default ``AiohttpTransport(timeouts=...,
       allow_insecure=...)`` (pass your own for ``max_body``/``trace_configs``, or a
       ``gameservices.testing.MockTransport`` in tests).
@@ -92,6 +96,7 @@ class Client:
         session_updated: SessionHook | None = None,
         sessions: SessionOptions = SessionOptions(),  # noqa: B008  # frozen value object
         transport: HttpTransport | None = None,
+        merge: Merge | None = None,
     ) -> None:
         _check_config(server_key, timeouts, retry, sessions)
         self.base_url = URL(base_url.rstrip("/"))
@@ -113,7 +118,7 @@ class Client:
             options=sessions,
             reauthenticate=None if reauthenticate is None else lambda: reauthenticate(self),
             session_updated=session_updated,
-            on_session=lambda: self.outbox.resume(),  # queued scores waiting for a session
+            on_session=self._resume,  # queued scores and saves waiting for a session
         )
         self._calls = Calls(
             self.base_url,
@@ -137,6 +142,16 @@ class Client:
         self.notifications = NotificationService(self._calls, self.data_dir)
         self.account = AccountService(self._calls)
         self.users = UserService(self._calls)
+        self.storage = StorageService(self._calls)
+        self.saves = SaveService(
+            self.storage,
+            self._sessions,
+            self.data_dir,
+            retry=retry,
+            merge=merge,
+            on_use=self._open,
+        )
+        self.on_close(self.saves.close)
 
     def __repr__(self) -> str:
         return f"Client({str(self.base_url)!r}, state={self.state.value})"
@@ -210,12 +225,17 @@ class Client:
     async def __aenter__(self) -> Client:
         self._open()
         await self.outbox.start()  # resume sending scores a previous run left on disk
+        await self.saves.start()  # and save slots
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
     # -- wiring ------------------------------------------------------------------------------
+
+    async def _resume(self) -> None:
+        await self.outbox.resume()
+        await self.saves.start()
 
     def _score_outbox(self) -> Outbox:
         """The outbox sends each entry through ``leaderboards.write`` with its own idempotency

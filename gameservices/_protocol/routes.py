@@ -35,6 +35,10 @@ __all__ = [
     "SESSION_LOGOUT",
     "SESSION_REFRESH",
     "SOCKET",
+    "STORAGE",
+    "STORAGE_COLLECTION",
+    "STORAGE_DELETE",
+    "STORAGE_USER",
     "TOURNAMENT",
     "TOURNAMENTS",
     "TOURNAMENT_JOIN",
@@ -77,6 +81,11 @@ TOURNAMENTS = "/v2/tournament"
 TOURNAMENT = "/v2/tournament/{tournament_id}"
 TOURNAMENT_JOIN = "/v2/tournament/{tournament_id}/join"
 TOURNAMENT_OWNER = "/v2/tournament/{tournament_id}/owner/{owner_id}"
+# storage objects: PUT writes, POST reads, GET lists a collection, PUT .../delete deletes
+STORAGE = "/v2/storage"
+STORAGE_COLLECTION = "/v2/storage/{collection}"
+STORAGE_DELETE = "/v2/storage/delete"
+STORAGE_USER = "/v2/storage/{collection}/{user_id}"  # a listing with the owner in the path
 
 _FORMATTER = string.Formatter()
 

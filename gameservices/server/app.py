@@ -45,6 +45,7 @@ from . import (
     health,
     leaderboard_routes,
     match_routes,
+    storage_routes,
     tournament_routes,
 )
 from .assets import setup_assets
@@ -268,6 +269,7 @@ def create_app(config: ServerConfig | None = None) -> web.Application:
     app.add_routes(notification_routes)
     app.add_routes(tournament_routes.routes)
     app.add_routes(match_routes.routes)
+    app.add_routes(storage_routes.routes)
     app.on_response_prepare.append(_gateway_headers)
     if config.clock is not time.time:
         # Clients judge token expiry by Date; with an injected clock it must tell that time.

@@ -56,7 +56,7 @@ from .support import (
     nakama_url,
     reference_diverges,
 )
-from .wire import Exchange, Names, Wire
+from .wire import Exchange, Names, Reply, Wire
 
 # -- the allow-list ------------------------------------------------------------------------------
 
@@ -1701,6 +1701,189 @@ async def _(w: Wire) -> None:
     await w.login("alice")
     await w.call("GET", f"{USERS}?ids={NIL_USER}", auth="alice")
     await w.call("GET", f"{USERS}?usernames=", auth="alice")
+
+
+# ---- storage ----
+
+STORAGE = "/v2/storage"
+
+
+def col(w: Wire) -> str:
+    return f"gsd_{w.names.case}"
+
+
+def obj(w: Wire, key: str, value: str = '{"n": 1}', **extra: Any) -> dict[str, Any]:
+    return {"collection": col(w), "key": key, "value": value, **extra}
+
+
+async def put(w: Wire, role: str, *objects: dict[str, Any]) -> Reply:
+    return await w.call("PUT", STORAGE, json={"objects": list(objects)}, auth=role)
+
+
+async def read(w: Wire, role: str, key: str, owner: str | None) -> None:
+    ident = {"collection": col(w), "key": key}
+    if owner is not None:
+        ident["user_id"] = w.user(owner).user_id
+    await w.call("POST", STORAGE, json={"object_ids": [ident]}, auth=role)
+
+
+async def delete(w: Wire, role: str, *ids: dict[str, Any]) -> None:
+    await w.call("PUT", f"{STORAGE}/delete", json={"object_ids": list(ids)}, auth=role)
+
+
+@case("storage: write, read back as jsonb prints it, and the version rules")
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    raw = '{"b": 1, "aa": [1, 2.50, 1e2], "z": "\u00e9", "n": null}'
+    first = await put(w, "alice", obj(w, "k", raw, permission_read=2))
+    version = first.json()["acks"][0]["version"]
+    await read(w, "alice", "k", "alice")
+    await put(w, "alice", obj(w, "k", '{"x": 1}', version="*"))
+    await put(w, "alice", obj(w, "k", '{"x": 1}', version="0" * 32))
+    await put(w, "alice", obj(w, "absent", '{"x": 1}', version=version))
+    await put(w, "alice", obj(w, "k", '{"x": 2}', version=version))
+    await put(w, "alice", obj(w, "k", '{"x": 2}'))  # identical: nothing changes
+    await read(w, "alice", "k", "alice")
+    await put(w, "alice", obj(w, "fresh", "{}", version="*"))
+
+
+@case("storage: read and write permissions, for the owner and for another player")
+async def _(w: Wire) -> None:
+    await w.logins(["alice", "bob"])
+    for n in (0, 1, 2):
+        await put(w, "alice", obj(w, f"r{n}", permission_read=n))
+    await put(w, "alice", obj(w, "locked", permission_write=0))
+    for role in ("alice", "bob"):
+        for key in ("r0", "r1", "r2"):
+            await read(w, role, key, "alice")
+    await read(w, "alice", "r2", None)  # no user: a system object (there is none)
+    await put(w, "alice", obj(w, "locked", '{"n": 2}'))
+    await put(w, "alice", obj(w, "locked", '{"n": 2}', version="*"))
+    await put(w, "alice", obj(w, "locked", '{"n": 2}', version="0" * 32))
+    await delete(w, "alice", {"collection": col(w), "key": "locked"})
+    await read(w, "alice", "locked", "alice")
+
+
+@case("storage: one refused object fails the whole write")
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    await put(w, "alice", obj(w, "taken"))
+    await put(w, "alice", obj(w, "new"), obj(w, "taken", "{}", version="*"))
+    await put(w, "alice", obj(w, "zz"), obj(w, "aa"), obj(w, "taken", "{}", version="bad"))
+    for key in ("new", "zz", "aa"):
+        await read(w, "alice", key, "alice")
+
+
+async def _listed(w: Wire, role: str, query: str) -> Reply:
+    return await w.call("GET", f"{STORAGE}/{col(w)}{query}", auth=role)
+
+
+@case("storage: listings (own, another's, everyone's public) and their cursors")
+async def _(w: Wire) -> None:
+    alice, bob = await w.logins(["alice", "bob"])
+    await put(w, "alice", *(obj(w, f"k{n}", permission_read=1 + n % 2) for n in range(4)))
+    await put(w, "bob", obj(w, "b", permission_read=2), obj(w, "hidden"))
+    for owner in (f"&user_id={alice.user_id}", f"&user_id={bob.user_id}", ""):
+        query = f"?limit=2{owner}"
+        while True:
+            page = await _listed(w, "alice", query)
+            cursor = (page.json() or {}).get("cursor")
+            if not cursor:
+                break
+            query = f"?limit=2{owner}&cursor={cursor}"
+    await _listed(w, "alice", f"?user_id={alice.user_id}")  # no limit: one object
+    await _listed(w, "alice", "?limit=100&user_id=00000000-0000-0000-0000-000000000000")
+    await w.call("GET", f"{STORAGE}/gsd_{w.names.case}_empty?limit=10", auth="alice")
+
+
+@case("storage: a listing with the owner in the path (GET /v2/storage/{collection}/{userId})")
+async def _(w: Wire) -> None:
+    alice, _ = await w.logins(["alice", "bob"])
+    await put(w, "alice", obj(w, "k1", permission_read=2), obj(w, "k2"))
+    for role in ("alice", "bob"):
+        await _listed(w, role, f"/{alice.user_id}?limit=10")
+    await _listed(w, "alice", "/not-a-uuid")
+
+
+@case("storage: delete rules (missing, version, all or none)")
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    reply = await put(w, "alice", obj(w, "a"), obj(w, "b", '{"n": 2}'), obj(w, "c"))
+    versions = [ack["version"] for ack in reply.json()["acks"]]
+    ident = {"collection": col(w)}
+    await delete(w, "alice", {**ident, "key": "missing"})
+    await delete(w, "alice", {**ident, "key": "a", "version": versions[1]})
+    await delete(w, "alice", {**ident, "key": "a"}, {**ident, "key": "missing"})
+    await read(w, "alice", "a", "alice")
+    await delete(w, "alice", {**ident, "key": "a", "version": versions[0]}, {**ident, "key": "b"})
+    await read(w, "alice", "b", "alice")
+    await delete(w, "alice")
+
+
+@case("storage: bad writes (ids, permissions, values, shapes)")
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    for o in (
+        {"key": "k", "value": "{}"},
+        {"collection": col(w), "value": "{}"},
+        {"collection": col(w), "key": "k"},
+        obj(w, "k", permission_read=3),
+        obj(w, "k", permission_read=-1),
+        obj(w, "k", permission_write=2),
+        obj(w, "k", "[1]"),
+        obj(w, "k", '"text"'),
+        obj(w, "k", "{bad"),
+        obj(w, "k", " \n{}"),
+        obj(w, "k2", permission_read="2"),
+        obj(w, "k3", permissionRead=2, permissionWrite=0),
+        obj(w, "k", permission_read=None),
+    ):
+        await put(w, "alice", o)
+    await put(w, "alice", obj(w, "ok"), obj(w, "k", "[]"))  # refused before anything is written
+    await read(w, "alice", "ok", "alice")
+    await put(w, "alice")
+    await w.call("PUT", STORAGE, json={}, auth="alice")
+    await w.call("PUT", STORAGE, json={"objects": {"a": 1}}, auth="alice")
+    await w.call("PUT", STORAGE, json={"objects": [{"collection": 5}]}, auth="alice")
+    await w.call("PUT", STORAGE, json={"objects": [{"value": {"a": 1}}]}, auth="alice")
+    await w.call("PUT", STORAGE, data=b"not json", auth="alice")
+
+
+@case("storage: bad reads, listings and deletes")
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    for ident in (
+        {"key": "k"},
+        {"collection": col(w)},
+        {"collection": col(w), "key": "k", "user_id": "nope"},
+        {"collection": col(w), "key": "k", "user_id": "00000000-0000-0000-0000-000000000000"},
+        {"collection": col(w), "key": "k", "userId": w.user("alice").user_id},
+    ):
+        await w.call("POST", STORAGE, json={"object_ids": [ident]}, auth="alice")
+    await w.call("POST", STORAGE, json={"object_ids": []}, auth="alice")
+    for query in ("?limit=0", "?limit=101", "?limit=abc", "?limit=", "?user_id=nope",
+                  "?cursor=garbage", "?cursor=WzEsImsiLCIiXQ.AAAA"):  # fmt: skip
+        await _listed(w, "alice", query)
+    await delete(w, "alice", {"key": "k"})
+    await delete(w, "alice", {"collection": col(w), "key": ""})
+
+
+@case(
+    "storage: a value jsonb cannot store (\\u0000, a number beyond numeric)",
+    deliberate="nakama-500",
+)
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    await put(w, "alice", obj(w, "k", '{"a": "\\u0000"}'))
+    await put(w, "alice", obj(w, "k", '{"a": 1e999999}'))
+
+
+@case("storage: every route wants a session token")
+async def _(w: Wire) -> None:
+    await w.call("PUT", STORAGE, json={"objects": []})
+    await w.call("POST", STORAGE, json={"object_ids": []})
+    await w.call("GET", f"{STORAGE}/{col(w)}")
+    await w.call("PUT", f"{STORAGE}/delete", json={"object_ids": []})
 
 
 # -- running a case ------------------------------------------------------------------------------

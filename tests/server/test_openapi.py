@@ -76,6 +76,11 @@ def test_every_implemented_route_is_described() -> None:
         ("put", "/v2/account"),
         ("delete", "/v2/account"),
         ("get", "/v2/user"),
+        ("put", "/v2/storage"),
+        ("post", "/v2/storage"),
+        ("put", "/v2/storage/delete"),
+        ("get", "/v2/storage/{collection}"),
+        ("get", "/v2/storage/{collection}/{user_id}"),
     }
     assert {(m, p) for p, ops in paths.items() for m in ops} == expected
 
