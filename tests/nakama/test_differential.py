@@ -44,6 +44,7 @@ from gameservices.server import Board, Operator, ServerConfig, load_config_file
 from gameservices.testing import Faults, ReferenceServer
 
 from .differential_social import SOCIAL_CASES
+from .differential_tournaments import TOURNAMENT_500, TOURNAMENT_CASES
 from .rpc_handlers import RPC_HANDLERS
 from .support import (
     BOARDS,
@@ -82,6 +83,7 @@ DELIBERATE = {
     "request size, so one record could hold most of a request",
     "system-user": "Nakama has a system user (the nil uuid, an empty username) that GET /v2/user "
     "finds; the reference server has no system user, so it finds nobody",
+    "tournament-500": TOURNAMENT_500,
 }
 DUMP_ENV = "GAMESERVICES_DIFFERENTIAL_DUMP"
 _DECODER = re.compile(
@@ -1559,6 +1561,8 @@ async def _(w: Wire) -> None:
 
 
 for _id, _run, _options in SOCIAL_CASES:  # friends, notifications, groups
+    case(_id, **_options)(_run)
+for _id, _run, _options in TOURNAMENT_CASES:  # tournaments, match listing
     case(_id, **_options)(_run)
 # ---- account updates and deletes, users (issue 12) ----
 
