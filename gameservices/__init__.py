@@ -5,6 +5,8 @@ Engine glue lives in ``gameservices.engines.*`` and is imported lazily, never fr
 
 from ._assets.downloader import SyncResult
 from ._client.client import Client
+from ._client.realtime import Realtime
+from ._client.realtime_events import Event as RealtimeEvent
 from ._client.session import Session
 from ._client.transport import (
     AiohttpTransport,
@@ -13,12 +15,13 @@ from ._client.transport import (
     HttpResponse,
     HttpTransport,
 )
-from ._config import DEFAULT, RetryPolicy, SessionOptions, Timeouts
+from ._config import DEFAULT, RealtimeOptions, RetryPolicy, SessionOptions, Timeouts
 from ._exceptions import (
     APIError,
     AuthError,
     Conflict,
     ConnectError,
+    Disconnected,
     GameServicesError,
     IntegrityError,
     InvalidArgument,
@@ -27,6 +30,7 @@ from ._exceptions import (
     OutcomeUnknown,
     ProtocolError,
     RateLimited,
+    RealtimeError,
     RequestTimeout,
     ServerError,
     SessionExpired,
@@ -48,13 +52,21 @@ from ._protocol.groups import (
     UserGroupList,
 )
 from ._protocol.manifest import Manifest, ManifestEntry
+from ._protocol.matches import Match, MatchList
 from ._protocol.models import LeaderboardRecord, LeaderboardRecordList
 from ._protocol.notifications import Notification, NotificationList
+from ._protocol.storage import (
+    StorageAck,
+    StorageId,
+    StorageObject,
+    StorageObjectList,
+    StorageWrite,
+)
 from ._protocol.tournaments import Tournament, TournamentList
 from ._protocol.users import User
 from ._protocol.wire import Operator
 from ._runner.ambient import report_progress
-from ._runner.handles import Handle
+from ._runner.handles import Handle, Subscription
 from ._runner.runner import TickRunner
 from ._runner.slowticks import SlowTick
 from ._runner.stats import RunnerStats
@@ -71,6 +83,7 @@ __all__ = [
     "Client",
     "Conflict",
     "ConnectError",
+    "Disconnected",
     "Friend",
     "FriendList",
     "FriendOfFriend",
@@ -92,6 +105,8 @@ __all__ = [
     "LeaderboardRecordList",
     "Manifest",
     "ManifestEntry",
+    "Match",
+    "MatchList",
     "NotFound",
     "Notification",
     "NotificationList",
@@ -101,6 +116,10 @@ __all__ = [
     "OutcomeUnknown",
     "ProtocolError",
     "RateLimited",
+    "Realtime",
+    "RealtimeError",
+    "RealtimeEvent",
+    "RealtimeOptions",
     "RequestTimeout",
     "RetryPolicy",
     "RunnerStats",
@@ -109,8 +128,14 @@ __all__ = [
     "SessionExpired",
     "SessionOptions",
     "SlowTick",
+    "StorageAck",
     "StorageError",
+    "StorageId",
+    "StorageObject",
+    "StorageObjectList",
+    "StorageWrite",
     "Submission",
+    "Subscription",
     "SyncResult",
     "TickRunner",
     "Timeouts",

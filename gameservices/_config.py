@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ._checks import is_int, is_number
 
-__all__ = ["DEFAULT", "Default", "RetryPolicy", "SessionOptions", "Timeouts"]
+__all__ = ["DEFAULT", "Default", "RealtimeOptions", "RetryPolicy", "SessionOptions", "Timeouts"]
 
 DEFAULT_TOTAL_TIMEOUT = 15.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
@@ -114,3 +114,54 @@ class SessionOptions:
             raise ValueError(f"refresh_window must be >= 0 seconds, got {self.refresh_window}")
         if not callable(self.clock):
             raise TypeError(f"clock must be a function returning epoch seconds, not {self.clock!r}")
+
+
+DEFAULT_DEAD_AFTER = 15.0
+DEFAULT_PING_INTERVAL = 5.0
+DEFAULT_HEARTBEAT = 10.0
+DEFAULT_REPLY_TIMEOUT = 15.0
+DEFAULT_MAX_MATCH_DATA = 256
+
+
+@dataclass(frozen=True)
+class RealtimeOptions:
+    """How the realtime socket stays connected and queues events.
+
+    - ``dead_after``: a socket that received nothing (not even a pong) for this many seconds
+      is dead: closed and, with ``reconnect``, reopened. ``ping_interval``: send an app-level
+      ``ping`` after this long without traffic (must be less than ``dead_after``).
+    - ``heartbeat``: the WebSocket ping period in seconds (None: off), a second detector.
+    - ``reply_timeout``: how long a call waits for its reply (None: as long as the socket
+      lives).
+    - ``reconnect``: reopen a lost socket with the client's retry policy (full jitter),
+      refreshing the session first, then re-join channels, re-follow users and re-add tickets.
+    - ``max_match_data``: undelivered ``match_data`` events kept per consumer; beyond it the
+      oldest is dropped (counted in ``rt.match_data_dropped``). Other events are never dropped.
+    - ``poll``: keep events for ``rt.poll()`` (off by default: nobody would drain them).
+    - ``clock``/``sleep``: monotonic seconds and the watchdog's sleep (tests inject both).
+    """
+
+    dead_after: float = DEFAULT_DEAD_AFTER
+    ping_interval: float = DEFAULT_PING_INTERVAL
+    heartbeat: float | None = DEFAULT_HEARTBEAT
+    reply_timeout: float | None = DEFAULT_REPLY_TIMEOUT
+    reconnect: bool = True
+    max_match_data: int = DEFAULT_MAX_MATCH_DATA
+    poll: bool = False
+    clock: Callable[[], float] = field(default=time.monotonic, compare=False)
+    sleep: Callable[[float], Awaitable[object]] = field(default=asyncio.sleep, compare=False)
+
+    def __post_init__(self) -> None:
+        for name in ("dead_after", "ping_interval", "heartbeat", "reply_timeout"):
+            value = getattr(self, name)
+            if value is None and name in ("heartbeat", "reply_timeout"):
+                continue
+            if not is_number(value) or value <= 0:
+                raise ValueError(f"{name} must be a positive number of seconds, not {value!r}")
+        if self.ping_interval >= self.dead_after:
+            raise ValueError(
+                f"ping_interval ({self.ping_interval}) must be less than dead_after "
+                f"({self.dead_after}): a ping must have time to be answered"
+            )
+        if not is_int(self.max_match_data) or self.max_match_data < 1:
+            raise ValueError(f"max_match_data must be an int >= 1, not {self.max_match_data!r}")

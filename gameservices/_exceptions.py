@@ -11,7 +11,8 @@ never caught or wrapped.
     │   ├── ConnectError          could not reach the server (DNS, refused, TLS)
     │   ├── RequestTimeout        also a builtin TimeoutError
     │   ├── ProtocolError         bad JSON, wrong content type, body over the cap, lying length
-    │   └── OutcomeUnknown        a write may or may not have applied (.idempotency_key)
+    │   ├── OutcomeUnknown        a write may or may not have applied (.idempotency_key)
+    │   └── Disconnected          the realtime socket closed; a call's reply will never come
     ├── APIError(status, code, message, method, url, request_id)
     │   ├── AuthError (401/403)
     │   │   └── SessionExpired    the refresh token is dead too; log in again
@@ -20,6 +21,7 @@ never caught or wrapped.
     │   ├── Conflict (409)
     │   ├── RateLimited (429)      .retry_after seconds, or None
     │   └── ServerError (5xx)      .retry_after seconds (a 503's hint), or None
+    ├── RealtimeError(code, message, context)  the server refused a realtime request
     ├── IntegrityError            assets: hash or size mismatch (the server's or the CDN's fault)
     ├── StorageError              full disk, unwritable data_dir (also a builtin OSError)
     │   └── OutboxFull            the durable score outbox reached its cap
@@ -36,6 +38,7 @@ __all__ = [
     "AuthError",
     "Conflict",
     "ConnectError",
+    "Disconnected",
     "GameServicesError",
     "IntegrityError",
     "InvalidArgument",
@@ -44,6 +47,7 @@ __all__ = [
     "OutcomeUnknown",
     "ProtocolError",
     "RateLimited",
+    "RealtimeError",
     "RequestTimeout",
     "ServerError",
     "SessionExpired",
@@ -162,3 +166,23 @@ class OutboxFull(StorageError):
 
 class UsageError(GameServicesError, RuntimeError):
     """The library was used wrongly: closed client or runner, wrong event loop, wrong thread."""
+
+
+class Disconnected(TransportError):
+    """The realtime socket closed (or is reconnecting): a pending call's reply never comes."""
+
+
+class RealtimeError(GameServicesError):
+    """The server refused a realtime request (an ``error`` envelope).
+
+    ``code`` is Nakama's realtime error code (``gameservices.RealtimeErrorCode``: 3 bad input,
+    4 match not found, 6 RPC function not found...; 0 when the server sent none), ``message``
+    its text and ``context`` its extra details.
+    """
+
+    def __init__(self, message: str, *, code: int = 0, context: dict[str, str] | None = None):
+        super().__init__(message)
+        self.message, self.code, self.context = message, code, dict(context or {})
+
+    def __str__(self) -> str:
+        return f"realtime error {self.code}: {self.message}"

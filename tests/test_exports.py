@@ -49,6 +49,12 @@ EXPECTED = {
     "HttpResponse",
     "HttpTransport",
     "SessionOptions",
+    "Disconnected",
+    "Realtime",
+    "RealtimeError",
+    "RealtimeEvent",
+    "RealtimeOptions",
+    "Subscription",
     # social: friends and notifications
     "Friend",
     "FriendList",
@@ -67,9 +73,18 @@ EXPECTED = {
     # tournaments (client.tournaments)
     "Tournament",
     "TournamentList",
+    # match listing (client.matches)
+    "Match",
+    "MatchList",
     # accounts and users (issue 12)
     "Account",
     "User",
+    # client.storage's records
+    "StorageAck",
+    "StorageId",
+    "StorageObject",
+    "StorageObjectList",
+    "StorageWrite",
 }
 
 

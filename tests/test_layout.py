@@ -135,6 +135,7 @@ def test_only_the_transport_and_the_server_touch_aiohttp() -> None:
         "gameservices._client.transport",
         "gameservices._client.translated",  # its error translation
         "gameservices._cli.serve",
+        "gameservices._client.websocket",  # the transport's WebSocket (the realtime socket)
     }
     assert {
         m for m in users if m not in allowed and component(m) not in ("server", "testing")

@@ -14,6 +14,7 @@ from .._exceptions import InvalidArgument
 from .._protocol import accounts
 from .._protocol.accounts import Account, parse_account
 from .._protocol.models import parse_empty
+from .._protocol.operations import covers
 from .._protocol.users import User, parse_users
 from .calls import Caller, Timeout
 
@@ -26,10 +27,12 @@ class AccountService:
     def __init__(self, caller: Caller) -> None:
         self._caller = caller
 
+    @covers("Nakama_GetAccount")
     async def get(self, *, timeout: Timeout = DEFAULT) -> Account:
         """The logged-in player's account: user, wallet, email, device ids, custom id."""
         return await self._caller.send(accounts.get_account(), parse_account, timeout)
 
+    @covers("Nakama_UpdateAccount")
     async def update(
         self,
         *,
@@ -61,6 +64,7 @@ class AccountService:
                 raise
             raise conflict from exc
 
+    @covers("Nakama_DeleteAccount")
     async def delete(self, *, timeout: Timeout = DEFAULT) -> None:
         """Delete the account and everything it owns on the server; then forget the session."""
         await self._caller.send(accounts.delete_account(), parse_empty, timeout)
@@ -73,6 +77,7 @@ class UserService:
     def __init__(self, caller: Caller) -> None:
         self._caller = caller
 
+    @covers("Nakama_GetUsers")
     async def get(
         self,
         *,

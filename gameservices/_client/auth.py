@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from .._exceptions import AuthError
 from .._protocol import api
 from .._protocol.models import parse_auth, parse_empty
+from .._protocol.operations import covers
 from .calls import Caller
 from .session import Session
 
@@ -30,6 +31,7 @@ class AuthService:
     async def _login(self, req: api.Request) -> Session:
         return await self._sessions.login(await self._caller.send(req, parse_auth))
 
+    @covers("Nakama_AuthenticateDevice")
     async def device(
         self,
         device_id: str,
@@ -43,6 +45,7 @@ class AuthService:
         req = api.authenticate_device(key, device_id, create=create, username=username, vars=vars)
         return await self._login(req)
 
+    @covers("Nakama_AuthenticateCustom")
     async def custom(
         self,
         custom_id: str,
@@ -56,6 +59,7 @@ class AuthService:
         req = api.authenticate_custom(key, custom_id, create=create, username=username, vars=vars)
         return await self._login(req)
 
+    @covers("Nakama_AuthenticateEmail")
     async def email(
         self,
         email: str,
@@ -71,10 +75,12 @@ class AuthService:
         )
         return await self._login(req)
 
+    @covers("Nakama_SessionRefresh")
     async def refresh(self) -> Session:
         """Refresh now (single-flight with automatic refreshes)."""
         return await self._sessions.refresh()
 
+    @covers("Nakama_SessionLogout")
     async def logout(self) -> None:
         """Revoke the refresh token on the server and forget the session here."""
         session = self._sessions.current

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from yarl import URL
 
 from .._assets.service import Assets
-from .._config import DEFAULT, RetryPolicy, SessionOptions, Timeouts
+from .._config import DEFAULT, RealtimeOptions, RetryPolicy, SessionOptions, Timeouts
 from .._exceptions import UsageError
 from .._lifecycle import Lifecycle
 from .._outbox.db import OutboxEntry
@@ -26,19 +26,29 @@ from .._outbox.outbox import Outbox
 from .._outbox.store import OutboxStore
 from .._protocol import api
 from .._protocol.models import parse_auth
+from .._protocol.operations import covers
 from .._protocol.urls import check_base_url, check_url
 from .._runner.ambient import current_runner
 from .accounts import AccountService, UserService
 from .auth import AuthService
 from .calls import Calls, Parse, Timeout
+from .channels import ChannelService
 from .friends import FriendService
 from .groups import GroupService
 from .keeper import SessionHook, SessionKeeper
 from .leaderboards import LeaderboardService
+from .matches import MatchService
 from .notifications import NotificationService
+from .realtime import Realtime
+from .rpc import call_rpc
+from .saves import Merge, SaveService
 from .session import Session, SessionStore
+from .storage import StorageService
 from .tournaments import TournamentService
 from .transport import AiohttpTransport, HttpTransport
+from .websocket import WebSocket
+
+MAX_INCOMING_FRAME = 4 * 1024 * 1024  # a channel's presences can be long; Nakama's limit is ours
 
 __all__ = ["Client"]
 
@@ -68,6 +78,8 @@ class Client:
     - ``reauthenticate``: ``async fn(client)`` that logs in again once the refresh token died.
     - ``session_updated``: ``fn(session_or_None)`` after every session change.
     - ``sessions``: ``SessionOptions`` (refresh window, wall clock).
+    - ``merge``: ``fn(local, remote) -> value`` (or a coroutine) deciding a save slot changed on
+      another device (``client.saves``); without it both copies wait for ``saves.resolve``.
     - ``transport``: an ``HttpTransport``; default ``AiohttpTransport(timeouts=...,
       allow_insecure=...)`` (pass your own for ``max_body``/``trace_configs``, or a
       ``gameservices.testing.MockTransport`` in tests).
@@ -87,6 +99,7 @@ class Client:
         session_updated: SessionHook | None = None,
         sessions: SessionOptions = SessionOptions(),  # noqa: B008  # frozen value object
         transport: HttpTransport | None = None,
+        merge: Merge | None = None,
     ) -> None:
         _check_config(server_key, timeouts, retry, sessions)
         self.base_url = URL(base_url.rstrip("/"))
@@ -108,7 +121,7 @@ class Client:
             options=sessions,
             reauthenticate=None if reauthenticate is None else lambda: reauthenticate(self),
             session_updated=session_updated,
-            on_session=lambda: self.outbox.resume(),  # queued scores waiting for a session
+            on_session=self._resume,  # queued scores and saves waiting for a session
         )
         self._calls = Calls(
             self.base_url,
@@ -122,7 +135,9 @@ class Client:
         self.on_close(self.outbox.close)
         self.auth = AuthService(self._calls)
         self.leaderboards = LeaderboardService(self._calls, self.outbox)
+        self.channels = ChannelService(self._calls)
         self.tournaments = TournamentService(self._calls, self.outbox)
+        self.matches = MatchService(self._calls)
         self.assets = Assets(
             self.transport, self.assets_url, retry=retry, timeouts=timeouts, opened=self._open
         )
@@ -131,6 +146,16 @@ class Client:
         self.groups = GroupService(self._calls)
         self.account = AccountService(self._calls)
         self.users = UserService(self._calls)
+        self.storage = StorageService(self._calls)
+        self.saves = SaveService(
+            self.storage,
+            self._sessions,
+            self.data_dir,
+            retry=retry,
+            merge=merge,
+            on_use=self._open,
+        )
+        self.on_close(self.saves.close)
 
     def __repr__(self) -> str:
         return f"Client({str(self.base_url)!r}, state={self.state.value})"
@@ -148,9 +173,52 @@ class Client:
         """Now, by the server's clock as last seen in its ``Date`` header (epoch seconds)."""
         return self._sessions.server_time()
 
+    @covers("Nakama_RpcFunc")
+    async def rpc(
+        self,
+        rpc_id: str,
+        payload: Any = None,
+        *,
+        http_key: str | None = None,
+        timeout: Timeout = DEFAULT,
+    ) -> Any:
+        """Call the server function ``rpc_id`` with ``payload`` (any JSON value; None sends
+        none) and return its answer's JSON value (None for an empty one). With the session, or
+        server to server with ``http_key`` (the server's runtime HTTP key; no session needed).
+
+        Never resent once it may have run: a lost answer raises ``OutcomeUnknown``. The
+        function's own error arrives with its code: ``InvalidArgument``, ``NotFound``,
+        ``AuthError``... or ``ServerError`` (500) for a function that failed.
+        """
+        return await call_rpc(self._calls, rpc_id, payload, http_key=http_key, timeout=timeout)
+
     async def send(self, req: api.Request, parse: Parse[T], timeout: Timeout = DEFAULT) -> T:
         """Send ``req`` with the session and the retry policy; return ``parse(json_object)``."""
         return await self._calls.send(req, parse, timeout)
+
+    def realtime(self, options: RealtimeOptions | None = None) -> Realtime:
+        """A realtime socket for this client's player (not yet open: ``async with`` it, or
+        ``await rt.connect()``). Needs the default aiohttp transport."""
+        if options is not None and not isinstance(options, RealtimeOptions):
+            raise TypeError(f"options must be a RealtimeOptions, not {type(options).__name__}")
+        websocket = getattr(self.transport, "websocket", None)
+        if websocket is None:
+            raise UsageError(f"the realtime socket needs a transport with websocket(), not "
+                             f"{type(self.transport).__name__}")  # fmt: skip
+        chosen = options or RealtimeOptions()
+        connect = self.timeouts.connect
+
+        async def open_socket(url: URL) -> WebSocket:
+            return await websocket(  # type: ignore[no-any-return]  # AiohttpTransport's
+                url, heartbeat=chosen.heartbeat, max_frame=MAX_INCOMING_FRAME, timeout=connect
+            )
+
+        rt = Realtime(
+            base_url=self.base_url, caller=self._calls, open_socket=open_socket,
+            retry=self.retry, options=chosen, opened=self._open,
+        )  # fmt: skip
+        self.on_close(rt.close)
+        return rt
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -180,12 +248,17 @@ class Client:
     async def __aenter__(self) -> Client:
         self._open()
         await self.outbox.start()  # resume sending scores a previous run left on disk
+        await self.saves.start()  # and save slots
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
     # -- wiring ------------------------------------------------------------------------------
+
+    async def _resume(self) -> None:
+        await self.outbox.resume()
+        await self.saves.start()
 
     def _score_outbox(self) -> Outbox:
         """The outbox sends each entry through ``leaderboards.write`` with its own idempotency

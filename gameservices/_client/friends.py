@@ -12,6 +12,7 @@ from .._config import DEFAULT
 from .._protocol import friends as wire
 from .._protocol.friends import Friend, FriendList, FriendOfFriend, FriendsOfFriends, FriendState
 from .._protocol.models import parse_empty
+from .._protocol.operations import covers
 from .calls import Caller, Timeout
 
 __all__ = ["FriendService"]
@@ -23,6 +24,7 @@ class FriendService:
     def __init__(self, caller: Caller) -> None:
         self._caller = caller
 
+    @covers("Nakama_ListFriends")
     async def list(
         self,
         state: FriendState | int | None = None,
@@ -35,6 +37,7 @@ class FriendService:
         req = wire.list_friends(state, limit=limit, cursor=cursor)
         return await self._caller.send(req, wire.parse_friend_list, timeout)
 
+    @covers("Nakama_ListFriends")
     async def iterate(
         self,
         state: FriendState | int | None = None,
@@ -52,23 +55,27 @@ class FriendService:
             if not cursor or not page.friends:
                 return
 
+    @covers("Nakama_AddFriends")
     async def add(
         self, ids: Iterable[str] = (), usernames: Iterable[str] = (), *, timeout: Timeout = DEFAULT
     ) -> None:
         """Invite these players, or accept their invites."""
         await self._caller.send(wire.add_friends(ids, usernames), parse_empty, timeout)
 
+    @covers("Nakama_DeleteFriends")
     async def delete(
         self, ids: Iterable[str] = (), usernames: Iterable[str] = (), *, timeout: Timeout = DEFAULT
     ) -> None:
         """Remove friends, cancel or decline invites, lift blocks."""
         await self._caller.send(wire.delete_friends(ids, usernames), parse_empty, timeout)
 
+    @covers("Nakama_BlockFriends")
     async def block(
         self, ids: Iterable[str] = (), usernames: Iterable[str] = (), *, timeout: Timeout = DEFAULT
     ) -> None:
         await self._caller.send(wire.block_friends(ids, usernames), parse_empty, timeout)
 
+    @covers("Nakama_ListFriendsOfFriends")
     async def friends_of_friends(
         self, *, limit: int = 10, cursor: str | None = None, timeout: Timeout = DEFAULT
     ) -> FriendsOfFriends:
@@ -76,6 +83,7 @@ class FriendService:
         req = wire.list_friends_of_friends(limit=limit, cursor=cursor)
         return await self._caller.send(req, wire.parse_friends_of_friends, timeout)
 
+    @covers("Nakama_ListFriendsOfFriends")
     async def iterate_friends_of_friends(
         self, *, page_size: int = 100, timeout: Timeout = DEFAULT
     ) -> AsyncIterator[FriendOfFriend]:
@@ -89,6 +97,7 @@ class FriendService:
             if not cursor or not yield_from:
                 return
 
+    @covers("Nakama_ImportFacebookFriends")
     async def import_facebook(
         self, token: str, *, reset: bool | None = None, timeout: Timeout = DEFAULT
     ) -> None:
@@ -96,6 +105,7 @@ class FriendService:
         req = wire.import_facebook_friends(token, reset=reset)
         await self._caller.send(req, parse_empty, timeout)
 
+    @covers("Nakama_ImportSteamFriends")
     async def import_steam(
         self, token: str, *, reset: bool | None = None, timeout: Timeout = DEFAULT
     ) -> None:

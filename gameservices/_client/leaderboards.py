@@ -20,6 +20,7 @@ from .._protocol.models import (
     parse_record,
     parse_record_list,
 )
+from .._protocol.operations import covers
 from .._protocol.wire import Operator
 from .calls import Caller, Timeout
 
@@ -32,6 +33,7 @@ class LeaderboardService:
     def __init__(self, caller: Caller, outbox: Outbox) -> None:
         self._caller, self._outbox = caller, outbox
 
+    @covers("Nakama_WriteLeaderboardRecord")
     async def write(
         self,
         board_id: str,
@@ -54,6 +56,7 @@ class LeaderboardService:
         )
         return await self._caller.send(req, parse_record, timeout)
 
+    @covers("Nakama_WriteLeaderboardRecord")
     async def submit(
         self,
         board_id: str,
@@ -66,6 +69,7 @@ class LeaderboardService:
         """Queue a score durably: returns once it is on disk; ``client.outbox`` delivers it."""
         return await self._outbox.submit(board_id, score, subscore, metadata, operator)
 
+    @covers("Nakama_ListLeaderboardRecords")
     async def list(
         self,
         board_id: str,
@@ -82,6 +86,7 @@ class LeaderboardService:
         )
         return await self._caller.send(req, parse_record_list, timeout)
 
+    @covers("Nakama_ListLeaderboardRecordsAroundOwner")
     async def around(
         self,
         board_id: str,
@@ -98,6 +103,7 @@ class LeaderboardService:
         req = api.list_records_around(board_id, owner_id, limit=limit, cursor=cursor, expiry=expiry)
         return await self._caller.send(req, parse_record_list, timeout)
 
+    @covers("Nakama_ListLeaderboardRecords")
     async def iterate(
         self, board_id: str, *, page_size: int = 100, timeout: Timeout = DEFAULT
     ) -> AsyncIterator[LeaderboardRecord]:
@@ -111,6 +117,7 @@ class LeaderboardService:
             if not cursor or not page.records:
                 return
 
+    @covers("Nakama_DeleteLeaderboardRecord")
     async def delete(
         self, board_id: str, *, idempotency_key: str | None = None, timeout: Timeout = DEFAULT
     ) -> None:

@@ -21,6 +21,7 @@ from .._exceptions import StorageError
 from .._protocol import notifications as wire
 from .._protocol.models import parse_empty
 from .._protocol.notifications import Notification, NotificationList
+from .._protocol.operations import covers
 from .calls import Caller, Timeout
 from .session import write_private
 
@@ -91,6 +92,7 @@ class NotificationService:
     def _me(self) -> str:
         return self._caller.sessions.require().user_id
 
+    @covers("Nakama_ListNotifications")
     async def list(self, *, limit: int = 100, timeout: Timeout = DEFAULT) -> NotificationList:
         """The next page (1-100, oldest first) of what is new since the last call (Rule 1)."""
         me = self._me()
@@ -101,6 +103,7 @@ class NotificationService:
             await self._cursors.save(me, page.cacheable_cursor)
         return page
 
+    @covers("Nakama_ListNotifications")
     async def new(
         self, *, page_size: int = 100, timeout: Timeout = DEFAULT
     ) -> AsyncIterator[Notification]:
@@ -116,6 +119,7 @@ class NotificationService:
         """Drop the saved cursor: the next ``list()`` starts from the oldest notification."""
         await self._cursors.save(self._me(), None)
 
+    @covers("Nakama_DeleteNotifications")
     async def delete(self, ids: Iterable[str], *, timeout: Timeout = DEFAULT) -> None:
         """Delete these notifications of the logged-in player (unknown ids are ignored)."""
         await self._caller.send(wire.delete_notifications(ids), parse_empty, timeout)

@@ -21,6 +21,7 @@ from .._protocol.models import (
     parse_record,
     parse_record_list,
 )
+from .._protocol.operations import covers
 from .._protocol.tournaments import Tournament, TournamentList
 from .._protocol.wire import Operator
 from .calls import Caller, Timeout
@@ -34,6 +35,7 @@ class TournamentService:
     def __init__(self, caller: Caller, outbox: Outbox) -> None:
         self._caller, self._outbox = caller, outbox
 
+    @covers("Nakama_ListTournaments")
     async def list(
         self,
         *,
@@ -57,6 +59,7 @@ class TournamentService:
         )
         return await self._caller.send(req, wire.parse_tournament_list, timeout)
 
+    @covers("Nakama_ListTournaments")
     async def iterate(
         self,
         *,
@@ -85,11 +88,13 @@ class TournamentService:
             if not cursor or not page.tournaments:
                 return
 
+    @covers("Nakama_JoinTournament")
     async def join(self, tournament_id: str, *, timeout: Timeout = DEFAULT) -> None:
         """Join (needed before writing to a tournament with ``join_required``); joining twice,
         or a tournament that needs no join, is fine."""
         await self._caller.send(wire.join_tournament(tournament_id), parse_empty, timeout)
 
+    @covers("Nakama_WriteTournamentRecord")
     async def write(
         self,
         tournament_id: str,
@@ -112,6 +117,7 @@ class TournamentService:
         )
         return await self._caller.send(req, parse_record, timeout)
 
+    @covers("Nakama_WriteTournamentRecord")
     async def submit(
         self,
         tournament_id: str,
@@ -126,11 +132,13 @@ class TournamentService:
             tournament_id, score, subscore, metadata, operator, kind="tournament"
         )
 
+    @covers("Nakama_DeleteTournamentRecord")
     async def delete(self, tournament_id: str, *, timeout: Timeout = DEFAULT) -> None:
         """Delete the logged-in player's record of the current period."""
         req = wire.delete_tournament_record(tournament_id)
         await self._caller.send(req, parse_empty, timeout)
 
+    @covers("Nakama_ListTournamentRecords")
     async def records(
         self,
         tournament_id: str,
@@ -148,6 +156,7 @@ class TournamentService:
         )
         return await self._caller.send(req, parse_record_list, timeout)
 
+    @covers("Nakama_ListTournamentRecordsAroundOwner")
     async def around(
         self,
         tournament_id: str,

@@ -42,6 +42,7 @@ from .._exceptions import (
 from .._lifecycle import Lifecycle
 from .._protocol.urls import check_url, origin
 from .translated import FOREIGN, translate
+from .websocket import WebSocket, open_websocket
 
 __all__ = [
     "CHUNK_SIZE",
@@ -309,6 +310,16 @@ class AiohttpTransport:
             yield _AiohttpBody(resp, request.method, chunk_size)
         finally:
             resp.release()
+
+    async def websocket(
+        self, url: URL, *, heartbeat: float | None, max_frame: int, timeout: float | None
+    ) -> WebSocket:
+        """Open a WebSocket on this transport's session (``url``: ws:// or wss://)."""
+        self.check_url(url.with_scheme("https" if url.scheme == "wss" else "http"))
+        http = await self._session()
+        return await open_websocket(
+            http, url, heartbeat=heartbeat, max_frame=max_frame, timeout=timeout
+        )
 
     async def close(self) -> None:
         """Close the session; idempotent. Later use raises UsageError."""

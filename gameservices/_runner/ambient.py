@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from .handles import EventFanout
 
 __all__ = ["ProgressSink", "RunnerHooks", "current_runner", "report_progress"]
 
@@ -21,6 +24,9 @@ class RunnerHooks(Protocol):
 
     def on_close(self, fn: Callable[[], Awaitable[object]]) -> None:
         """Run ``fn`` on the runner's loop before the loop closes."""
+
+    def post_event(self, fanout: EventFanout, item: object) -> None:
+        """Deliver ``item`` through ``fanout`` inside the next ``tick()`` (any thread)."""
 
 
 progress_sink: ContextVar[ProgressSink | None] = ContextVar("gameservices_progress", default=None)

@@ -10,6 +10,10 @@ Invariants:
   at most one ``on_progress`` per tick.
 - Rule 4: a handle whose owner is gone (garbage-collected, or ``owner.invalid`` is true, as with
   BGE's ``KX_GameObject``) is cancelled and delivers nothing.
+- Rule 5: a long-lived source (the realtime socket) pushes events with ``push_event(fanout,
+  item)``; the drain hands each to ``fanout.deliver(item, call)``, which calls ``call(sub,
+  value)`` per ``Subscription``: a cancelled subscription, or one whose owner is gone (it is
+  cancelled then), gets nothing; callbacks are timed and their errors logged as ``on_done``'s.
 The loop side only appends to the queue (``collections.deque`` appends are atomic), so the queue
 needs no lock in either runner mode, and the drain never waits for the loop thread: it takes no
 lock at all. The ``threading.Event`` behind ``wait()`` is set only while a headless caller waits
@@ -26,13 +30,21 @@ import time
 import weakref
 from collections import deque
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from .._exceptions import UsageError
 from .slowticks import TickDetail
 from .stats import Counters
 
-__all__ = ["DeliveryQueue", "Handle", "OwnerRef", "TaskEnd", "logger"]
+__all__ = [
+    "DeliveryQueue",
+    "EventFanout",
+    "Handle",
+    "OwnerRef",
+    "Subscription",
+    "TaskEnd",
+    "logger",
+]
 
 logger = logging.getLogger("gameservices")
 
@@ -181,6 +193,44 @@ class Handle(Generic[T]):
 
 
 _PROGRESS = object()  # queue marker: "deliver this handle's latest progress"
+_EVENT = object()  # queue marker: "hand this item to its fanout" (Rule 5)
+
+
+class Subscription:
+    """One ``on(kind, callback, owner=...)`` registration of a long-lived event source.
+
+    ``cancel()`` stops deliveries (from the game thread, or anywhere: it only clears a flag).
+    A bound method of ``owner`` is held weakly, as a handle's callbacks are.
+    """
+
+    __slots__ = ("active", "fn", "kind", "owner")
+
+    def __init__(self, kind: str, fn: Callable[[Any], object], owner: object = None) -> None:
+        self.kind = kind
+        self.fn = _hold(fn, owner)
+        self.owner = None if owner is None else OwnerRef(owner)
+        self.active = True
+
+    def __repr__(self) -> str:
+        return f"<Subscription {self.kind} {'active' if self.active else 'cancelled'}>"
+
+    def cancel(self) -> None:
+        self.active = False
+
+    def live(self) -> bool:
+        """Active and its owner (if any) alive; a dead owner cancels it."""
+        if self.active and self.owner is not None and not self.owner.alive():
+            self.active = False
+        return self.active
+
+
+SubscriberCall = Callable[[Subscription, object], None]
+
+
+class EventFanout(Protocol):
+    """What ``push_event`` hands an item to, on the game thread (Rule 5)."""
+
+    def deliver(self, item: Any, call: SubscriberCall) -> None: ...
 
 
 class DeliveryQueue:
@@ -192,7 +242,7 @@ class DeliveryQueue:
         forget: Callable[[Handle[Any]], None],
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
-        self._events: deque[tuple[Handle[Any], object, object]] = deque()
+        self._events: deque[tuple[Any, object, object]] = deque()  # a Handle, or a fanout
         self._counters = counters
         self._forget = forget  # every job reports exactly one outcome: the handle is finished
         self._clock = clock  # times the game's callbacks, for the slow-tick record
@@ -216,6 +266,21 @@ class DeliveryQueue:
             self._events.append((handle, _PROGRESS, None))
             if self._waiting:
                 self._arrived.set()
+
+    def push_event(self, fanout: EventFanout, item: object) -> None:
+        """Queue ``item`` for ``fanout.deliver`` in the next drain (Rule 5)."""
+        self._events.append((fanout, _EVENT, item))
+        if self._waiting:
+            self._arrived.set()
+
+    def call_subscriber(self, sub: Subscription, value: object) -> None:
+        """Call one subscriber (game thread, inside a drain): live owners only, timed."""
+        if not sub.live():
+            if sub.owner is not None:
+                self._counters.dropped += 1
+            return
+        assert sub.fn is not None
+        self._call(sub, sub.fn, value)
 
     def wait(self, timeout: float | None) -> bool:
         """Block until an event is queued (thread mode, headless only); False on timeout."""
@@ -243,7 +308,10 @@ class DeliveryQueue:
             if not keep_going():
                 break
             handle, kind, value = self._events.popleft()
-            if kind is _PROGRESS:
+            if kind is _EVENT:
+                fanout: Any = handle  # an EventFanout, queued by push_event
+                fanout.deliver(value, self.call_subscriber)
+            elif kind is _PROGRESS:
                 self._deliver_progress(handle)
             else:
                 assert isinstance(kind, TaskEnd)
@@ -288,7 +356,7 @@ class DeliveryQueue:
         self._counters.dropped += 1
         handle.cancel()
 
-    def _call(self, handle: Handle[Any], stored: Stored, *args: object) -> None:
+    def _call(self, handle: Handle[Any] | Subscription, stored: Stored, *args: object) -> None:
         fn = stored() if isinstance(stored, weakref.WeakMethod) else stored
         if fn is None:  # its owner died since the liveness check
             return

@@ -28,7 +28,7 @@ from .._checks import positive_number
 from .._exceptions import UsageError
 from .._lifecycle import Lifecycle
 from . import ambient
-from .handles import DeliveryQueue, Handle, logger
+from .handles import DeliveryQueue, EventFanout, Handle, logger
 from .inline import InlineStepper
 from .inline import names as inline_names
 from .jobs import Job, shutdown_loop
@@ -78,7 +78,7 @@ class TickRunner:
         self._counters = Counters()
         self._queue = DeliveryQueue(self._counters, forget=self._forget, clock=clock)
         self._backend: InlineStepper | ThreadLoop = (
-            InlineStepper(self._counters, clock) if mode == "inline" else ThreadLoop()
+            InlineStepper(self._counters, clock, cpu_clock) if mode == "inline" else ThreadLoop()
         )
         self._recorder = SlowTickRecorder(
             SLOW_FACTOR * self.budget, clock, cpu_clock, describe=inline_names
@@ -176,6 +176,14 @@ class TickRunner:
         with self._lock:
             mine = [h for h in self._owned if h.owner is not None and h.owner.get() is owner]
         return sum(h.cancel() for h in mine)
+
+    def post_event(self, fanout: EventFanout, item: object) -> None:
+        """Queue ``item`` for ``fanout.deliver`` inside the next ``tick()`` (any thread).
+
+        For long-lived event sources (the realtime socket): their events reach subscribers in
+        arrival order, on the game thread, live owners only (``handles`` Rule 5).
+        """
+        self._queue.push_event(fanout, item)
 
     def on_close(self, fn: Callable[[], Awaitable[object]]) -> None:
         """Run ``fn()`` on the loop when the runner closes, after its tasks were cancelled."""

@@ -13,9 +13,14 @@ costs a loop iteration of Python. ``TunedLoop`` therefore, for each socket trans
   ``net.core.rmem_max``; so it is set only where that cap allows at least ``MIN_USEFUL_RCVBUF``
   (read once, when a runner is made), and left to autotuning elsewhere.
 
+- given a ``ReadObserver`` (inline mode's ``ReadMeter``), makes ``MeteredTransport``s, which
+  tell it when each read starts and what it brought, so that an inline tick knows what its next
+  read will cost (``read_meter``).
+
 Invariants: only transports this loop makes are touched, never asyncio's classes; a failed
-``setsockopt`` leaves the kernel's choice. ``max_size`` and ``_make_socket_transport`` are
-private asyncio names (same meaning in CPython 3.10-3.13), used here and nowhere else; TLS
+``setsockopt`` leaves the kernel's choice. ``max_size``, ``_make_socket_transport``,
+``_SelectorSocketTransport`` and its ``_read_ready__data_received`` are private asyncio names
+(same meaning, and the same method body, in CPython 3.10-3.13), used here and nowhere else; TLS
 transports keep asyncio's read size (their SSL buffer is fixed) but get the receive buffer.
 """
 
@@ -26,13 +31,16 @@ import contextlib
 import functools
 import selectors
 import socket
+from asyncio import selector_events
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 __all__ = [
     "BURST_READS",
     "MIN_USEFUL_RCVBUF",
     "STEADY_READS",
+    "MeteredTransport",
+    "ReadObserver",
     "ReadTuning",
     "TunedLoop",
     "rmem_max",
@@ -75,13 +83,67 @@ def _receive_buffer(wanted: int | None) -> int | None:
     return min(wanted, cap)
 
 
-class TunedLoop(asyncio.SelectorEventLoop):
-    """A selector event loop whose socket transports read and buffer as ``tuning`` says."""
+class ReadObserver(Protocol):
+    """Hears about each socket read (inline: ``ReadMeter``)."""
 
-    def __init__(self, selector: selectors.BaseSelector, tuning: ReadTuning) -> None:
+    def read_began(self) -> None:
+        """A ``recv()`` is about to start."""
+
+    def read_done(self, nbytes: int) -> None:
+        """It brought ``nbytes``, and the protocol has taken them."""
+
+
+# Not in typeshed: the class of every plain socket transport a selector loop makes.
+_SocketTransport: Any = selector_events._SelectorSocketTransport  # type: ignore[attr-defined]
+
+
+class MeteredTransport(_SocketTransport):  # type: ignore[misc]  # asyncio's private class, Any here
+    """A socket transport whose reads are reported to a ``ReadObserver``."""
+
+    def __init__(self, observer: ReadObserver, *args: Any) -> None:
+        self._observer = observer  # before the base's __init__, which schedules the first read
+        super().__init__(*args)
+
+    def _read_ready__data_received(self) -> None:
+        # asyncio's method (the same in CPython 3.10-3.13), with the read, parser included,
+        # reported to the observer.
+        if self._conn_lost:
+            return
+        observer = self._observer
+        observer.read_began()
+        try:
+            data = self._sock.recv(self.max_size)
+        except (BlockingIOError, InterruptedError):
+            return
+        except (SystemExit, KeyboardInterrupt):
+            raise
+        except BaseException as exc:
+            self._fatal_error(exc, "Fatal read error on socket transport")
+            return
+        if not data:
+            self._read_ready__on_eof()
+            return
+        try:
+            self._protocol.data_received(data)
+        except (SystemExit, KeyboardInterrupt):
+            raise
+        except BaseException as exc:
+            self._fatal_error(exc, "Fatal error: protocol.data_received() call failed.")
+        observer.read_done(len(data))
+
+
+class TunedLoop(asyncio.SelectorEventLoop):
+    """A selector event loop whose socket transports read and buffer as ``tuning`` says, and
+    report their reads to ``observer`` when one is given."""
+
+    def __init__(
+        self, selector: selectors.BaseSelector, tuning: ReadTuning,
+        observer: ReadObserver | None = None,
+    ) -> None:  # fmt: skip
         super().__init__(selector)
         self._read_size = tuning.read_size
         self._rcvbuf = _receive_buffer(tuning.receive_buffer)
+        self._observer = observer
 
     def _set_rcvbuf(self, sock: socket.socket) -> None:
         if self._rcvbuf is not None and sock.type == socket.SOCK_STREAM:
@@ -93,9 +155,16 @@ class TunedLoop(asyncio.SelectorEventLoop):
         server: Any = None,
     ) -> Any:  # fmt: skip
         self._set_rcvbuf(sock)
-        transport = super()._make_socket_transport(  # type: ignore[misc]
-            sock, protocol, waiter, extra=extra, server=server
-        )
+        if self._observer is not None:
+            ensure = getattr(self, "_ensure_fd_no_transport", None)  # what 3.12+ checks first
+            if ensure is not None:
+                ensure(sock)
+            args = (self, sock, protocol, waiter, extra, server)
+            transport = MeteredTransport(self._observer, *args)
+        else:
+            transport = super()._make_socket_transport(  # type: ignore[misc]
+                sock, protocol, waiter, extra=extra, server=server
+            )
         if self._read_size is not None:
             transport.max_size = self._read_size
         return transport

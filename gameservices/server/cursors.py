@@ -42,6 +42,10 @@ class CursorCodec:
     def __init__(self, key: bytes) -> None:
         self._key = key
 
+    def derive(self, purpose: bytes) -> bytes:
+        """A key of its own for another kind of signed value (chat history cursors...)."""
+        return hmac.new(self._key, purpose, hashlib.sha256).digest()
+
     def _mac(self, payload: bytes) -> bytes:
         return hmac.new(self._key, payload, hashlib.sha256).digest()[:_MAC_BYTES]
 

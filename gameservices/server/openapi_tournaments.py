@@ -1,4 +1,5 @@
-"""The tournament operations of the OpenAPI document (``openapi``) and their schemas.
+"""The tournament and match-listing operations of the OpenAPI document (``openapi``) and
+their schemas.
 
 Invariants: data builders only, as ``openapi_paths``; numbers of a tournament are uint32 JSON
 numbers (``_protocol.tournaments`` Rule 1); records are the leaderboard record schemas.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from .._protocol import routes
 from .._protocol.headers import IDEMPOTENCY_HEADER
+from .._protocol.matches import MATCH_LIST_DEFAULT, MATCH_LIST_MAX
 from .._protocol.tournaments import (
     CATEGORY_MAX,
     TOURNAMENT_LIST_DEFAULT,
@@ -45,7 +47,23 @@ _TOURNAMENT: Schema = {
         "join_required": {"type": "boolean"},
     },
 }
+_MATCH: Schema = {
+    "type": "object",
+    "properties": {
+        "match_id": {"type": "string"},
+        "authoritative": {"type": "boolean"},
+        "label": {"type": "string"},
+        "size": {"type": "integer", "format": "int32"},
+        "tick_rate": {"type": "integer", "format": "int32"},
+        "handler_name": {"type": "string"},
+    },
+}
 TOURNAMENT_SCHEMAS: dict[str, Schema] = {
+    "Match": _MATCH,
+    "MatchList": {
+        "type": "object",
+        "properties": {"matches": {"type": "array", "items": ref("Match")}},
+    },
     "Tournament": _TOURNAMENT,
     "TournamentList": {
         "type": "object",
@@ -79,6 +97,24 @@ def _list() -> Schema:
     }
 
 
+def _matches() -> Schema:
+    size = {"type": "integer", "format": "int32", "minimum": 0}
+    return {
+        "get": {
+            "summary": "Relayed matches of the realtime socket (none authoritative here).",
+            "parameters": [
+                query_param("limit", _limit(MATCH_LIST_MAX, MATCH_LIST_DEFAULT)),
+                query_param("authoritative", {"type": "boolean"}),
+                query_param("label", {"type": "string"}, "authoritative matches only"),
+                query_param("min_size", size),
+                query_param("max_size", size),
+                query_param("query", {"type": "string"}, "authoritative matches only"),
+            ],
+            "responses": responses(ref("MatchList"), "400", "401"),
+        }
+    }
+
+
 def tournament_paths() -> dict[str, Schema]:
     tid = path_param("tournament_id")
     key = header_param(IDEMPOTENCY_HEADER, "apply this write or delete at most once per key")
@@ -97,6 +133,7 @@ def tournament_paths() -> dict[str, Schema]:
     }
     records = ref("LeaderboardRecordList")
     return {
+        routes.MATCHES: _matches(),
         routes.TOURNAMENTS: _list(),
         routes.TOURNAMENT: {
             "get": {

@@ -50,6 +50,9 @@ def test_every_implemented_route_is_described() -> None:
         ("get", "/assets/manifest.json"),
         ("get", "/assets/{name}"),
         ("get", "/v2/openapi.json"),
+        ("get", "/ws"),
+        ("get", "/v2/channel/{channel_id}"),
+        ("get", "/v2/match"),
         # social
         ("get", "/v2/friend"),
         ("post", "/v2/friend"),
@@ -83,6 +86,13 @@ def test_every_implemented_route_is_described() -> None:
         ("put", "/v2/account"),
         ("delete", "/v2/account"),
         ("get", "/v2/user"),
+        ("get", "/v2/rpc/{id}"),
+        ("post", "/v2/rpc/{id}"),
+        ("put", "/v2/storage"),
+        ("post", "/v2/storage"),
+        ("put", "/v2/storage/delete"),
+        ("get", "/v2/storage/{collection}"),
+        ("get", "/v2/storage/{collection}/{user_id}"),
     }
     assert {(m, p) for p, ops in paths.items() for m in ops} == expected
 

@@ -1,0 +1,202 @@
+"""Chat and status over the reference server's socket: channels (rooms and direct chats),
+messages (kept for history when the channel is persistent), follows and status updates.
+
+Rule 1: channel ids are Nakama's: ``2...{room}`` for a room, ``4.{low id}.{high id}.`` for a
+        direct chat (the two user ids sorted); a group channel (``3.{group}..``) is refused
+        until the server has groups.
+Rule 2: only a member may send to, update in or remove from a channel; only a message's
+        sender may update or remove it. Messages carry ``code`` 0 (sent), 1 (updated), 2
+        (removed), as Nakama's.
+Rule 3: a persistent message is committed before its ack and its push go out.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+import uuid
+
+from .._protocol import realtime as rt
+from .._protocol.realtime import ChannelType, ErrorCode
+from .._protocol.realtime_wire import load
+from .chat_store import delete_message, find_message, store_message, update_message
+from .realtime_context import Realtime, Refusal, handler
+from .realtime_hub import Channel, Peer
+
+__all__: list[str] = []
+
+_BAD = ErrorCode.BAD_INPUT
+MAX_ROOM_NAME = 64
+
+
+def _now() -> str:
+    now = time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now % 1 * 1e6):06d}Z"
+
+
+async def _user_exists(realtime: Realtime, user_id: str) -> bool:
+    def find(conn: sqlite3.Connection) -> bool:
+        return conn.execute("SELECT 1 FROM users WHERE uuid = ?", (user_id,)).fetchone() is not None
+
+    return await realtime.state.store.read(find)
+
+
+async def _channel_for(realtime: Realtime, peer: Peer, join: rt.ChannelJoin) -> Channel:
+    """Rule 1."""
+    target = join.target
+    if join.type == ChannelType.ROOM:
+        if not 1 <= len(target) <= MAX_ROOM_NAME or not target.isprintable():
+            raise Refusal(_BAD, "Invalid room name: 1-64 printable characters.")
+        return Channel(f"2...{target}", join.type, room_name=target)
+    if join.type == ChannelType.DIRECT_MESSAGE:
+        try:
+            other = str(uuid.UUID(target))
+        except ValueError:
+            raise Refusal(_BAD, "Invalid user ID in direct message channel join.") from None
+        if other == peer.user_id:
+            raise Refusal(_BAD, "Cannot open a direct message channel with yourself.")
+        if not await _user_exists(realtime, other):
+            raise Refusal(_BAD, "User ID not found.")
+        one, two = sorted((peer.user_id, other))
+        return Channel(f"4.{one}.{two}.", join.type, user_id_one=one, user_id_two=two)
+    if join.type == ChannelType.GROUP:
+        raise Refusal(_BAD, "Group channels are not supported by this server yet.")
+    raise Refusal(_BAD, "Unrecognized channel type.")
+
+
+@handler(rt.ChannelJoin)
+async def channel_join(realtime: Realtime, peer: Peer, join: rt.ChannelJoin) -> rt.Channel:
+    channel = await _channel_for(realtime, peer, join)
+    persistence = True if join.persistence is None else join.persistence
+    return realtime.hub.join_channel(peer, channel, persistence, bool(join.hidden))
+
+
+@handler(rt.ChannelLeave)
+async def channel_leave(realtime: Realtime, peer: Peer, leave: rt.ChannelLeave) -> None:
+    realtime.hub.leave_channel(peer, leave.channel_id)
+
+
+def _member(realtime: Realtime, peer: Peer, channel_id: str) -> tuple[Channel, bool]:
+    channel = realtime.hub.channels.get(channel_id)
+    member = None if channel is None else channel.members.get(peer.session_id)
+    if channel is None or member is None:
+        raise Refusal(_BAD, "Must join channel before sending messages.")
+    return channel, member.persistence
+
+
+def _content(text: str) -> dict[str, object]:
+    try:
+        return rt.chat_content(text)
+    except ValueError as exc:
+        raise Refusal(_BAD, str(exc)) from None
+
+
+def _message(channel: Channel, peer: Peer, message_id: str, code: int, content: dict[str, object],
+             created: str, persistent: bool) -> rt.ChannelMessage:  # fmt: skip
+    return rt.ChannelMessage(
+        channel.id, message_id, code, peer.user_id, peer.username, dict(content), created,
+        _now() if code else created, persistent, channel.room_name, channel.group_id,
+        channel.user_id_one, channel.user_id_two,
+    )  # fmt: skip
+
+
+def _ack(message: rt.ChannelMessage) -> rt.ChannelMessageAck:
+    return rt.ChannelMessageAck(
+        message.channel_id, message.message_id, message.code, message.username,
+        message.create_time, message.update_time, message.persistent, message.room_name,
+        message.group_id, message.user_id_one, message.user_id_two,
+    )  # fmt: skip
+
+
+@handler(rt.ChannelMessageSend)
+async def message_send(realtime: Realtime, peer: Peer, send: rt.ChannelMessageSend
+                       ) -> rt.ChannelMessageAck:  # fmt: skip
+    channel, persistent = _member(realtime, peer, send.channel_id)
+    content = _content(send.content)
+    message = _message(channel, peer, str(uuid.uuid4()), 0, content, _now(), persistent)
+    if persistent:
+        await realtime.state.store.write(lambda txn: store_message(txn, message))  # Rule 3
+    realtime.hub.to_channel(channel, message)
+    return _ack(message)
+
+
+async def _own_message(realtime: Realtime, peer: Peer, channel_id: str, message_id: str
+                       ) -> rt.ChannelMessage | None:  # fmt: skip
+    found = await realtime.state.store.read(lambda c: find_message(c, channel_id, message_id))
+    if found is None:
+        return None
+    message = load(rt.ChannelMessage, found)
+    if message.sender_id != peer.user_id:
+        raise Refusal(_BAD, "Message can only be changed by its sender.")
+    return message
+
+
+@handler(rt.ChannelMessageUpdate)
+async def message_update(realtime: Realtime, peer: Peer, update: rt.ChannelMessageUpdate
+                         ) -> rt.ChannelMessageAck:  # fmt: skip
+    channel, persistent = _member(realtime, peer, update.channel_id)
+    content = _content(update.content)
+    old = await _own_message(realtime, peer, update.channel_id, update.message_id)
+    if old is None and persistent:
+        raise Refusal(_BAD, "Could not find message to update in channel history.")
+    created = old.create_time if old is not None else _now()
+    message = _message(channel, peer, update.message_id, 1, content, created, persistent)
+    if old is not None:
+        await realtime.state.store.write(lambda txn: update_message(txn, message))
+    realtime.hub.to_channel(channel, message)
+    return _ack(message)
+
+
+@handler(rt.ChannelMessageRemove)
+async def message_remove(realtime: Realtime, peer: Peer, remove: rt.ChannelMessageRemove
+                         ) -> rt.ChannelMessageAck:  # fmt: skip
+    channel, persistent = _member(realtime, peer, remove.channel_id)
+    old = await _own_message(realtime, peer, remove.channel_id, remove.message_id)
+    if old is None and persistent:
+        raise Refusal(_BAD, "Could not find message to remove in channel history.")
+    created = old.create_time if old is not None else _now()
+    message = _message(channel, peer, remove.message_id, 2, {}, created, persistent)
+    if old is not None:
+        await realtime.state.store.write(lambda txn: delete_message(txn, remove.message_id))
+    realtime.hub.to_channel(channel, message)
+    return _ack(message)
+
+
+# -- status -----------------------------------------------------------------------------------
+
+
+async def _ids_of(realtime: Realtime, follow: rt.StatusFollow) -> list[str]:
+    ids = []
+    for user_id in follow.user_ids:
+        try:
+            ids.append(str(uuid.UUID(user_id)))
+        except ValueError:
+            raise Refusal(_BAD, "Invalid user identifier.") from None
+    if follow.usernames:
+        names = list(follow.usernames)
+
+        def find(conn: sqlite3.Connection) -> list[str]:
+            marks = ",".join("?" * len(names))
+            sql = f"SELECT uuid FROM users WHERE username IN ({marks})"  # marks only
+            return [r[0] for r in conn.execute(sql, names)]
+
+        ids.extend(await realtime.state.store.read(find))
+    return ids
+
+
+@handler(rt.StatusFollow)
+async def status_follow(realtime: Realtime, peer: Peer, follow: rt.StatusFollow) -> rt.Status:
+    ids = await _ids_of(realtime, follow)
+    return rt.Status(tuple(realtime.hub.follow(peer, ids)))
+
+
+@handler(rt.StatusUnfollow)
+async def status_unfollow(realtime: Realtime, peer: Peer, unfollow: rt.StatusUnfollow) -> None:
+    realtime.hub.unfollow(peer, unfollow.user_ids)
+
+
+@handler(rt.StatusUpdate)
+async def status_update(realtime: Realtime, peer: Peer, update: rt.StatusUpdate) -> None:
+    if update.status is not None and len(update.status) > 2048:
+        raise Refusal(_BAD, "Status must be 2048 characters or less.")
+    realtime.hub.update_status(peer, update.status)
