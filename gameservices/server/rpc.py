@@ -15,11 +15,12 @@ Nakama answers a Lua error: 500, code 13 and the exception's message (its traceb
 from __future__ import annotations
 
 import importlib
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from .._protocol.wire import GrpcCode
+from .notification_store import NewNotification
 
 __all__ = ["RpcContext", "RpcError", "RpcHandler", "check_rpc", "load_handler"]
 
@@ -34,6 +35,12 @@ class RpcContext:
     vars: Mapping[str, str] = field(default_factory=dict)
     expiry: int = 0
     query: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Creates notifications (``notification_store.notify``), as Nakama's
+    # ``nk.notification_send``: ``await context.notify([NewNotification(...)])`` in an async
+    # function (it runs on the server's loop; a plain function runs on a thread and has none).
+    notify: Callable[[Sequence[NewNotification]], Awaitable[object]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
 
 RpcHandler = Callable[[RpcContext, str], str | Awaitable[str | None] | None]

@@ -19,6 +19,7 @@ import binascii
 import hmac
 import inspect
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import web
@@ -32,6 +33,7 @@ from .._protocol.rpc import (
 )
 from .._protocol.wire import STATUS_FOR_GRPC_CODE, GrpcCode, dumps
 from .http import read_body
+from .notification_store import NewNotification, notify
 from .rpc import RpcContext, RpcError, RpcHandler
 from .state import ServerState, state_of
 from .tokens import Claims, TokenError
@@ -99,14 +101,21 @@ def _caller(request: web.Request, state: ServerState) -> Claims | None:
 
 
 def _context(request: web.Request, user: Claims | None) -> RpcContext:
+    state = state_of(request)
+
+    async def send(notes: Sequence[NewNotification]) -> object:
+        return await notify(state, notes)
+
     query = {
         name: tuple(request.query.getall(name))
         for name in dict.fromkeys(request.query)
         if name != "http_key"
     }
     if user is None:
-        return RpcContext(query=query)
-    return RpcContext(user.user_id, user.username, dict(user.vars), user.expires_at, query)
+        return RpcContext(query=query, notify=send)
+    return RpcContext(
+        user.user_id, user.username, dict(user.vars), user.expires_at, query, notify=send
+    )
 
 
 async def _run(handler: RpcHandler, context: RpcContext, payload: str) -> str:

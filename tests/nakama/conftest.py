@@ -21,6 +21,7 @@ import pytest
 from gameservices.testing import ReferenceServer
 
 from .rpc_handlers import RPC_HANDLERS
+from .rpc_social import SOCIAL_RPC
 from .support import (
     BOARDS,
     CI_HTTP_KEY,
@@ -88,7 +89,7 @@ async def target(request: pytest.FixtureRequest) -> AsyncIterator[Target]:
     apply_divergence(request)
     boards = tuple(spec.board for spec in BOARDS.values())
     tournaments = tuple(TOURNAMENTS.values())
-    rpc = {"rpc": RPC_HANDLERS, "http_key": CI_HTTP_KEY}
+    rpc = {"rpc": {**RPC_HANDLERS, **SOCIAL_RPC}, "http_key": CI_HTTP_KEY}
     async with ReferenceServer(
         boards=boards, tournaments=tournaments, **REFERENCE_LIFETIMES, **rpc
     ) as server:
