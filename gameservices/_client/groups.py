@@ -21,6 +21,7 @@ from .._protocol.groups import (
     UserGroupList,
 )
 from .._protocol.models import parse_empty
+from .._protocol.operations import covers
 from .calls import Caller, Timeout
 
 __all__ = ["GroupService"]
@@ -32,6 +33,7 @@ class GroupService:
     def __init__(self, caller: Caller) -> None:
         self._caller = caller
 
+    @covers("Nakama_CreateGroup")
     async def create(
         self,
         name: str,
@@ -54,6 +56,7 @@ class GroupService:
         )
         return await self._caller.send(req, wire.parse_group, timeout)
 
+    @covers("Nakama_UpdateGroup")
     async def update(
         self,
         group_id: str,
@@ -76,10 +79,12 @@ class GroupService:
         )
         await self._caller.send(req, parse_empty, timeout)
 
+    @covers("Nakama_DeleteGroup")
     async def delete(self, group_id: str, *, timeout: Timeout = DEFAULT) -> None:
         """Delete the group (superadmins only)."""
         await self._caller.send(wire.delete_group(group_id), parse_empty, timeout)
 
+    @covers("Nakama_ListGroups")
     async def list(
         self,
         name: str | None = None,
@@ -130,43 +135,51 @@ class GroupService:
         req = wire.group_action(group_id, action, user_ids)
         await self._caller.send(req, parse_empty, timeout)
 
+    @covers("Nakama_JoinGroup")
     async def join(self, group_id: str, *, timeout: Timeout = DEFAULT) -> None:
         """Join an open group, or ask to join a closed one."""
         await self._act(group_id, "join", None, timeout)
 
+    @covers("Nakama_LeaveGroup")
     async def leave(self, group_id: str, *, timeout: Timeout = DEFAULT) -> None:
         await self._act(group_id, "leave", None, timeout)
 
+    @covers("Nakama_AddGroupUsers")
     async def add(
         self, group_id: str, user_ids: Iterable[str], *, timeout: Timeout = DEFAULT
     ) -> None:
         """Add players, or accept their join requests (superadmins and admins)."""
         await self._act(group_id, "add", user_ids, timeout)
 
+    @covers("Nakama_KickGroupUsers")
     async def kick(
         self, group_id: str, user_ids: Iterable[str], *, timeout: Timeout = DEFAULT
     ) -> None:
         """Remove members, decline join requests, lift bans."""
         await self._act(group_id, "kick", user_ids, timeout)
 
+    @covers("Nakama_PromoteGroupUsers")
     async def promote(
         self, group_id: str, user_ids: Iterable[str], *, timeout: Timeout = DEFAULT
     ) -> None:
         """One role up: member to admin, admin to superadmin (never a join request)."""
         await self._act(group_id, "promote", user_ids, timeout)
 
+    @covers("Nakama_DemoteGroupUsers")
     async def demote(
         self, group_id: str, user_ids: Iterable[str], *, timeout: Timeout = DEFAULT
     ) -> None:
         """One role down: superadmin to admin, admin to member."""
         await self._act(group_id, "demote", user_ids, timeout)
 
+    @covers("Nakama_BanGroupUsers")
     async def ban(
         self, group_id: str, user_ids: Iterable[str], *, timeout: Timeout = DEFAULT
     ) -> None:
         """Remove members or join requests and keep them out."""
         await self._act(group_id, "ban", user_ids, timeout)
 
+    @covers("Nakama_ListGroupUsers")
     async def members(
         self,
         group_id: str,
@@ -199,6 +212,7 @@ class GroupService:
             if not cursor or not page.group_users:
                 return
 
+    @covers("Nakama_ListUserGroups")
     async def user_groups(
         self,
         user_id: str | None = None,
