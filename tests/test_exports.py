@@ -63,6 +63,13 @@ EXPECTED = {
     "FriendsOfFriends",
     "Notification",
     "NotificationList",
+    "Group",
+    "GroupList",
+    "GroupRole",
+    "GroupUser",
+    "GroupUserList",
+    "UserGroup",
+    "UserGroupList",
     # tournaments (client.tournaments)
     "Tournament",
     "TournamentList",
