@@ -42,10 +42,26 @@ from ._outbox.db import OutboxEntry
 from ._outbox.store import Submission
 from ._protocol.accounts import Account
 from ._protocol.friends import Friend, FriendList, FriendOfFriend, FriendsOfFriends, FriendState
+from ._protocol.groups import (
+    Group,
+    GroupList,
+    GroupRole,
+    GroupUser,
+    GroupUserList,
+    UserGroup,
+    UserGroupList,
+)
 from ._protocol.manifest import Manifest, ManifestEntry
 from ._protocol.matches import Match, MatchList
 from ._protocol.models import LeaderboardRecord, LeaderboardRecordList
 from ._protocol.notifications import Notification, NotificationList
+from ._protocol.storage import (
+    StorageAck,
+    StorageId,
+    StorageObject,
+    StorageObjectList,
+    StorageWrite,
+)
 from ._protocol.tournaments import Tournament, TournamentList
 from ._protocol.users import User
 from ._protocol.wire import Operator
@@ -74,6 +90,11 @@ __all__ = [
     "FriendState",
     "FriendsOfFriends",
     "GameServicesError",
+    "Group",
+    "GroupList",
+    "GroupRole",
+    "GroupUser",
+    "GroupUserList",
     "Handle",
     "HttpRequest",
     "HttpResponse",
@@ -107,7 +128,12 @@ __all__ = [
     "SessionExpired",
     "SessionOptions",
     "SlowTick",
+    "StorageAck",
     "StorageError",
+    "StorageId",
+    "StorageObject",
+    "StorageObjectList",
+    "StorageWrite",
     "Submission",
     "Subscription",
     "SyncResult",
@@ -118,6 +144,8 @@ __all__ = [
     "TransportError",
     "UsageError",
     "User",
+    "UserGroup",
+    "UserGroupList",
     "__version__",
     "report_progress",
 ]

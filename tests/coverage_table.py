@@ -22,7 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SWAGGER = ROOT / "docs" / "reference" / "nakama-apigrpc.swagger.json"
 TABLE = ROOT / "docs" / "coverage.md"
 # Operations that are another spelling of one the client sends.
-ALIASES = {"Nakama_WriteTournamentRecord2": "Nakama_WriteTournamentRecord"}
+ALIASES = {
+    "Nakama_WriteTournamentRecord2": "Nakama_WriteTournamentRecord",
+    "Nakama_ListStorageObjects2": "Nakama_ListStorageObjects",
+}
 _METHODS = ("get", "post", "put", "delete")
 
 HEADER = """# Coverage of Nakama's REST API
@@ -57,6 +60,9 @@ def client_calls() -> dict[str, list[str]]:
         for attr, fn in inspect.getmembers(type(namespace), inspect.isfunction):
             for op in operations_of(fn):
                 found.setdefault(op, []).append(f"client.{name}.{attr}")
+    for attr, fn in inspect.getmembers(Client, inspect.isfunction):  # client.rpc
+        for op in operations_of(fn):
+            found.setdefault(op, []).append(f"client.{attr}")
     return found
 
 

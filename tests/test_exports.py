@@ -63,6 +63,13 @@ EXPECTED = {
     "FriendsOfFriends",
     "Notification",
     "NotificationList",
+    "Group",
+    "GroupList",
+    "GroupRole",
+    "GroupUser",
+    "GroupUserList",
+    "UserGroup",
+    "UserGroupList",
     # tournaments (client.tournaments)
     "Tournament",
     "TournamentList",
@@ -72,6 +79,12 @@ EXPECTED = {
     # accounts and users (issue 12)
     "Account",
     "User",
+    # client.storage's records
+    "StorageAck",
+    "StorageId",
+    "StorageObject",
+    "StorageObjectList",
+    "StorageWrite",
 }
 
 

@@ -50,6 +50,22 @@ from gameservices._protocol.ranges import (
 )
 from gameservices._protocol.request_rules import parse_body, parse_record_write
 from gameservices._protocol.responses import decipher_response, parse_http_date
+from gameservices._protocol.storage import (
+    DELETE_REJECTED,
+    VERSION_REJECTED,
+    conflict_of,
+    parse_acks,
+    parse_delete_body,
+    parse_list_user,
+    parse_object_list,
+    parse_objects,
+    parse_read_body,
+    parse_write_body,
+    version_of,
+)
+from gameservices._protocol.storage import (
+    LIST_LIMIT_MAX as STORAGE_LIST_MAX,
+)
 from gameservices._protocol.wire import dumps
 from gameservices.server.http_dates import http_date
 from gameservices.server.http_ranges import UNSATISFIABLE, ByteRange, if_range_holds, parse_range
@@ -134,8 +150,33 @@ def _check_empty(ex: Exchange, data: dict[str, Any]) -> None:
     assert data == {}
 
 
+def _check_acks(ex: Exchange, data: dict[str, Any]) -> None:
+    acks = parse_acks(data)
+    sent = ex.request["body"]["objects"]
+    assert [(a.collection, a.key) for a in acks] == [(o["collection"], o["key"]) for o in sent]
+    assert [a.version for a in acks] == [version_of(o["value"]) for o in sent]
+    assert all(a.create_time == datetime.fromtimestamp(NOW, timezone.utc) for a in acks)
+
+
+def _check_objects(ex: Exchange, data: dict[str, Any]) -> None:
+    objects = parse_objects(data)
+    wanted = [(i["collection"], i["key"], i["user_id"]) for i in ex.request["body"]["object_ids"]]
+    assert {(o.collection, o.key, o.user_id) for o in objects} <= set(wanted)
+    assert all(o.value and o.version for o in objects)
+
+
+def _check_object_list(ex: Exchange, data: dict[str, Any]) -> None:
+    page = parse_object_list(data)
+    assert len(page.objects) <= int(_query(ex).get("limit", "1"))
+    assert all(o.collection == ex.request["path"].rsplit("/", 1)[1] for o in page.objects)
+
+
 def _answer_check(ex: Exchange) -> Any:
     method, path = ex.request["method"], ex.request["path"]
+    if path == "/v2/storage":
+        return _check_acks if method == "PUT" else _check_objects
+    if path.startswith("/v2/storage/") and method == "GET":
+        return _check_object_list
     if path.startswith("/v2/account/"):
         return _check_session
     if path == "/assets/manifest.json":
@@ -160,6 +201,9 @@ def test_the_client_parses_every_answer(case: str) -> None:
         assert sent["message"] in str(info.value)
         if isinstance(info.value, RateLimited):
             assert info.value.retry_after == float(ex.headers["Retry-After"])
+        if ex.status == 400:  # a storage write's failed version check is a Conflict
+            conflict = sent["message"] == VERSION_REJECTED and ex.request["method"] == "PUT"
+            assert isinstance(conflict_of(info.value), Conflict) is conflict
         return
     data = decipher_response(ex.status, ex.headers, ex.body, method=method, url=url)
     _answer_check(ex)(ex, data)
@@ -167,7 +211,16 @@ def test_the_client_parses_every_answer(case: str) -> None:
 
 def test_every_kind_of_answer_is_recorded() -> None:
     checks = {_answer_check(ex) for ex in STORED.values() if ex.status < 400}
-    assert checks == {_check_session, _check_record, _check_page, _check_manifest, _check_empty}
+    assert checks == {
+        _check_session,
+        _check_record,
+        _check_page,
+        _check_manifest,
+        _check_empty,
+        _check_acks,
+        _check_objects,
+        _check_object_list,
+    }
     assert {ex.status for ex in STORED.values()} >= {200, 400, 401, 404, 409, 429}
     assert any(ex.body == b"{}" and ex.request["method"] == "GET" for ex in STORED.values())
 
@@ -183,6 +236,9 @@ def _judge(request: dict[str, Any]) -> None:
     method, path, query = request["method"], request["path"], request["query"]
     first = dict(query)
     raw = b"" if request["body"] is None else dumps(request["body"]).encode()
+    if path.startswith("/v2/storage"):
+        _judge_storage(method, path, first, raw)
+        return
     if "Idempotency-Key" in request["headers"]:
         check_idempotency_key(request["headers"]["Idempotency-Key"])
     kind = path.removeprefix("/v2/account/authenticate/")
@@ -210,10 +266,25 @@ def _judge(request: dict[str, Any]) -> None:
         parse_expiry(first.get("expiry"))
 
 
+def _judge_storage(method: str, path: str, first: dict[str, str], raw: bytes) -> None:
+    if path == "/v2/storage/delete":
+        parse_delete_body(parse_body(raw))
+    elif path == "/v2/storage":
+        (parse_write_body if method == "PUT" else parse_read_body)(parse_body(raw))
+    else:
+        parse_limit(first.get("limit"), STORAGE_LIST_MAX)
+        parse_list_user(first.get("user_id"))
+
+
+# Refusals that come from what is stored, not from the request: the rules accept the request.
+_REFUSED_BY_STATE = {VERSION_REJECTED, DELETE_REJECTED}
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_the_servers_rules_judge_every_request_as_the_server_did(case: str) -> None:
     ex = STORED[case]
-    if ex.status == 400:  # the server refused it: the rules do, with the message it sent
+    refused = ex.status == 400 and ex.json()["message"] not in _REFUSED_BY_STATE
+    if refused:  # the server refused it: the rules do, with the message it sent
         message = ex.json()["message"]
         with pytest.raises(ValueError, match=re.escape(message)) as info:
             _judge(ex.request)

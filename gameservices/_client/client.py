@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from yarl import URL
 
@@ -26,6 +26,7 @@ from .._outbox.outbox import Outbox
 from .._outbox.store import OutboxStore
 from .._protocol import api
 from .._protocol.models import parse_auth
+from .._protocol.operations import covers
 from .._protocol.urls import check_base_url, check_url
 from .._runner.ambient import current_runner
 from .accounts import AccountService, UserService
@@ -33,12 +34,16 @@ from .auth import AuthService
 from .calls import Calls, Parse, Timeout
 from .channels import ChannelService
 from .friends import FriendService
+from .groups import GroupService
 from .keeper import SessionHook, SessionKeeper
 from .leaderboards import LeaderboardService
 from .matches import MatchService
 from .notifications import NotificationService
 from .realtime import Realtime
+from .rpc import call_rpc
+from .saves import Merge, SaveService
 from .session import Session, SessionStore
+from .storage import StorageService
 from .tournaments import TournamentService
 from .transport import AiohttpTransport, HttpTransport
 from .websocket import WebSocket
@@ -73,6 +78,8 @@ class Client:
     - ``reauthenticate``: ``async fn(client)`` that logs in again once the refresh token died.
     - ``session_updated``: ``fn(session_or_None)`` after every session change.
     - ``sessions``: ``SessionOptions`` (refresh window, wall clock).
+    - ``merge``: ``fn(local, remote) -> value`` (or a coroutine) deciding a save slot changed on
+      another device (``client.saves``); without it both copies wait for ``saves.resolve``.
     - ``transport``: an ``HttpTransport``; default ``AiohttpTransport(timeouts=...,
       allow_insecure=...)`` (pass your own for ``max_body``/``trace_configs``, or a
       ``gameservices.testing.MockTransport`` in tests).
@@ -92,6 +99,7 @@ class Client:
         session_updated: SessionHook | None = None,
         sessions: SessionOptions = SessionOptions(),  # noqa: B008  # frozen value object
         transport: HttpTransport | None = None,
+        merge: Merge | None = None,
     ) -> None:
         _check_config(server_key, timeouts, retry, sessions)
         self.base_url = URL(base_url.rstrip("/"))
@@ -113,7 +121,7 @@ class Client:
             options=sessions,
             reauthenticate=None if reauthenticate is None else lambda: reauthenticate(self),
             session_updated=session_updated,
-            on_session=lambda: self.outbox.resume(),  # queued scores waiting for a session
+            on_session=self._resume,  # queued scores and saves waiting for a session
         )
         self._calls = Calls(
             self.base_url,
@@ -135,8 +143,19 @@ class Client:
         )
         self.friends = FriendService(self._calls)
         self.notifications = NotificationService(self._calls, self.data_dir)
+        self.groups = GroupService(self._calls)
         self.account = AccountService(self._calls)
         self.users = UserService(self._calls)
+        self.storage = StorageService(self._calls)
+        self.saves = SaveService(
+            self.storage,
+            self._sessions,
+            self.data_dir,
+            retry=retry,
+            merge=merge,
+            on_use=self._open,
+        )
+        self.on_close(self.saves.close)
 
     def __repr__(self) -> str:
         return f"Client({str(self.base_url)!r}, state={self.state.value})"
@@ -153,6 +172,25 @@ class Client:
     def server_time(self) -> float:
         """Now, by the server's clock as last seen in its ``Date`` header (epoch seconds)."""
         return self._sessions.server_time()
+
+    @covers("Nakama_RpcFunc")
+    async def rpc(
+        self,
+        rpc_id: str,
+        payload: Any = None,
+        *,
+        http_key: str | None = None,
+        timeout: Timeout = DEFAULT,
+    ) -> Any:
+        """Call the server function ``rpc_id`` with ``payload`` (any JSON value; None sends
+        none) and return its answer's JSON value (None for an empty one). With the session, or
+        server to server with ``http_key`` (the server's runtime HTTP key; no session needed).
+
+        Never resent once it may have run: a lost answer raises ``OutcomeUnknown``. The
+        function's own error arrives with its code: ``InvalidArgument``, ``NotFound``,
+        ``AuthError``... or ``ServerError`` (500) for a function that failed.
+        """
+        return await call_rpc(self._calls, rpc_id, payload, http_key=http_key, timeout=timeout)
 
     async def send(self, req: api.Request, parse: Parse[T], timeout: Timeout = DEFAULT) -> T:
         """Send ``req`` with the session and the retry policy; return ``parse(json_object)``."""
@@ -210,12 +248,17 @@ class Client:
     async def __aenter__(self) -> Client:
         self._open()
         await self.outbox.start()  # resume sending scores a previous run left on disk
+        await self.saves.start()  # and save slots
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
     # -- wiring ------------------------------------------------------------------------------
+
+    async def _resume(self) -> None:
+        await self.outbox.resume()
+        await self.saves.start()
 
     def _score_outbox(self) -> Outbox:
         """The outbox sends each entry through ``leaderboards.write`` with its own idempotency

@@ -32,9 +32,14 @@ __all__ = [
     "MATCHES",
     "NOTIFICATION",
     "OPENAPI",
+    "RPC",
     "SESSION_LOGOUT",
     "SESSION_REFRESH",
     "SOCKET",
+    "STORAGE",
+    "STORAGE_COLLECTION",
+    "STORAGE_DELETE",
+    "STORAGE_USER",
     "TOURNAMENT",
     "TOURNAMENTS",
     "TOURNAMENT_JOIN",
@@ -55,6 +60,7 @@ SESSION_REFRESH = "/v2/account/session/refresh"
 SESSION_LOGOUT = "/v2/session/logout"
 ACCOUNT = "/v2/account"
 USERS = "/v2/user"
+RPC = "/v2/rpc/{id}"  # server functions; the reference server routes any id, "/" included
 
 LEADERBOARD = "/v2/leaderboard/{leaderboard_id}"
 LEADERBOARD_OWNER = "/v2/leaderboard/{leaderboard_id}/owner/{owner_id}"
@@ -77,6 +83,11 @@ TOURNAMENTS = "/v2/tournament"
 TOURNAMENT = "/v2/tournament/{tournament_id}"
 TOURNAMENT_JOIN = "/v2/tournament/{tournament_id}/join"
 TOURNAMENT_OWNER = "/v2/tournament/{tournament_id}/owner/{owner_id}"
+# storage objects: PUT writes, POST reads, GET lists a collection, PUT .../delete deletes
+STORAGE = "/v2/storage"
+STORAGE_COLLECTION = "/v2/storage/{collection}"
+STORAGE_DELETE = "/v2/storage/delete"
+STORAGE_USER = "/v2/storage/{collection}/{user_id}"  # a listing with the owner in the path
 
 _FORMATTER = string.Formatter()
 

@@ -17,11 +17,12 @@ from typing import Any
 from aiohttp import web
 
 from .._protocol.routes import OPENAPI
-from .openapi_accounts import ACCOUNT_SCHEMAS, user_paths
+from .openapi_accounts import ACCOUNT_SCHEMAS, rpc_paths, user_paths
 from .openapi_paths import account_paths, asset_paths, leaderboard_paths, service_paths
 from .openapi_realtime import realtime_paths
 from .openapi_schemas import SCHEMAS, Schema
 from .openapi_social import SOCIAL_SCHEMAS, social_paths
+from .openapi_storage import STORAGE_SCHEMAS, storage_paths
 from .openapi_tournaments import TOURNAMENT_SCHEMAS, tournament_paths
 
 __all__ = ["openapi_document", "setup_openapi"]
@@ -36,7 +37,9 @@ def _build() -> Schema:
         **realtime_paths(),
         **social_paths(),
         **user_paths(),
+        **rpc_paths(),
         **tournament_paths(),
+        **storage_paths(),
     }
     return {
         "openapi": "3.0.3",
@@ -49,7 +52,13 @@ def _build() -> Schema:
         "security": [{"bearer": []}],
         "paths": paths,
         "components": {
-            "schemas": {**SCHEMAS, **SOCIAL_SCHEMAS, **TOURNAMENT_SCHEMAS, **ACCOUNT_SCHEMAS},
+            "schemas": {
+                **SCHEMAS,
+                **SOCIAL_SCHEMAS,
+                **TOURNAMENT_SCHEMAS,
+                **ACCOUNT_SCHEMAS,
+                **STORAGE_SCHEMAS,
+            },
             "securitySchemes": {
                 "basic": {
                     "type": "http",

@@ -4,7 +4,8 @@ Invariants:
 - ``PRAGMA user_version`` says which schema a file holds: 0 is a new file or one made before
   reset periods (records keyed by board and owner, tie order kept in a ``seq`` column), 1 has
   reset periods, 2 adds the social tables (``SOCIAL``: friend edges, groups and their members,
-  notifications), made by ``CREATE ... IF NOT EXISTS`` like every table.
+  notifications), made by ``CREATE ... IF NOT EXISTS`` like every table; storage objects
+  (``storage``) are such an added table too.
 - ``prepare`` runs on the writer thread before any job: it migrates a version-0 file in one
   transaction (its records become the only period, ``expiry`` 0, of their board) and then makes
   whatever is missing, so a file is always entirely one version. Tables that are only added
@@ -33,6 +34,25 @@ CREATE TABLE {exists}records(
     update_time INTEGER NOT NULL,
     PRIMARY KEY(board, expiry, owner)
 ) WITHOUT ROWID;
+"""
+
+# Storage objects (schema 2): Nakama's storage table; user_id is the owner's uuid text, the nil
+# uuid for system objects.
+_STORAGE = """
+CREATE TABLE IF NOT EXISTS storage(
+    collection TEXT NOT NULL,
+    key TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    value TEXT NOT NULL,
+    version TEXT NOT NULL,
+    read INTEGER NOT NULL,
+    write INTEGER NOT NULL,
+    create_time REAL NOT NULL,
+    update_time REAL NOT NULL,
+    PRIMARY KEY(collection, key, user_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS storage_public ON storage(collection, read, key, user_id);
+CREATE INDEX IF NOT EXISTS storage_owner ON storage(collection, user_id, read, key);
 """
 
 SCHEMA = """
@@ -73,6 +93,7 @@ CREATE TABLE IF NOT EXISTS user_profiles(
     update_time INTEGER NOT NULL
 );
 """ + _RECORDS.format(exists="IF NOT EXISTS ")
+SCHEMA += _STORAGE
 
 # Friends: two edges per pair (``state`` as the source sees it); ``position`` orders a list
 # (Nakama: the time the pair first met), shared by both edges of a pair.
@@ -114,6 +135,7 @@ CREATE TABLE IF NOT EXISTS group_edges(
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS group_edges_user ON group_edges(user_id, state, position);
 CREATE INDEX IF NOT EXISTS group_edges_list ON group_edges(group_id, state, position);
+CREATE INDEX IF NOT EXISTS group_edges_position ON group_edges(position);
 CREATE TABLE IF NOT EXISTS notifications(
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,

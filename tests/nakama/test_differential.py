@@ -44,18 +44,21 @@ from gameservices.server import Board, Operator, ServerConfig, load_config_file
 from gameservices.testing import Faults, ReferenceServer
 
 from .differential_social import SOCIAL_CASES
+from .differential_tournaments import TOURNAMENT_500, TOURNAMENT_CASES
+from .rpc_handlers import RPC_HANDLERS
 from .support import (
     BOARDS,
     HTTP_KEY_ENV,
     NAKAMA_SKIP_REASON,
     REFERENCE_LIFETIMES,
     apply_divergence,
-    nakama_http_key,
     nakama_server_key,
     nakama_url,
     reference_diverges,
+    resolve_http_key,
+    resolved_http_key,
 )
-from .wire import Exchange, Names, Wire
+from .wire import Exchange, Names, Reply, Wire
 
 # -- the allow-list ------------------------------------------------------------------------------
 
@@ -80,6 +83,7 @@ DELIBERATE = {
     "request size, so one record could hold most of a request",
     "system-user": "Nakama has a system user (the nil uuid, an empty username) that GET /v2/user "
     "finds; the reference server has no system user, so it finds nobody",
+    "tournament-500": TOURNAMENT_500,
 }
 DUMP_ENV = "GAMESERVICES_DIFFERENTIAL_DUMP"
 _DECODER = re.compile(
@@ -1558,6 +1562,8 @@ async def _(w: Wire) -> None:
 
 for _id, _run, _options in SOCIAL_CASES:  # friends, notifications, groups
     case(_id, **_options)(_run)
+for _id, _run, _options in TOURNAMENT_CASES:  # tournaments, match listing
+    case(_id, **_options)(_run)
 # ---- account updates and deletes, users (issue 12) ----
 
 USERS = "/v2/user"
@@ -1699,6 +1705,267 @@ async def _(w: Wire) -> None:
     await w.call("GET", f"{USERS}?usernames=", auth="alice")
 
 
+# ---- server functions: POST /v2/rpc/{id} (issue 12) ----
+
+
+def rpc_path(rpc_id: str, query: str = "") -> str:
+    return f"/v2/rpc/{rpc_id}{query}"
+
+
+def _key() -> str:
+    return "basic:" + resolved_http_key()
+
+
+def _rpc_text(value: Any) -> str:
+    return json.dumps(json.dumps(value))
+
+
+async def _with_rpc(_tmp: Path) -> dict[str, Any]:
+    return {"rpc": RPC_HANDLERS, "http_key": resolved_http_key()}
+
+
+@case("rpc: with a session: echo, empty and null bodies, GET, an upper-case id, vars",
+      reference=_with_rpc)  # fmt: skip
+async def _(w: Wire) -> None:
+    await w.login("alice", vars={"lang": "fr"})
+    await w.call("POST", rpc_path("gs_echo"), data=_rpc_text({"a": [1, "é"]}).encode(),
+                 auth="alice")  # fmt: skip
+    await w.call("POST", rpc_path("gs_whoami"), data=b"", auth="alice")
+    await w.call("POST", rpc_path("gs_whoami"), data=b"null", auth="alice")
+    await w.call("POST", rpc_path("GS_ECHO"), data=b'"x"', auth="alice")
+    await w.call("GET", rpc_path("gs_whoami", "?payload=ignored"), auth="alice")
+    await w.call("POST", rpc_path("gs_nothing"), data=b'"{}"', auth="alice")
+
+
+@case("rpc: unwrap: the payload raw, answered with the request's Content-Type",
+      reference=_with_rpc)  # fmt: skip
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    await w.call("POST", rpc_path("gs_echo", "?unwrap"), data=b'{"raw":1}', auth="alice")
+    await w.call("POST", rpc_path("gs_echo", "?unwrap=false"), data=b"text", auth="alice",
+                 headers={"Content-Type": "application/json"})  # fmt: skip
+
+
+@case("rpc: the runtime HTTP key (Basic), wrong keys, no credentials, a bad token",
+      reference=_with_rpc)  # fmt: skip
+async def _(w: Wire) -> None:
+    await w.call("POST", rpc_path("gs_whoami"), data=b'"{}"', auth=_key())
+    await w.call("POST", rpc_path("gs_whoami"), data=b'"{}"', auth="basic:not-the-http-key")
+    await w.call("POST", rpc_path("gs_whoami", "?http_key=not-the-http-key"), data=b'"{}"')
+    await w.call("POST", rpc_path("gs_whoami", "?http_key="), data=b'"{}"')
+    await w.call("POST", rpc_path("gs_whoami"), data=b'"{}"')
+    await w.call("POST", rpc_path("gs_whoami"), data=b'"{}"',
+                 headers={"Authorization": "Bearer garbage"})  # fmt: skip
+
+
+@case("rpc: an unknown function, an empty id, an id with a slash", reference=_with_rpc)
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    for rpc_id in ("gs_no_such_function", "", "gs_echo/x"):
+        await w.call("POST", rpc_path(rpc_id), data=b'"{}"', auth="alice")
+    await w.call("POST", rpc_path("gs_no_such_function"), data=b'"{}"')
+
+
+@case("rpc: a body that is not a JSON string", reference=_with_rpc)
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    for body in (b'{"a":1}', b"[1]", b"12", b"true", b"not json", b'"x" 1'):
+        await w.call("POST", rpc_path("gs_echo"), data=body, auth="alice")
+
+
+@case("rpc: a function's errors (codes 3, 5, 7, 16, 99, 0) and a broken function",
+      reference=_with_rpc)  # fmt: skip
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    for code in (3, 5, 7, 16, 99, 0):
+        body = _rpc_text({"message": f"refused with {code}", "code": code}).encode()
+        await w.call("POST", rpc_path("gs_fail"), data=body, auth="alice")
+    await w.call("POST", rpc_path("gs_crash"), data=b'"{}"', auth="alice")
+
+
+# ---- storage ----
+
+STORAGE = "/v2/storage"
+
+
+def col(w: Wire) -> str:
+    return f"gsd_{w.names.case}"
+
+
+def obj(w: Wire, key: str, value: str = '{"n": 1}', **extra: Any) -> dict[str, Any]:
+    return {"collection": col(w), "key": key, "value": value, **extra}
+
+
+async def put(w: Wire, role: str, *objects: dict[str, Any]) -> Reply:
+    return await w.call("PUT", STORAGE, json={"objects": list(objects)}, auth=role)
+
+
+async def read(w: Wire, role: str, key: str, owner: str | None) -> None:
+    ident = {"collection": col(w), "key": key}
+    if owner is not None:
+        ident["user_id"] = w.user(owner).user_id
+    await w.call("POST", STORAGE, json={"object_ids": [ident]}, auth=role)
+
+
+async def delete(w: Wire, role: str, *ids: dict[str, Any]) -> None:
+    await w.call("PUT", f"{STORAGE}/delete", json={"object_ids": list(ids)}, auth=role)
+
+
+@case("storage: write, read back as jsonb prints it, and the version rules")
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    raw = '{"b": 1, "aa": [1, 2.50, 1e2], "z": "\u00e9", "n": null}'
+    first = await put(w, "alice", obj(w, "k", raw, permission_read=2))
+    version = first.json()["acks"][0]["version"]
+    await read(w, "alice", "k", "alice")
+    await put(w, "alice", obj(w, "k", '{"x": 1}', version="*"))
+    await put(w, "alice", obj(w, "k", '{"x": 1}', version="0" * 32))
+    await put(w, "alice", obj(w, "absent", '{"x": 1}', version=version))
+    await put(w, "alice", obj(w, "k", '{"x": 2}', version=version))
+    await put(w, "alice", obj(w, "k", '{"x": 2}'))  # identical: nothing changes
+    await read(w, "alice", "k", "alice")
+    await put(w, "alice", obj(w, "fresh", "{}", version="*"))
+
+
+@case("storage: read and write permissions, for the owner and for another player")
+async def _(w: Wire) -> None:
+    await w.logins(["alice", "bob"])
+    for n in (0, 1, 2):
+        await put(w, "alice", obj(w, f"r{n}", permission_read=n))
+    await put(w, "alice", obj(w, "locked", permission_write=0))
+    for role in ("alice", "bob"):
+        for key in ("r0", "r1", "r2"):
+            await read(w, role, key, "alice")
+    await read(w, "alice", "r2", None)  # no user: a system object (there is none)
+    await put(w, "alice", obj(w, "locked", '{"n": 2}'))
+    await put(w, "alice", obj(w, "locked", '{"n": 2}', version="*"))
+    await put(w, "alice", obj(w, "locked", '{"n": 2}', version="0" * 32))
+    await delete(w, "alice", {"collection": col(w), "key": "locked"})
+    await read(w, "alice", "locked", "alice")
+
+
+@case("storage: one refused object fails the whole write")
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    await put(w, "alice", obj(w, "taken"))
+    await put(w, "alice", obj(w, "new"), obj(w, "taken", "{}", version="*"))
+    await put(w, "alice", obj(w, "zz"), obj(w, "aa"), obj(w, "taken", "{}", version="bad"))
+    for key in ("new", "zz", "aa"):
+        await read(w, "alice", key, "alice")
+
+
+async def _listed(w: Wire, role: str, query: str) -> Reply:
+    return await w.call("GET", f"{STORAGE}/{col(w)}{query}", auth=role)
+
+
+@case("storage: listings (own, another's, everyone's public) and their cursors")
+async def _(w: Wire) -> None:
+    alice, bob = await w.logins(["alice", "bob"])
+    await put(w, "alice", *(obj(w, f"k{n}", permission_read=1 + n % 2) for n in range(4)))
+    await put(w, "bob", obj(w, "b", permission_read=2), obj(w, "hidden"))
+    for owner in (f"&user_id={alice.user_id}", f"&user_id={bob.user_id}", ""):
+        query = f"?limit=2{owner}"
+        while True:
+            page = await _listed(w, "alice", query)
+            cursor = (page.json() or {}).get("cursor")
+            if not cursor:
+                break
+            query = f"?limit=2{owner}&cursor={cursor}"
+    await _listed(w, "alice", f"?user_id={alice.user_id}")  # no limit: one object
+    await _listed(w, "alice", "?limit=100&user_id=00000000-0000-0000-0000-000000000000")
+    await w.call("GET", f"{STORAGE}/gsd_{w.names.case}_empty?limit=10", auth="alice")
+
+
+@case("storage: a listing with the owner in the path (GET /v2/storage/{collection}/{userId})")
+async def _(w: Wire) -> None:
+    alice, _ = await w.logins(["alice", "bob"])
+    await put(w, "alice", obj(w, "k1", permission_read=2), obj(w, "k2"))
+    for role in ("alice", "bob"):
+        await _listed(w, role, f"/{alice.user_id}?limit=10")
+    await _listed(w, "alice", "/not-a-uuid")
+
+
+@case("storage: delete rules (missing, version, all or none)")
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    reply = await put(w, "alice", obj(w, "a"), obj(w, "b", '{"n": 2}'), obj(w, "c"))
+    versions = [ack["version"] for ack in reply.json()["acks"]]
+    ident = {"collection": col(w)}
+    await delete(w, "alice", {**ident, "key": "missing"})
+    await delete(w, "alice", {**ident, "key": "a", "version": versions[1]})
+    await delete(w, "alice", {**ident, "key": "a"}, {**ident, "key": "missing"})
+    await read(w, "alice", "a", "alice")
+    await delete(w, "alice", {**ident, "key": "a", "version": versions[0]}, {**ident, "key": "b"})
+    await read(w, "alice", "b", "alice")
+    await delete(w, "alice")
+
+
+@case("storage: bad writes (ids, permissions, values, shapes)")
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    for o in (
+        {"key": "k", "value": "{}"},
+        {"collection": col(w), "value": "{}"},
+        {"collection": col(w), "key": "k"},
+        obj(w, "k", permission_read=3),
+        obj(w, "k", permission_read=-1),
+        obj(w, "k", permission_write=2),
+        obj(w, "k", "[1]"),
+        obj(w, "k", '"text"'),
+        obj(w, "k", "{bad"),
+        obj(w, "k", " \n{}"),
+        obj(w, "k2", permission_read="2"),
+        obj(w, "k3", permissionRead=2, permissionWrite=0),
+        obj(w, "k", permission_read=None),
+    ):
+        await put(w, "alice", o)
+    await put(w, "alice", obj(w, "ok"), obj(w, "k", "[]"))  # refused before anything is written
+    await read(w, "alice", "ok", "alice")
+    await put(w, "alice")
+    await w.call("PUT", STORAGE, json={}, auth="alice")
+    await w.call("PUT", STORAGE, json={"objects": {"a": 1}}, auth="alice")
+    await w.call("PUT", STORAGE, json={"objects": [{"collection": 5}]}, auth="alice")
+    await w.call("PUT", STORAGE, json={"objects": [{"value": {"a": 1}}]}, auth="alice")
+    await w.call("PUT", STORAGE, data=b"not json", auth="alice")
+
+
+@case("storage: bad reads, listings and deletes")
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    for ident in (
+        {"key": "k"},
+        {"collection": col(w)},
+        {"collection": col(w), "key": "k", "user_id": "nope"},
+        {"collection": col(w), "key": "k", "user_id": "00000000-0000-0000-0000-000000000000"},
+        {"collection": col(w), "key": "k", "userId": w.user("alice").user_id},
+    ):
+        await w.call("POST", STORAGE, json={"object_ids": [ident]}, auth="alice")
+    await w.call("POST", STORAGE, json={"object_ids": []}, auth="alice")
+    for query in ("?limit=0", "?limit=101", "?limit=abc", "?limit=", "?user_id=nope",
+                  "?cursor=garbage", "?cursor=WzEsImsiLCIiXQ.AAAA"):  # fmt: skip
+        await _listed(w, "alice", query)
+    await delete(w, "alice", {"key": "k"})
+    await delete(w, "alice", {"collection": col(w), "key": ""})
+
+
+@case(
+    "storage: a value jsonb cannot store (\\u0000, a number beyond numeric)",
+    deliberate="nakama-500",
+)
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    await put(w, "alice", obj(w, "k", '{"a": "\\u0000"}'))
+    await put(w, "alice", obj(w, "k", '{"a": 1e999999}'))
+
+
+@case("storage: every route wants a session token")
+async def _(w: Wire) -> None:
+    await w.call("PUT", STORAGE, json={"objects": []})
+    await w.call("POST", STORAGE, json={"object_ids": []})
+    await w.call("GET", f"{STORAGE}/{col(w)}")
+    await w.call("PUT", f"{STORAGE}/delete", json={"object_ids": []})
+
+
 # -- running a case ------------------------------------------------------------------------------
 
 
@@ -1757,7 +2024,7 @@ async def servers(request: pytest.FixtureRequest) -> AsyncIterator[Servers]:
         pytest.skip(NAKAMA_SKIP_REASON)
     apply_divergence(request)
     async with aiohttp.ClientSession() as http:
-        found = Servers(http, url, nakama_server_key(), nakama_http_key())
+        found = Servers(http, url, nakama_server_key(), await resolve_http_key(http, url))
         try:
             yield found
         finally:

@@ -27,8 +27,9 @@ from urllib.parse import quote, urlencode
 import aiohttp
 from yarl import URL
 
-from gameservices._protocol import api
+from gameservices._protocol import api, storage
 from gameservices._protocol.headers import IDEMPOTENCY_HEADER, REPLAYED_HEADER
+from gameservices._protocol.jwt import decode_claims
 from gameservices.server import ServerConfig
 from gameservices.server.ratelimit import RateLimit
 from gameservices.testing import ReferenceServer
@@ -167,6 +168,28 @@ async def _errors(r: _Recorder, tokens: Mapping[str, str], carol: Mapping[str, s
     await r.send("error_token_revoked", api.list_records("weekly"), carol["token"])
 
 
+async def _storage(r: _Recorder, sessions: Mapping[str, Mapping[str, str]]) -> None:
+    ada, bob = sessions["ada"]["token"], sessions["bob"]["token"]
+    ada_id = decode_claims(ada).user_id
+    save = storage.StorageWrite("saves", "slot1", {"level": 3, "hp": 9.5}, permission_read=2)
+    other = storage.StorageWrite("saves", "slot2", {"level": 1})
+    acks = await r.send("storage_write", storage.write_objects([save, other]), ada)
+    again = storage.StorageWrite("saves", "slot1", {"level": 4}, version="*")
+    await r.send("error_storage_version_conflict", storage.write_objects([again]), ada)
+    ids = [storage.StorageId("saves", "slot1"), storage.StorageId("saves", "slot2")]
+    await r.send("storage_read", storage.read_objects(ids, ada_id), ada)
+    await r.send("storage_read_public", storage.read_objects(ids, ada_id), bob)
+    page = await r.send("storage_list", storage.list_objects("saves", user_id=ada_id, limit=1), ada)
+    cursor = page.json()["cursor"]
+    after = storage.list_objects("saves", user_id=ada_id, limit=1, cursor=cursor)
+    await r.send("storage_list_next_page", after, ada)
+    await r.send("storage_list_empty", storage.list_objects("nothing"), ada)
+    version = acks.json()["acks"][1]["version"]
+    gone = [storage.StorageId("saves", "slot2", version=version)]
+    await r.send("storage_delete", storage.delete_objects(gone), ada)
+    await r.send("error_storage_delete_missing", storage.delete_objects(gone), ada)
+
+
 async def _record_main(base: str) -> list[Exchange]:
     async with aiohttp.ClientSession() as http:
         r = _Recorder(http, base)
@@ -175,6 +198,7 @@ async def _record_main(base: str) -> list[Exchange]:
         await _leaderboards(r, tokens)
         refresh = api.refresh_session(KEY, sessions["ada"]["refresh_token"])
         await r.send("refresh_session", refresh)
+        await _storage(r, sessions)
         await _errors(r, tokens, sessions["carol"])
         await r.get("asset_manifest", "/assets/manifest.json")
         return r.exchanges
