@@ -42,6 +42,15 @@ from ._outbox.db import OutboxEntry
 from ._outbox.store import Submission
 from ._protocol.accounts import Account
 from ._protocol.friends import Friend, FriendList, FriendOfFriend, FriendsOfFriends, FriendState
+from ._protocol.groups import (
+    Group,
+    GroupList,
+    GroupRole,
+    GroupUser,
+    GroupUserList,
+    UserGroup,
+    UserGroupList,
+)
 from ._protocol.manifest import Manifest, ManifestEntry
 from ._protocol.matches import Match, MatchList
 from ._protocol.models import LeaderboardRecord, LeaderboardRecordList
@@ -81,6 +90,11 @@ __all__ = [
     "FriendState",
     "FriendsOfFriends",
     "GameServicesError",
+    "Group",
+    "GroupList",
+    "GroupRole",
+    "GroupUser",
+    "GroupUserList",
     "Handle",
     "HttpRequest",
     "HttpResponse",
@@ -130,6 +144,8 @@ __all__ = [
     "TransportError",
     "UsageError",
     "User",
+    "UserGroup",
+    "UserGroupList",
     "__version__",
     "report_progress",
 ]

@@ -60,6 +60,9 @@ def client_calls() -> dict[str, list[str]]:
         for attr, fn in inspect.getmembers(type(namespace), inspect.isfunction):
             for op in operations_of(fn):
                 found.setdefault(op, []).append(f"client.{name}.{attr}")
+    for attr, fn in inspect.getmembers(Client, inspect.isfunction):  # client.rpc
+        for op in operations_of(fn):
+            found.setdefault(op, []).append(f"client.{attr}")
     return found
 
 

@@ -13,6 +13,7 @@ import gc
 import importlib
 import ipaddress
 import logging
+import os
 import signal
 import sys
 from typing import TYPE_CHECKING, Any
@@ -51,6 +52,13 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--config", help="JSON file with the same settings (ServerConfig field names)")
     p.add_argument("--faults", help="fault injection settings as JSON (for tests and demos)")
+    p.add_argument(
+        "--rpc",
+        action="append",
+        metavar="ID=MODULE:FUNCTION",
+        help="a server function for POST /v2/rpc/ID (repeatable); MODULE must be importable",
+    )
+    p.add_argument("--http-key", help="runtime HTTP key for server-to-server RPCs")
     p.set_defaults(handler=run)
 
 
@@ -58,6 +66,20 @@ def _parse_faults(text: str) -> Faults:
     from ..server.faults import Faults
 
     return Faults.from_json(text)
+
+
+def _parse_rpc(specs: list[str]) -> dict[str, str]:
+    """``ID=MODULE:FUNCTION`` flags; the handlers are imported when the config is built, from
+    the current directory too (as uvicorn finds an app), also when run as a console script."""
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    out = {}
+    for spec in specs:
+        rpc_id, equals, target = spec.partition("=")
+        if not equals or not rpc_id or not target:
+            raise ValueError(f"--rpc {spec!r} must look like ID=MODULE:FUNCTION")
+        out[rpc_id] = target
+    return out
 
 
 def build_config(args: argparse.Namespace) -> ServerConfig:
@@ -82,6 +104,10 @@ def build_config(args: argparse.Namespace) -> ServerConfig:
         overrides["boards"] = tuple(parse_board(spec) for spec in args.board)
     if args.faults:
         overrides["faults"] = _parse_faults(args.faults)
+    if args.rpc:
+        overrides["rpc"] = {**config.rpc, **_parse_rpc(args.rpc)}
+    if args.http_key is not None:
+        overrides["http_key"] = args.http_key
     return config.with_overrides(**overrides) if overrides else config
 
 

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 from .._config import DEFAULT
 from .._protocol.chat_history import ChannelMessageList, list_messages, parse_message_list
+from .._protocol.operations import covers
 from .._protocol.realtime import ChannelMessage
 from .calls import Caller, Timeout
 
@@ -16,6 +17,7 @@ class ChannelService:
     def __init__(self, caller: Caller) -> None:
         self._caller = caller
 
+    @covers("Nakama_ListChannelMessages")
     async def messages(
         self,
         channel_id: str,

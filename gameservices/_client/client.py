@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from yarl import URL
 
@@ -26,6 +26,7 @@ from .._outbox.outbox import Outbox
 from .._outbox.store import OutboxStore
 from .._protocol import api
 from .._protocol.models import parse_auth
+from .._protocol.operations import covers
 from .._protocol.urls import check_base_url, check_url
 from .._runner.ambient import current_runner
 from .accounts import AccountService, UserService
@@ -34,11 +35,13 @@ from .calls import Calls, Parse, Timeout
 from .channels import ChannelService
 from .events import EventService
 from .friends import FriendService
+from .groups import GroupService
 from .keeper import SessionHook, SessionKeeper
 from .leaderboards import LeaderboardService
 from .matches import MatchService
 from .notifications import NotificationService
 from .realtime import Realtime
+from .rpc import call_rpc
 from .saves import Merge, SaveService
 from .session import Session, SessionStore
 from .storage import StorageService
@@ -141,6 +144,7 @@ class Client:
         )
         self.friends = FriendService(self._calls)
         self.notifications = NotificationService(self._calls, self.data_dir)
+        self.groups = GroupService(self._calls)
         self.account = AccountService(self._calls)
         self.users = UserService(self._calls)
         self.storage = StorageService(self._calls)
@@ -170,6 +174,25 @@ class Client:
     def server_time(self) -> float:
         """Now, by the server's clock as last seen in its ``Date`` header (epoch seconds)."""
         return self._sessions.server_time()
+
+    @covers("Nakama_RpcFunc")
+    async def rpc(
+        self,
+        rpc_id: str,
+        payload: Any = None,
+        *,
+        http_key: str | None = None,
+        timeout: Timeout = DEFAULT,
+    ) -> Any:
+        """Call the server function ``rpc_id`` with ``payload`` (any JSON value; None sends
+        none) and return its answer's JSON value (None for an empty one). With the session, or
+        server to server with ``http_key`` (the server's runtime HTTP key; no session needed).
+
+        Never resent once it may have run: a lost answer raises ``OutcomeUnknown``. The
+        function's own error arrives with its code: ``InvalidArgument``, ``NotFound``,
+        ``AuthError``... or ``ServerError`` (500) for a function that failed.
+        """
+        return await call_rpc(self._calls, rpc_id, payload, http_key=http_key, timeout=timeout)
 
     async def send(self, req: api.Request, parse: Parse[T], timeout: Timeout = DEFAULT) -> T:
         """Send ``req`` with the session and the retry policy; return ``parse(json_object)``."""

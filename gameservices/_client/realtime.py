@@ -30,6 +30,8 @@ from .._exceptions import AuthError, Disconnected, GameServicesError, SessionExp
 from .._lifecycle import Lifecycle
 from .._protocol import realtime as rt
 from .._protocol import routes
+from .._protocol.notifications import parse_notification_list
+from .._protocol.realtime_wire import dump
 from .._protocol.retry import GiveUp, Operation, decide
 from .._protocol.wire import dumps
 from .._runner.ambient import current_runner
@@ -175,6 +177,8 @@ class Realtime:
             return  # a message this client does not know (parties, streams)
         if name == "matchmaker_matched":
             self._held.tickets.pop(message.ticket, None)  # a matched ticket is spent
+        elif name == "notifications":  # the same records as client.notifications.list()
+            message = parse_notification_list(dump(message))
         self._fanout.publish(name, message)
 
     # -- connecting and reconnecting (Rule 4) --------------------------------------------------

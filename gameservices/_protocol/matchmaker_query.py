@@ -25,7 +25,7 @@ __all__ = ["Query", "Term", "parse"]
 
 _TERM = re.compile(
     r"(?P<occur>[+-]?)properties\.(?P<name>[A-Za-z0-9_]+):"
-    r'(?:(?P<op>>=|<=|>|<)(?P<num>-?\d+(?:\.\d+)?)|"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+))'
+    r'(?:(?P<op>>=|<=|>|<)(?P<num>-?\d+(?:\.\d+)?)|"(?P<phrase>[^"]*)"|(?P<word>[^\s"~*?\[\]{}()^:\\/]+))'
 )
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?\Z")
 

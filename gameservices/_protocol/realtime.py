@@ -17,6 +17,7 @@ Rule 3: ``decode`` raises ``ValueError`` for anything that is not an envelope; w
 from __future__ import annotations
 
 import enum
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -82,6 +83,7 @@ __all__ = [
     "StatusPresenceEvent",
     "StatusUnfollow",
     "StatusUpdate",
+    "channel_kind",
     "chat_content",
     "decode",
     "encode",
@@ -111,6 +113,30 @@ class ErrorCode(enum.IntEnum):
     MATCH_JOIN_REJECTED = 5
     RUNTIME_FUNCTION_NOT_FOUND = 6
     RUNTIME_FUNCTION_EXCEPTION = 7
+
+
+def channel_kind(channel_id: str) -> ChannelType | None:
+    """What a channel id names, by Nakama's format (``2...{room}``, ``4.{user}.{user}.``,
+    ``3.{group}..``); None when it is not a channel id ("Invalid channel identifier")."""
+    parts = channel_id.split(".")
+    if len(parts) != 4:
+        return None
+    mode, one, two, label = parts
+    if mode == "2" and not one and not two and label:
+        return ChannelType.ROOM
+    if mode == "4" and _is_uuid(one) and _is_uuid(two) and not label:
+        return ChannelType.DIRECT_MESSAGE
+    if mode == "3" and _is_uuid(one) and not two and not label:
+        return ChannelType.GROUP
+    return None
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 def time_of(text: str) -> datetime | None:
@@ -180,7 +206,7 @@ def chat_content(text: str) -> dict[str, Any]:
     except ValueError:
         value = None
     if not isinstance(value, dict):
-        raise ValueError("Message content must be a valid JSON object.")
+        raise ValueError("Message content must be a valid JSON object")
     return value
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "MATCHES",
     "NOTIFICATION",
     "OPENAPI",
+    "RPC",
     "SESSION_LOGOUT",
     "SESSION_REFRESH",
     "SOCKET",
@@ -60,6 +61,7 @@ SESSION_REFRESH = "/v2/account/session/refresh"
 SESSION_LOGOUT = "/v2/session/logout"
 ACCOUNT = "/v2/account"
 USERS = "/v2/user"
+RPC = "/v2/rpc/{id}"  # server functions; the reference server routes any id, "/" included
 
 LEADERBOARD = "/v2/leaderboard/{leaderboard_id}"
 LEADERBOARD_OWNER = "/v2/leaderboard/{leaderboard_id}/owner/{owner_id}"

@@ -8,12 +8,16 @@ wrapper is therefore the point where each iteration starts, and it decides:
 - asyncio asks for a non-zero timeout only when no callback is ready and no timer is due; if the
   zero-timeout poll then finds no I/O either, the loop is idle and the tick ends (``loop.stop()``):
   an idle tick is one iteration with one ``select(0)``;
-- once the budget is spent, or would be by another iteration as costly as the tick's costliest
-  so far (a 1 MiB socket read costs about 1 ms on a cold core), the tick ends without polling;
-  level-triggered readiness keeps the I/O for the next tick.
+- once the budget is spent, or would be by the next iteration, the tick ends without polling;
+  level-triggered readiness keeps the I/O for the next tick. The next iteration is predicted as
+  the tick's costliest iteration so far, its socket reads left out, plus the next read at the
+  CPU cost of reads of its kind (``read_meter``: a tick's first read runs on cold caches
+  and costs two to three times the next ones, so the costliest iteration, the old predictor,
+  ended ticks with half their budget unused).
 
 Before all that, a tick with no ready callback and no due timer first polls once by itself; if
 there is no I/O either it returns without entering the loop (the cheapest possible idle tick).
+If there is, the loop's first iteration is handed that poll's events instead of polling again.
 
 Work reaches the loop without its self-pipe (no syscall per submit, no wake-up byte to read in the
 next tick): ``call_soon()`` queues a callback that the next iteration runs, and ``start()``
@@ -21,12 +25,9 @@ queues a job start that is admitted one per iteration, so that a burst of submit
 step may connect a socket, a few ms on a loaded machine) spreads over iterations, and the
 budget can end the tick between them.
 
-So within its budget a busy loop gets as many iterations as fit, each reading as much as the
-transport will take, and throughput is not tied to the frame rate.
-
 Invariants: the wrapper blocks only when ``stepping`` is false (``close()`` runs the loop to
-completion with the real timeouts); the loop runs only on the thread that calls ``step()``;
-queued callbacks and starts run in the order they were queued.
+completion with the real timeouts); the loop runs only on the thread that
+calls ``step()``; queued callbacks and starts run in the order they were queued.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .handles import logger
+from .read_meter import ReadMeter
 from .slowticks import TickDetail
 from .stats import Counters
 from .tuned_loop import BURST_READS, TunedLoop
@@ -117,9 +119,12 @@ def _describe(handles: tuple[object, ...]) -> tuple[str, str]:
 class SteppingSelector(SelectorWrapper):
     """Delegates to a real selector; while stepping, polls with timeout 0 and ends idle ticks."""
 
-    def __init__(self, inner: selectors.BaseSelector, clock: Clock) -> None:
+    def __init__(self, inner: selectors.BaseSelector, clock: Clock, cpu_clock: Clock) -> None:
         super().__init__(inner)
         self.clock = clock
+        self.reads = ReadMeter(clock, cpu_clock)
+        self.reserve = 0.0  # the costliest iteration of the tick, its reads left out
+        self.primed: list[tuple[selectors.SelectorKey, int]] | None = None  # the idle check's
         self.loop: asyncio.AbstractEventLoop | None = None
         self.stepping = False
         self.budget = 0.0
@@ -134,24 +139,37 @@ class SteppingSelector(SelectorWrapper):
         self.inbox: deque[Callable[[], object]] = deque()
         self.starts: deque[Callable[[], object]] = deque()
 
-    def begin(self, budget: float, now: float, detail: TickDetail) -> None:
+    def begin(
+        self, budget: float, now: float, detail: TickDetail,
+        primed: list[tuple[selectors.SelectorKey, int]] | None = None,
+    ) -> None:  # fmt: skip
         self.stepping, self.budget, self.iterations = True, budget, 0
         self.tick_start = self.iter_start = now
         self.snapshot = ()
         self.detail = detail
+        self.primed = primed
+        self.reserve = 0.0
+        self.reads.begin()
 
     def end(self) -> None:
         """Account for the tick's last iteration (no select() follows it)."""
         self.stepping = False
+        self.primed = None
         if self.iterations:
             self._account(self.clock())
+        self.reads.end()
 
     def _account(self, now: float) -> None:
         took = now - self.iter_start
+        self.reserve = max(self.reserve, took - self.reads.take_read_time())
         if took > self.detail.slowest_iteration:
             self.detail.slowest_iteration, self.detail.ran = took, self.snapshot
         if took > self.budget:
             self.on_overrun(took, self.snapshot)
+
+    def _spent(self, now: float) -> bool:
+        """Would another iteration (its other work, and its read) pass the budget?"""
+        return now - self.tick_start + self.reserve + self.reads.next_read() > self.budget
 
     def pending(self) -> bool:
         return bool(self.inbox or self.starts)
@@ -178,13 +196,15 @@ class SteppingSelector(SelectorWrapper):
         now = self.clock()
         if self.iterations:
             self._account(now)
-            if now - self.tick_start + self.detail.slowest_iteration > self.budget:
+            if self._spent(now):
                 self.loop.stop()  # budget spent: the ready callbacks run, then the tick ends
                 self.snapshot = _ready_snapshot(self.loop)
                 self.iter_start, self.iterations = now, self.iterations + 1
                 return []
         admitted = self._admit(1)
-        events = self.inner.select(0)
+        events, self.primed = self.primed, None
+        if events is None:
+            events = self.inner.select(0)
         polled = self.clock()
         detail = self.detail
         detail.poll += polled - now
@@ -200,10 +220,13 @@ class SteppingSelector(SelectorWrapper):
 class InlineStepper:
     """Owns an event loop that runs only inside ``step()`` (and ``run_until_complete`` at close)."""
 
-    def __init__(self, counters: Counters, clock: Clock = time.perf_counter) -> None:
+    def __init__(
+        self, counters: Counters, clock: Clock = time.perf_counter,
+        cpu_clock: Clock = time.thread_time,
+    ) -> None:  # fmt: skip
         self.counters = counters
-        self.selector = SteppingSelector(_new_selector(), clock)
-        self.loop = TunedLoop(self.selector, BURST_READS)
+        self.selector = SteppingSelector(_new_selector(), clock, cpu_clock)
+        self.loop = TunedLoop(self.selector, BURST_READS, self.selector.reads)
         self.selector.loop = self.loop
         self.selector.on_overrun = self._overrun
         self._culprits: set[str] = set()
@@ -221,11 +244,14 @@ class InlineStepper:
         what ran is noted in ``detail``."""
         detail = detail or TickDetail()
         selector = self.selector
-        if not selector.pending() and not _has_work(self.loop) and not selector.inner.select(0):
-            self.counters.iterations += 1  # idle: one poll, and the loop need not run at all
-            detail.iterations = 1
-            return
-        selector.begin(budget, now, detail)
+        primed = None
+        if not selector.pending() and not _has_work(self.loop):
+            primed = selector.inner.select(0)
+            if not primed:
+                self.counters.iterations += 1  # idle: one poll, and the loop need not run at all
+                detail.iterations = 1
+                return
+        selector.begin(budget, now, detail, primed)
         try:
             self.loop.run_forever()
         finally:

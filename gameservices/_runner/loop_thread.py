@@ -3,13 +3,17 @@
 Handing work to the loop costs the game thread no syscall while the loop thread is awake.
 ``call_soon()`` appends to an inbox that the loop's selector wrapper empties at the start of every
 iteration; only when the loop thread is blocked in ``select()`` does the game thread write the
-self-pipe byte that wakes it, once per sleep. That matters because the write releases the GIL: the
-loop thread, busy with a download, takes it and the game thread waits for a whole loop iteration
-(``benchmarks/frame_hitch.py``: a submit cost 0.2 ms at p50, several ms at worst).
+self-pipe byte that wakes it, once per sleep. That matters because a write made the Python way
+releases the GIL: the loop thread, woken by it or busy with a download, takes the GIL and the game
+thread waits for its whole burst of Python, the start of the job included
+(``benchmarks/frame_hitch.py``: a submit to a sleeping loop cost up to 6-12 ms on the loaded VM).
+So the byte is written without releasing the GIL (``TunedLoop.wake``, where the C library allows):
+the loop thread wakes in the kernel and runs when the game thread next lets the GIL go (its frame's
+sleep, or the interpreter's switch interval), not inside ``submit()``.
 
 Invariants:
-- the loop is touched from other threads only through the inbox, ``call_soon_threadsafe`` (the
-  wake-up) and ``run_coroutine_threadsafe`` (``run``);
+- the loop is touched from other threads only through the inbox, ``wake()`` and
+  ``call_soon_threadsafe`` (``close``) and ``run_coroutine_threadsafe`` (``run``);
 - no lost wake-up: the loop thread publishes ``sleeping`` before its last look at the inbox, the
   game thread appends before it reads ``sleeping`` (both under the GIL, so each sees the other's
   write: the item is either seen by the loop or the loop is woken);
@@ -35,10 +39,6 @@ from .wrapping import SelectorWrapper
 __all__ = ["ThreadLoop", "WakingSelector"]
 
 START_TIMEOUT = 10.0
-
-
-def _noop() -> None:
-    """The wake-up: the self-pipe byte is what matters, the callback does nothing."""
 
 
 class WakingSelector(SelectorWrapper):
@@ -97,7 +97,7 @@ class ThreadLoop:
         selector.inbox.append(fn)
         if selector.sleeping and not selector.woken:
             selector.woken = True
-            self.loop.call_soon_threadsafe(_noop)
+            self.loop.wake()
 
     start = call_soon  # job starts: the loop thread is not the game's, no admission needed
 

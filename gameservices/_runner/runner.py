@@ -78,7 +78,7 @@ class TickRunner:
         self._counters = Counters()
         self._queue = DeliveryQueue(self._counters, forget=self._forget, clock=clock)
         self._backend: InlineStepper | ThreadLoop = (
-            InlineStepper(self._counters, clock) if mode == "inline" else ThreadLoop()
+            InlineStepper(self._counters, clock, cpu_clock) if mode == "inline" else ThreadLoop()
         )
         self._recorder = SlowTickRecorder(
             SLOW_FACTOR * self.budget, clock, cpu_clock, describe=inline_names

@@ -150,7 +150,8 @@ def _store_profile(conn: sqlite3.Connection, rowid: int, fields: dict[str, str],
 
 
 def delete_account(txn: Txn, user_id: str, ranks: Ranks) -> bool:
-    """Delete the account and everything it owns; False if there was none (blocking)."""
+    """Delete the account and everything it owns (group memberships stay: docs/accounts.md);
+    False if there was none (blocking)."""
     conn = txn.conn
     row = conn.execute("SELECT id FROM users WHERE uuid = ?", (user_id,)).fetchone()
     if row is None:
@@ -163,6 +164,14 @@ def delete_account(txn: Txn, user_id: str, ranks: Ranks) -> bool:
         "DELETE FROM users WHERE id = ?",
     ):
         conn.execute(statement, (rowid,))
+    # What Nakama's foreign keys delete with the user (ON DELETE CASCADE): storage objects,
+    # notifications, friend edges in both directions (so each pair keeps its two edges).
+    for statement in (
+        "DELETE FROM storage WHERE user_id = ?",
+        "DELETE FROM notifications WHERE user_id = ?",
+        "DELETE FROM user_edges WHERE source = ?1 OR destination = ?1",
+    ):
+        conn.execute(statement, (user_id,))
     ranks.users.pop(user_id, None)
     return True
 

@@ -10,7 +10,8 @@ Middleware order, outermost first:
    405 with ``Allow``, before any auth, as Nakama's gateway routes first), a query string that is
    not UTF-8 (400), the body cap (413), then auth: HTTP Basic with the server key for
    authenticate/* and session/refresh, a Bearer session token for every other ``/v2/`` route,
-   each header read exactly as Nakama reads it (``_check_server_key``, ``_check_bearer``).
+   each header read exactly as Nakama reads it (``_check_server_key``, ``_check_bearer``);
+   ``/v2/rpc/`` judges its own (a session or the runtime HTTP key: ``rpc_routes``).
    ``/healthcheck``, the OpenAPI document and assets need no auth.
 Steps 2 and 4 are two middlewares each made of several checks: aiohttp wraps every middleware in
 a coroutine and a current-app context manager per request, a measurable share of a write's CPU.
@@ -45,6 +46,7 @@ from . import (
     health,
     leaderboard_routes,
     match_routes,
+    rpc_routes,
     storage_routes,
     tournament_routes,
 )
@@ -55,6 +57,7 @@ from .errors import ApiFailure, error_response
 from .event_routes import routes as event_routes
 from .faults import faults_middleware
 from .friend_routes import routes as friend_routes
+from .group_routes import routes as group_routes
 from .http_dates import stamp_date
 from .notification_routes import routes as notification_routes
 from .openapi import setup_openapi
@@ -73,6 +76,7 @@ CONFIG = web.AppKey("gameservices_config", ServerConfig)
 _BASIC_PREFIX = routes.prefix(routes.AUTHENTICATE)
 _BASIC_PATHS = frozenset({routes.SESSION_REFRESH})
 _PUBLIC_PATHS = frozenset({routes.OPENAPI})
+_RPC_PREFIX = routes.prefix(routes.RPC)
 NO_STORE = "no-store, no-cache, must-revalidate"
 
 
@@ -211,6 +215,8 @@ def _check_bearer(header: str | None, state: ServerState) -> Claims:
 
 
 def _authenticate(request: web.Request, path: str, state: ServerState) -> None:
+    if path.startswith(_RPC_PREFIX):
+        return  # a session or the runtime HTTP key, judged as Nakama's RPC handler does
     header = _authorization(request)
     if path.startswith(_BASIC_PREFIX) or path in _BASIC_PATHS:
         _check_server_key(header, state.config.server_key)
@@ -268,7 +274,9 @@ def create_app(config: ServerConfig | None = None) -> web.Application:
     app.add_routes(health.routes)
     app.add_routes(friend_routes)
     app.add_routes(notification_routes)
+    app.add_routes(group_routes)
     app.add_routes(tournament_routes.routes)
+    app.add_routes(rpc_routes.routes)
     app.add_routes(match_routes.routes)
     app.add_routes(storage_routes.routes)
     app.add_routes(event_routes)

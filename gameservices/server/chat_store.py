@@ -24,6 +24,7 @@ from aiohttp import web
 
 from .._protocol import realtime as rt
 from .._protocol.chat_history import HISTORY_LIMIT_MAX
+from .._protocol.jsonb import jsonb_text
 from .._protocol.query_rules import parse_limit
 from .._protocol.realtime_wire import dump
 from .._protocol.routes import CHANNEL
@@ -52,11 +53,20 @@ def _ensure(conn: sqlite3.Connection) -> None:
     conn.execute(_INDEX)
 
 
+def _body(message: rt.ChannelMessage) -> str:
+    """The stored wire object; its content as PostgreSQL's jsonb prints it (Nakama's history
+    comes back re-serialised so)."""
+    body = dump(message)
+    if "content" in body:
+        body["content"] = jsonb_text(body["content"])
+    return json.dumps(body)
+
+
 def store_message(txn: Txn, message: rt.ChannelMessage) -> None:
     _ensure(txn.conn)
     txn.conn.execute(
         "INSERT INTO channel_messages(channel_id, message_id, body) VALUES (?, ?, ?)",
-        (message.channel_id, message.message_id, json.dumps(dump(message))),
+        (message.channel_id, message.message_id, _body(message)),
     )
 
 
@@ -75,7 +85,7 @@ def update_message(txn: Txn, message: rt.ChannelMessage) -> None:
     _ensure(txn.conn)
     txn.conn.execute(
         "UPDATE channel_messages SET body = ? WHERE message_id = ?",
-        (json.dumps(dump(message)), message.message_id),
+        (_body(message), message.message_id),
     )
 
 

@@ -20,6 +20,7 @@ from .._protocol.limits import ID_MAX_BYTES
 from .._protocol.wire import OPERATOR_NAMES, Operator, SortOrder
 from .faults import Faults
 from .ratelimit import RateLimit
+from .rpc import RpcHandler, check_rpc
 from .schedules import check_schedule
 from .tournaments import Tournament, tournament_from_json
 
@@ -34,6 +35,7 @@ __all__ = [
 ]
 
 DEFAULT_SERVER_KEY = "defaultkey"
+DEFAULT_HTTP_KEY = "defaulthttpkey"  # Nakama's default runtime.http_key
 DEFAULT_TOKEN_EXPIRY = 3600
 DEFAULT_REFRESH_EXPIRY = 604800
 DEFAULT_PORT = 7350
@@ -154,6 +156,10 @@ class ServerConfig:
     # FULL: fsync at each group commit (survives power loss); NORMAL: survives process crashes.
     synchronous: str = "FULL"
     tournaments: tuple[Tournament, ...] = ()
+    # Server functions (POST /v2/rpc/{id}): id -> handler or "module:function" (server/rpc.py).
+    rpc: Mapping[str, RpcHandler] = field(default_factory=dict, hash=False)
+    # Nakama's --runtime.http_key: a server-to-server RPC carries it instead of a session.
+    http_key: str = field(default=DEFAULT_HTTP_KEY, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "db_path", str(self.db_path))
@@ -161,6 +167,7 @@ class ServerConfig:
             object.__setattr__(self, "assets_dir", Path(self.assets_dir))
         object.__setattr__(self, "boards", tuple(self.boards))
         object.__setattr__(self, "tournaments", tuple(self.tournaments))
+        object.__setattr__(self, "rpc", check_rpc(self.rpc))
         self._validate()
 
     def _validate(self) -> None:
@@ -188,6 +195,8 @@ class ServerConfig:
         ids = [b.id for b in self.boards]
         if len(set(ids)) != len(ids):
             raise ValueError(f"board ids must be unique: {ids}")
+        if not isinstance(self.http_key, str) or not self.http_key:
+            raise ValueError("http_key must be a non-empty string")
         if not all(isinstance(t, Tournament) for t in self.tournaments):
             raise ValueError("tournaments must be a sequence of Tournament")
         ids += [t.id for t in self.tournaments]

@@ -1,24 +1,49 @@
 """``GET /v2/match``: match listing, with Nakama's checks and messages (``_protocol.matches``).
 
-Invariant: this server runs no authoritative matches, and relayed matches live in the realtime
-socket's registry, which is not part of this server yet: every valid listing is the empty list,
-``{}``, as Nakama answers when no match runs (docs/server.md).
+Invariant: this server runs no authoritative matches; relayed matches are the realtime socket's
+(``realtime_hub``), listed as Nakama lists them: only when no ``label`` or ``query`` filter is
+given and ``authoritative`` is not true, each as its id and its number of players, within
+``min_size``/``max_size``, at most ``limit`` (default 10). No match: ``{}``.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
-from .._protocol.matches import parse_match_query
+from .._protocol.matches import MATCH_LIST_DEFAULT, MatchFilter, parse_match_query
 from .._protocol.routes import MATCHES
+from .._protocol.wire import omit_zero
 from .http import accept, json_response
+from .realtime_routes import HUB
+from .state import state_of
 
 __all__ = ["routes"]
 
 routes = web.RouteTableDef()
 
 
+def _relayed(request: web.Request, f: MatchFilter) -> list[dict[str, Any]]:
+    if f.label is not None or f.query is not None or f.authoritative is True:
+        return []  # Nakama: authoritative matches only
+    realtime = request.app[HUB].get("rt")
+    if realtime is None or realtime.state is not state_of(request):
+        return []  # no socket has connected yet: no match can exist
+    found = []
+    for match_id, match in sorted(realtime.hub.matches.items()):
+        size = len(match.members)
+        if (f.min_size is not None and size < f.min_size) or (
+            f.max_size is not None and size > f.max_size
+        ):
+            continue
+        found.append(omit_zero({"match_id": match_id, "size": size}))
+        if len(found) == (f.limit or MATCH_LIST_DEFAULT):
+            break
+    return found
+
+
 @routes.get(MATCHES, allow_head=False)
 async def list_matches(request: web.Request) -> web.Response:
-    accept(parse_match_query, request.query)
-    return json_response({})
+    found = _relayed(request, accept(parse_match_query, request.query))
+    return json_response({"matches": found} if found else {})

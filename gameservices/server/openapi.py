@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from .._protocol.routes import OPENAPI
-from .openapi_accounts import ACCOUNT_SCHEMAS, user_paths
+from .openapi_accounts import ACCOUNT_SCHEMAS, rpc_paths, user_paths
 from .openapi_paths import account_paths, asset_paths, leaderboard_paths, service_paths
 from .openapi_realtime import realtime_paths
 from .openapi_schemas import SCHEMAS, Schema
@@ -37,6 +37,7 @@ def _build() -> Schema:
         **realtime_paths(),
         **social_paths(),
         **user_paths(),
+        **rpc_paths(),
         **tournament_paths(),
         **storage_paths(),
     }

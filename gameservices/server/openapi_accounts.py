@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from .._protocol.accounts import PROFILE_FIELDS
 from .._protocol.limits import ID_MAX_BYTES
-from .._protocol.routes import USERS
-from .openapi_parts import json_content, query_param, responses
+from .._protocol.routes import RPC, USERS
+from .openapi_parts import json_content, path_param, query_param, responses
 from .openapi_schemas import Schema, ref
 
-__all__ = ["ACCOUNT_SCHEMAS", "account_operations", "user_paths"]
+__all__ = ["ACCOUNT_SCHEMAS", "account_operations", "rpc_paths", "user_paths"]
 
 
 def _strings(description: str) -> Schema:
@@ -29,6 +29,10 @@ ACCOUNT_SCHEMAS: dict[str, Schema] = {
                 name: {"type": "string", "maxLength": size} for name, size in PROFILE_FIELDS.items()
             },
         },
+    },
+    "Rpc": {
+        "type": "object",
+        "properties": {"payload": {"type": "string", "description": "the function's answer"}},
     },
     "Users": {
         "type": "object",
@@ -68,5 +72,41 @@ def user_paths() -> dict[str, Schema]:
                 ],
                 "responses": responses(ref("Users"), "400", "401"),
             }
+        }
+    }
+
+
+_RPC_QUERY = [
+    path_param("id"),
+    query_param(
+        "http_key",
+        {"type": "string"},
+        "server to server: the runtime HTTP key instead of a session (or HTTP Basic with it as"
+        " user)",
+    ),
+    query_param(
+        "unwrap", {"type": "string"}, "present: the body and the answer are the raw payload"
+    ),
+]
+
+
+def _rpc(summary: str, body: bool) -> Schema:
+    # With ?unwrap the answer is the payload itself, under the request's Content-Type (which
+    # may be application/json too).
+    unwrapped = {"description": "with unwrap: the payload itself"}
+    answer = responses({"anyOf": [ref("Rpc"), unwrapped]}, "400", "401", "403", "404", "409")
+    answer["200"]["content"]["*/*"] = {"schema": unwrapped}
+    operation: Schema = {"summary": summary, "parameters": _RPC_QUERY, "responses": answer}
+    if body:
+        payload = {"type": "string", "description": "the payload's JSON text, as a JSON string"}
+        operation["requestBody"] = {"required": False, **json_content(payload)}
+    return operation
+
+
+def rpc_paths() -> dict[str, Schema]:
+    return {
+        RPC: {
+            "post": _rpc("Call a server function with a payload.", body=True),
+            "get": _rpc("Call a server function without a payload.", body=False),
         }
     }

@@ -101,7 +101,7 @@ def _matches() -> Schema:
     size = {"type": "integer", "format": "int32", "minimum": 0}
     return {
         "get": {
-            "summary": "Running matches (none on this server: it runs no matches yet).",
+            "summary": "Relayed matches of the realtime socket (none authoritative here).",
             "parameters": [
                 query_param("limit", _limit(MATCH_LIST_MAX, MATCH_LIST_DEFAULT)),
                 query_param("authoritative", {"type": "boolean"}),

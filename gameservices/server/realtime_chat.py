@@ -41,27 +41,33 @@ async def _user_exists(realtime: Realtime, user_id: str) -> bool:
     return await realtime.state.store.read(find)
 
 
+_TARGET = "Invalid channel target"
+
+
 async def _channel_for(realtime: Realtime, peer: Peer, join: rt.ChannelJoin) -> Channel:
-    """Rule 1."""
+    """Rule 1, with Nakama's checks in its order and its messages."""
     target = join.target
-    if join.type == ChannelType.ROOM:
-        if not 1 <= len(target) <= MAX_ROOM_NAME or not target.isprintable():
-            raise Refusal(_BAD, "Invalid room name: 1-64 printable characters.")
-        return Channel(f"2...{target}", join.type, room_name=target)
+    if not target:
+        raise Refusal(_BAD, _TARGET)
+    if join.type in (0, ChannelType.ROOM):  # 0, unspecified, is a room on Nakama too
+        if len(target) > MAX_ROOM_NAME:
+            raise Refusal(_BAD, f"Channel name is required and must be 1-64 chars: {_TARGET}")
+        if any(ord(c) < 32 or ord(c) == 127 for c in target):
+            raise Refusal(_BAD, f"Channel name must not contain control chars: {_TARGET}")
+        return Channel(f"2...{target}", ChannelType.ROOM, room_name=target)
     if join.type == ChannelType.DIRECT_MESSAGE:
         try:
             other = str(uuid.UUID(target))
         except ValueError:
-            raise Refusal(_BAD, "Invalid user ID in direct message channel join.") from None
-        if other == peer.user_id:
-            raise Refusal(_BAD, "Cannot open a direct message channel with yourself.")
+            raise Refusal(_BAD, f"Invalid user ID in direct message join: {_TARGET}") from None
         if not await _user_exists(realtime, other):
-            raise Refusal(_BAD, "User ID not found.")
+            raise Refusal(_BAD, f"User ID not found: {_TARGET}")
         one, two = sorted((peer.user_id, other))
         return Channel(f"4.{one}.{two}.", join.type, user_id_one=one, user_id_two=two)
     if join.type == ChannelType.GROUP:
-        raise Refusal(_BAD, "Group channels are not supported by this server yet.")
-    raise Refusal(_BAD, "Unrecognized channel type.")
+        # no groups on this server (yet): every group id names a group that does not exist
+        raise Refusal(_BAD, f"Group not found: {_TARGET}")
+    raise Refusal(_BAD, "Invalid channel type")
 
 
 @handler(rt.ChannelJoin)
@@ -71,8 +77,21 @@ async def channel_join(realtime: Realtime, peer: Peer, join: rt.ChannelJoin) -> 
     return realtime.hub.join_channel(peer, channel, persistence, bool(join.hidden))
 
 
+def _check_channel_id(channel_id: str) -> None:
+    if rt.channel_kind(channel_id) is None:
+        raise Refusal(_BAD, "Invalid channel identifier")
+
+
+def _check_message_id(message_id: str) -> None:
+    try:
+        uuid.UUID(message_id)
+    except ValueError:
+        raise Refusal(_BAD, "Invalid message identifier") from None
+
+
 @handler(rt.ChannelLeave)
 async def channel_leave(realtime: Realtime, peer: Peer, leave: rt.ChannelLeave) -> None:
+    _check_channel_id(leave.channel_id)
     realtime.hub.leave_channel(peer, leave.channel_id)
 
 
@@ -80,7 +99,7 @@ def _member(realtime: Realtime, peer: Peer, channel_id: str) -> tuple[Channel, b
     channel = realtime.hub.channels.get(channel_id)
     member = None if channel is None else channel.members.get(peer.session_id)
     if channel is None or member is None:
-        raise Refusal(_BAD, "Must join channel before sending messages.")
+        raise Refusal(_BAD, "Must join channel before sending messages")
     return channel, member.persistence
 
 
@@ -111,8 +130,9 @@ def _ack(message: rt.ChannelMessage) -> rt.ChannelMessageAck:
 @handler(rt.ChannelMessageSend)
 async def message_send(realtime: Realtime, peer: Peer, send: rt.ChannelMessageSend
                        ) -> rt.ChannelMessageAck:  # fmt: skip
-    channel, persistent = _member(realtime, peer, send.channel_id)
+    _check_channel_id(send.channel_id)
     content = _content(send.content)
+    channel, persistent = _member(realtime, peer, send.channel_id)
     message = _message(channel, peer, str(uuid.uuid4()), 0, content, _now(), persistent)
     if persistent:
         await realtime.state.store.write(lambda txn: store_message(txn, message))  # Rule 3
@@ -134,8 +154,10 @@ async def _own_message(realtime: Realtime, peer: Peer, channel_id: str, message_
 @handler(rt.ChannelMessageUpdate)
 async def message_update(realtime: Realtime, peer: Peer, update: rt.ChannelMessageUpdate
                          ) -> rt.ChannelMessageAck:  # fmt: skip
-    channel, persistent = _member(realtime, peer, update.channel_id)
+    _check_channel_id(update.channel_id)
+    _check_message_id(update.message_id)
     content = _content(update.content)
+    channel, persistent = _member(realtime, peer, update.channel_id)
     old = await _own_message(realtime, peer, update.channel_id, update.message_id)
     if old is None and persistent:
         raise Refusal(_BAD, "Could not find message to update in channel history.")
@@ -150,6 +172,8 @@ async def message_update(realtime: Realtime, peer: Peer, update: rt.ChannelMessa
 @handler(rt.ChannelMessageRemove)
 async def message_remove(realtime: Realtime, peer: Peer, remove: rt.ChannelMessageRemove
                          ) -> rt.ChannelMessageAck:  # fmt: skip
+    _check_channel_id(remove.channel_id)
+    _check_message_id(remove.message_id)
     channel, persistent = _member(realtime, peer, remove.channel_id)
     old = await _own_message(realtime, peer, remove.channel_id, remove.message_id)
     if old is None and persistent:
@@ -165,13 +189,15 @@ async def message_remove(realtime: Realtime, peer: Peer, remove: rt.ChannelMessa
 # -- status -----------------------------------------------------------------------------------
 
 
+def _user_ids(user_ids: tuple[str, ...]) -> list[str]:
+    try:
+        return [str(uuid.UUID(user_id)) for user_id in user_ids]
+    except ValueError:
+        raise Refusal(_BAD, "Invalid user identifier") from None
+
+
 async def _ids_of(realtime: Realtime, follow: rt.StatusFollow) -> list[str]:
-    ids = []
-    for user_id in follow.user_ids:
-        try:
-            ids.append(str(uuid.UUID(user_id)))
-        except ValueError:
-            raise Refusal(_BAD, "Invalid user identifier.") from None
+    ids = _user_ids(follow.user_ids)
     if follow.usernames:
         names = list(follow.usernames)
 
@@ -192,7 +218,7 @@ async def status_follow(realtime: Realtime, peer: Peer, follow: rt.StatusFollow)
 
 @handler(rt.StatusUnfollow)
 async def status_unfollow(realtime: Realtime, peer: Peer, unfollow: rt.StatusUnfollow) -> None:
-    realtime.hub.unfollow(peer, unfollow.user_ids)
+    realtime.hub.unfollow(peer, _user_ids(unfollow.user_ids))
 
 
 @handler(rt.StatusUpdate)

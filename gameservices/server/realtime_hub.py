@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from .._protocol import realtime as rt
+from .._protocol.wire import dumps
+from .notification_store import StoredNotification
 
 __all__ = ["ChannelMember", "Hub", "Peer", "RelayedMatch"]
 
@@ -146,6 +148,13 @@ class Hub:
         for user_id in list(peer.following):
             self.unfollow(peer, [user_id])
 
+    def push_notification(self, note: StoredNotification) -> None:
+        """A notification listener (``notification_store``): pushed to every socket of its
+        user as it is created, persistent or not."""
+        text = dumps({"notifications": {"notifications": [note.json()]}})
+        for peer in self.by_user.get(note.user_id, ()):
+            peer.send_text(text)
+
     # -- chat -----------------------------------------------------------------------------------
 
     def join_channel(self, peer: Peer, channel: Channel, persistence: bool, hidden: bool
@@ -157,8 +166,8 @@ class Hub:
         known.members[peer.session_id] = member
         peer.channels.add(known.id)
         me = peer.presence(persistence=persistence)
-        if not hidden:
-            self.channel_event(known, joins=[me])
+        if not hidden:  # after the reply (queued by the caller), as Nakama orders them
+            asyncio.get_running_loop().call_soon(self.channel_event, known, [me])
         return rt.Channel(known.id, tuple(others), me, known.room_name, known.group_id,
                           known.user_id_one, known.user_id_two)  # fmt: skip
 
@@ -232,7 +241,8 @@ class Hub:
         match.members[peer.session_id] = peer
         peer.matches.add(match_id)
         me = peer.presence()
-        self.to_match(match, rt.MatchPresenceEvent(match_id, (me,)))
+        event = rt.MatchPresenceEvent(match_id, (me,))
+        asyncio.get_running_loop().call_soon(self.to_match, match, event)  # after the reply
         return rt.Match(match_id, False, None, len(match.members), others, me)
 
     def leave_match(self, peer: Peer, match_id: str) -> None:

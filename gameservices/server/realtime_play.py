@@ -52,6 +52,8 @@ async def match_join(realtime: Realtime, peer: Peer, join: rt.MatchJoin) -> rt.M
         if match_id is None:
             raise Refusal(_BAD, "Invalid match token")
         match = realtime.hub.join_match(peer, match_id, create=True)
+    elif not join.match_id:
+        raise Refusal(_BAD, "No match ID or token found")
     else:
         match_id = _match_id(join.match_id)
         if not match_id:
@@ -64,7 +66,10 @@ async def match_join(realtime: Realtime, peer: Peer, join: rt.MatchJoin) -> rt.M
 
 @handler(rt.MatchLeave)
 async def match_leave(realtime: Realtime, peer: Peer, leave: rt.MatchLeave) -> None:
-    realtime.hub.leave_match(peer, leave.match_id)
+    match_id = _match_id(leave.match_id)
+    if not match_id:
+        raise Refusal(_BAD, "Invalid match ID")
+    realtime.hub.leave_match(peer, match_id)
 
 
 @handler(rt.MatchDataSend)
@@ -103,6 +108,8 @@ async def matchmaker_add(realtime: Realtime, peer: Peer, add: rt.MatchmakerAdd
 
 @handler(rt.MatchmakerRemove)
 async def matchmaker_remove(realtime: Realtime, peer: Peer, remove: rt.MatchmakerRemove) -> None:
+    if not remove.ticket:
+        raise Refusal(_BAD, "Invalid matchmaker ticket")
     if remove.ticket not in peer.tickets:
         raise Refusal(_BAD, "Matchmaker ticket not found")
     realtime.matchmaker.remove(remove.ticket)
@@ -110,4 +117,6 @@ async def matchmaker_remove(realtime: Realtime, peer: Peer, remove: rt.Matchmake
 
 @handler(rt.Rpc)
 async def rpc(realtime: Realtime, peer: Peer, call: rt.Rpc) -> rt.Rpc:
+    if not call.id:
+        raise Refusal(_BAD, "RPC ID must be set")
     raise Refusal(ErrorCode.RUNTIME_FUNCTION_NOT_FOUND, "RPC function not found")

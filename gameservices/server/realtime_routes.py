@@ -4,8 +4,9 @@ Rule 1: the session token comes in the ``token`` query value and is verified bef
         upgrade (401 otherwise); a logged-out (revoked) token is refused, where Nakama 3.40
         accepts one (a Nakama bug, docs/server.md).
 Rule 2: a frame over ``rt.MAX_FRAME_BYTES``, or one that is not an envelope, closes the socket
-        (as Nakama does) instead of being answered; an envelope naming a message the server
-        does not take is answered with error code 1, one with no message with code 2.
+        (as Nakama does) instead of being answered, and so does one carrying no message; an
+        envelope naming a message the server does not take (parties, streams) is answered
+        with error code 1.
 Rule 3: each request is answered with its ``cid``: the reply message, a bare ``{"cid"}`` for
         requests that return nothing, or an ``error`` (code and message as Nakama's);
         ``match_data_send`` is never answered, and its refusals carry no ``cid``, as Nakama's.
@@ -37,6 +38,12 @@ _HANDLER_MODULES = (realtime_chat, realtime_play)  # imported for their registra
 
 log = logging.getLogger("gameservices.server")
 routes = web.RouteTableDef()
+# Requests Nakama takes that this server does not implement (parties), answered with code 1.
+_NOT_HERE = frozenset({
+    "party_create", "party_join", "party_leave", "party_promote", "party_accept",
+    "party_remove", "party_close", "party_join_request_list", "party_matchmaker_add",
+    "party_matchmaker_remove", "party_data_send", "party_update",
+})  # fmt: skip
 HEARTBEAT = 15.0  # Nakama's ping_period_ms (15 s); a missing pong closes the socket
 
 
@@ -55,6 +62,9 @@ async def _start(app: web.Application) -> None:
 
 
 async def _stop(app: web.Application) -> None:
+    unlisten = app[HUB].get("unlisten")
+    if unlisten is not None:
+        unlisten()
     sweeper = app[HUB].get("sweeper")
     if sweeper is not None:
         sweeper.cancel()
@@ -69,6 +79,7 @@ def _realtime(request: web.Request) -> Realtime:
     if current is None or current.state is not state:
         current = holder["rt"] = Realtime(state)
         holder["sweeper"] = asyncio.ensure_future(_sweep(current))
+        holder["unlisten"] = state.notifications.listen(current.hub.push_notification)
     return current
 
 
@@ -118,10 +129,13 @@ async def _serve(realtime: Realtime, peer: Peer, ws: web.WebSocketResponse) -> N
 async def _handle(realtime: Realtime, peer: Peer, envelope: rt.Envelope) -> None:
     cid, message = envelope.cid, envelope.message
     if not envelope.name:
-        peer.send(rt.RealtimeErrorMessage(rt.ErrorCode.MISSING_PAYLOAD, "Missing message."), cid)
+        peer.close()  # an envelope without a message: Nakama closes the socket (Rule 2)
         return
     handler = HANDLERS.get(type(message))
     if handler is None:
+        if envelope.name not in _NOT_HERE:
+            peer.close()  # not a request Nakama takes (a push's name, or unknown): it closes
+            return
         error = rt.RealtimeErrorMessage(rt.ErrorCode.UNRECOGNIZED_PAYLOAD, "Unrecognized message.")
         peer.send(error, cid)
         return

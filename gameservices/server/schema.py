@@ -145,6 +145,7 @@ CREATE TABLE IF NOT EXISTS group_edges(
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS group_edges_user ON group_edges(user_id, state, position);
 CREATE INDEX IF NOT EXISTS group_edges_list ON group_edges(group_id, state, position);
+CREATE INDEX IF NOT EXISTS group_edges_position ON group_edges(position);
 CREATE TABLE IF NOT EXISTS notifications(
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,

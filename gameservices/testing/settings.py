@@ -6,7 +6,7 @@ helpers' ``**settings`` are typed without repeating the config's defaults here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # the server extra is imported only when a server starts
     from ..server.config import Board
     from ..server.faults import Faults
     from ..server.ratelimit import RateLimit
+    from ..server.rpc import RpcHandler
     from ..server.tournaments import Tournament
 
 __all__ = ["ServerSettings"]
@@ -39,3 +40,5 @@ class ServerSettings(TypedDict, total=False):
     read_timeout: float
     synchronous: str
     tournaments: Sequence[Tournament]
+    rpc: Mapping[str, RpcHandler | str]
+    http_key: str

@@ -20,8 +20,11 @@ import pytest
 
 from gameservices.testing import ReferenceServer
 
+from .rpc_handlers import RPC_HANDLERS
+from .rpc_social import SOCIAL_RPC
 from .support import (
     BOARDS,
+    CI_HTTP_KEY,
     DIVERGENCE_MARK,
     NAKAMA_SKIP_REASON,
     REFERENCE_LIFETIMES,
@@ -30,6 +33,7 @@ from .support import (
     apply_divergence,
     nakama_server_key,
     nakama_url,
+    resolve_http_key,
 )
 
 _ready: set[str] = set()  # Nakama URLs already checked for the suite's boards
@@ -78,12 +82,15 @@ async def target(request: pytest.FixtureRequest) -> AsyncIterator[Target]:
         if url is None:
             pytest.skip(NAKAMA_SKIP_REASON)
         await _check_boards(url, nakama_server_key())
-        yield Target("nakama", url, nakama_server_key())
+        async with aiohttp.ClientSession() as http:
+            http_key = await resolve_http_key(http, url)
+        yield Target("nakama", url, nakama_server_key(), http_key)
         return
     apply_divergence(request)
     boards = tuple(spec.board for spec in BOARDS.values())
     tournaments = tuple(TOURNAMENTS.values())
+    rpc = {"rpc": {**RPC_HANDLERS, **SOCIAL_RPC}, "http_key": CI_HTTP_KEY}
     async with ReferenceServer(
-        boards=boards, tournaments=tournaments, **REFERENCE_LIFETIMES
+        boards=boards, tournaments=tournaments, **REFERENCE_LIFETIMES, **rpc
     ) as server:
-        yield Target("reference", server.url, "defaultkey")
+        yield Target("reference", server.url, "defaultkey", CI_HTTP_KEY)

@@ -168,3 +168,147 @@ async def _(w: Wire) -> None:
 async def _(w: Wire) -> None:
     await logins(w, "alice")
     await w.call("DELETE", "/v2/notification?ids=xyz", auth="alice")
+
+
+# ---- groups ----
+
+GROUP = "/v2/group"
+
+
+def clan(w: Wire, label: str = "clan") -> str:
+    return f"gs_{w.names.case}_{label}"
+
+
+async def create(w: Wire, role: str, body: dict[str, Any], *, record: bool = True) -> str:
+    reply = await w.call("POST", GROUP, json=body, auth=role, record=record)
+    group_id: str = reply.json()["id"]
+    return group_id
+
+
+def users(w: Wire, *roles: str) -> str:
+    return "&".join(f"user_ids={w.user(r).user_id}" for r in roles)
+
+
+@social_case("groups: create (closed, max 3), a taken name, bad bodies, updates, read back")
+async def _(w: Wire) -> None:
+    await logins(w, "alice", "bob")
+    gid = await create(w, "alice", {"name": clan(w), "open": False, "max_count": 3})
+    for body in ({"name": clan(w)}, {"name": ""}, {}, {"name": clan(w, "x"), "max_count": -1},
+                 {"name": clan(w, "y"), "max_count": "2", "lang_tag": "de"}):  # fmt: skip
+        await w.call("POST", GROUP, json=body, auth="bob")
+    fields = {"description": "d", "avatar_url": "a", "open": True, "lang_tag": "fr"}
+    for body in ({}, {"name": ""}, {"lang_tag": ""}, {"name": clan(w, "y")}, fields):
+        await w.call("PUT", f"{GROUP}/{gid}", json=body, auth="alice")
+    await w.call("PUT", f"{GROUP}/{gid}", json={"description": "bob's"}, auth="bob")
+    await w.call("GET", f"{GROUP}?name={clan(w)}", auth="bob")
+    await w.call("PUT", f"{GROUP}/{gid}", json={"description": ""}, auth="alice")
+    await w.call("GET", f"{GROUP}?name={clan(w)}", auth="bob")
+
+
+@social_case("groups: a join request, its notifications, promote refuses it, add accepts it")
+async def _(w: Wire) -> None:
+    await logins(w, "alice", "bob", "carol")
+    gid = await create(w, "alice", {"name": clan(w), "open": False})
+    await w.call("POST", f"{GROUP}/{gid}/add?{users(w, 'bob')}", auth="alice", record=False)
+    await w.call("POST", f"{GROUP}/{gid}/promote?{users(w, 'bob')}", auth="alice")
+    await w.call("POST", f"{GROUP}/{gid}/join", auth="carol")
+    await w.call("POST", f"{GROUP}/{gid}/join", auth="carol")  # again: nothing
+    await w.call("GET", "/v2/notification?limit=100", auth="alice")
+    await w.call("GET", "/v2/notification?limit=100", auth="bob")
+    await w.call("GET", f"{GROUP}/{gid}/user", auth="carol")
+    await w.call("POST", f"{GROUP}/{gid}/promote?{users(w, 'carol')}", auth="alice")
+    await w.call("GET", f"{GROUP}/{gid}/user?state=3", auth="alice")
+    await w.call("POST", f"{GROUP}/{gid}/add?{users(w, 'carol')}", auth="bob")
+    await w.call("GET", f"{GROUP}/{gid}/user", auth="alice")
+    await w.call("GET", "/v2/notification?limit=100", auth="carol")
+    await w.call("GET", f"/v2/user/{w.user('carol').user_id}/group", auth="alice")
+
+
+@social_case("groups: who may kick, update, delete, promote and demote")
+async def _(w: Wire) -> None:
+    await logins(w, "alice", "bob", "carol", "dave")
+    gid = await create(w, "alice", {"name": clan(w), "open": True})
+    for role in ("bob", "carol", "dave"):
+        await w.call("POST", f"{GROUP}/{gid}/join", auth=role, record=False)
+    await w.call("POST", f"{GROUP}/{gid}/kick?{users(w, 'dave')}", auth="carol")
+    await w.call("POST", f"{GROUP}/{gid}/promote?{users(w, 'carol')}", auth="carol")
+    await w.call("POST", f"{GROUP}/{gid}/promote?{users(w, 'bob')}", auth="alice")
+    await w.call("DELETE", f"{GROUP}/{gid}", auth="bob")
+    await w.call("POST", f"{GROUP}/{gid}/kick?{users(w, 'alice')}", auth="bob")
+    await w.call("POST", f"{GROUP}/{gid}/ban?{users(w, 'alice')}", auth="bob")
+    await w.call("POST", f"{GROUP}/{gid}/promote?{users(w, 'carol')}", auth="bob")
+    await w.call("POST", f"{GROUP}/{gid}/demote?{users(w, 'carol')}", auth="bob")
+    await w.call("POST", f"{GROUP}/{gid}/promote?{users(w, 'bob')}", auth="alice")
+    await w.call("GET", f"{GROUP}/{gid}/user", auth="dave")
+    await w.call("POST", f"{GROUP}/{gid}/demote?{users(w, 'bob', 'alice')}", auth="alice")
+    await w.call("POST", f"{GROUP}/{gid}/kick?{users(w, 'dave')}", auth="bob")
+    await w.call("GET", f"{GROUP}/{gid}/user", auth="dave")
+
+
+@social_case("groups: full groups, bans, leaving, the last superadmin, deleting")
+async def _(w: Wire) -> None:
+    await logins(w, "alice", "bob", "carol", "dave")
+    gid = await create(w, "alice", {"name": clan(w), "max_count": 3, "open": True})
+    await w.call("POST", f"{GROUP}/{gid}/add?{users(w, 'bob', 'carol', 'dave')}", auth="alice")
+    await w.call("POST", f"{GROUP}/{gid}/add?{users(w, 'bob', 'carol')}", auth="alice")
+    await w.call("POST", f"{GROUP}/{gid}/join", auth="dave")
+    await w.call("POST", f"{GROUP}/{gid}/join", auth="bob")
+    await w.call("POST", f"{GROUP}/{gid}/ban?{users(w, 'carol', 'dave')}", auth="alice")
+    await w.call("GET", f"{GROUP}/{gid}/user", auth="alice")
+    await w.call("GET", f"{GROUP}/{gid}/user?state=4", auth="alice")
+    await w.call("POST", f"{GROUP}/{gid}/join", auth="carol")
+    await w.call("GET", f"/v2/user/{w.user('carol').user_id}/group", auth="carol")
+    await w.call("POST", f"{GROUP}/{gid}/leave", auth="carol")
+    await w.call("POST", f"{GROUP}/{gid}/leave", auth="alice")
+    await w.call("POST", f"{GROUP}/{gid}/demote", auth="alice")
+    await w.call("POST", f"{GROUP}/{gid}/kick", auth="alice")
+    await w.call("POST", f"{GROUP}/{gid}/leave", auth="bob")
+    await w.call("GET", f"{GROUP}?name={clan(w)}", auth="alice")
+    await w.call("POST", f"{GROUP}/{gid}/leave", auth="alice")  # the last one out
+    await w.call("GET", f"{GROUP}?name={clan(w)}", auth="alice")
+    await w.call("GET", f"{GROUP}/{gid}/user", auth="alice")
+
+
+@social_case("groups: list by name, one a page by default, cursors, filters that clash")
+async def _(w: Wire) -> None:
+    await logins(w, "alice")
+    for label in ("a", "b", "c"):
+        await create(w, "alice", {"name": clan(w, label)}, record=False)
+    first = (await w.call("GET", f"{GROUP}?name={clan(w, '')}%25", auth="alice")).json()
+    await w.call("GET", f"{GROUP}?name={clan(w, '')}%25&cursor={first['cursor']}", auth="alice")
+    await w.call("GET", f"{GROUP}?name=%25%20{clan(w, '')}%25&limit=5", auth="alice")
+    await w.call("GET", f"{GROUP}?name={clan(w, 'b').upper()}", auth="alice")
+    for query in ("?name=x&open=true", "?name=x&lang_tag=en", "?name=x&members=3",
+                  "?limit=0", "?limit=101", "?members=x", "?open=maybe"):  # fmt: skip
+        await w.call("GET", GROUP + query, auth="alice")
+    await w.call("GET", f"/v2/user/{w.user('alice').user_id}/group?limit=2", auth="alice")
+
+
+@social_case("groups: member and user-group lists: bad ids, cursors, states, limits")
+async def _(w: Wire) -> None:
+    await logins(w, "alice", "bob", "carol")
+    gid = await create(w, "alice", {"name": clan(w), "open": True})
+    for role in ("bob", "carol"):
+        await w.call("POST", f"{GROUP}/{gid}/join", auth=role, record=False)
+    page = (await w.call("GET", f"{GROUP}/{gid}/user?limit=2", auth="alice")).json()
+    await w.call("GET", f"{GROUP}/{gid}/user?limit=2&cursor={page['cursor']}", auth="alice")
+    await w.call("GET", f"{GROUP}/{gid}/user?state=0&cursor={page['cursor']}", auth="alice")
+    for query in ("?cursor=zzz", "?state=5", "?state=-1", "?limit=101", "?limit=0"):
+        await w.call("GET", f"{GROUP}/{gid}/user{query}", auth="alice")
+        await w.call("GET", f"/v2/user/{w.user('alice').user_id}/group{query}", auth="alice")
+    for path in (f"{GROUP}/xyz/user", f"{GROUP}/{UNKNOWN}/user", "/v2/user/xyz/group",
+                 f"/v2/user/{UNKNOWN}/group"):  # fmt: skip
+        await w.call("GET", path, auth="alice")
+    for action in ("join", "leave", "add", "kick", "promote", "demote", "ban"):
+        await w.call("POST", f"{GROUP}/xyz/{action}", auth="alice")
+        await w.call("POST", f"{GROUP}/{UNKNOWN}/{action}?user_ids={UNKNOWN}", auth="bob")
+        await w.call("POST", f"{GROUP}/{gid}/{action}?user_ids=xyz", auth="alice")
+    await w.call("POST", f"{GROUP}/{gid}/add?user_ids={UNKNOWN}", auth="alice")
+    await w.call("PUT", f"{GROUP}/xyz", json={"name": "x"}, auth="alice")
+    await w.call("DELETE", f"{GROUP}/{UNKNOWN}", auth="alice")
+
+
+@social_case("groups: a malformed list cursor", deliberate="nakama-500")
+async def _(w: Wire) -> None:
+    await logins(w, "alice")
+    await w.call("GET", f"{GROUP}?cursor=zzz", auth="alice")

@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from gameservices import Client, RetryPolicy
@@ -38,10 +39,14 @@ __all__ = [
     "nakama_server_key",
     "nakama_url",
     "reference_diverges",
+    "resolve_http_key",
+    "resolved_http_key",
     "username",
 ]
 
 URL_ENV = "GAMESERVICES_NAKAMA_URL"
+CI_HTTP_KEY = "httpkey"  # .ci/run: NAKAMA_ARGS="--runtime.http_key httpkey"
+NAKAMA_DEFAULT_HTTP_KEY = "defaulthttpkey"
 SERVER_KEY_ENV = "GAMESERVICES_NAKAMA_SERVER_KEY"
 HTTP_KEY_ENV = "GAMESERVICES_NAKAMA_HTTP_KEY"
 NAKAMA_SKIP_REASON = (
@@ -140,8 +145,41 @@ def nakama_server_key() -> str:
 
 
 def nakama_http_key() -> str:
-    """The runtime HTTP key (Nakama's ``--runtime.http_key``) for the differential test's RPCs."""
-    return os.environ.get(HTTP_KEY_ENV, "").strip() or "defaulthttpkey"
+    """The runtime HTTP key (Nakama's ``--runtime.http_key``) the suite's RPCs carry:
+    ``GAMESERVICES_NAKAMA_HTTP_KEY``, else "httpkey", what .ci/run starts Nakama with."""
+    return os.environ.get(HTTP_KEY_ENV, "").strip() or CI_HTTP_KEY
+
+
+_http_keys: dict[str, str] = {}
+
+
+def resolved_http_key() -> str:
+    """The key ``resolve_http_key`` found for the suite's Nakama (``nakama_http_key()`` before
+    that): what the differential test configures its reference server with."""
+    url = nakama_url()
+    return _http_keys.get(url, nakama_http_key()) if url else nakama_http_key()
+
+
+async def resolve_http_key(http: aiohttp.ClientSession, url: str) -> str:
+    """The HTTP key the Nakama at ``url`` takes: ``nakama_http_key()``, or, when that variable
+    is unset and Nakama refuses "httpkey", Nakama's own default ("defaulthttpkey": a kit
+    started without NAKAMA_ARGS). Nakama judges the key before the function's id, so an
+    unknown id answers 404 for the right key and 401 for a wrong one."""
+    if url in _http_keys:
+        return _http_keys[url]
+    candidates = [nakama_http_key()]
+    if not os.environ.get(HTTP_KEY_ENV, "").strip():
+        candidates.append(NAKAMA_DEFAULT_HTTP_KEY)
+    for key in candidates:
+        probe = f"{url}/v2/rpc/gs_no_such_function?http_key={key}"
+        async with http.post(probe, data=b"") as resp:
+            if resp.status != 401:
+                _http_keys[url] = key
+                return key
+    pytest.fail(
+        f"Nakama at {url} refuses the runtime HTTP key {candidates[0]!r}: start it with "
+        f'NAKAMA_ARGS="--runtime.http_key {CI_HTTP_KEY}" or set {HTTP_KEY_ENV} to its key'
+    )
 
 
 def reference_diverges(reason: str) -> pytest.MarkDecorator:
@@ -184,6 +222,7 @@ class Target:
     name: str  # "reference" or "nakama"
     url: str
     server_key: str
+    http_key: str = ""  # the runtime HTTP key server-to-server RPCs carry
 
     @property
     def is_nakama(self) -> bool:

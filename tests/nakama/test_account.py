@@ -6,7 +6,15 @@ import uuid
 
 import pytest
 
-from gameservices import Account, Conflict, InvalidArgument, NotFound, UsageError
+from gameservices import (
+    Account,
+    Conflict,
+    InvalidArgument,
+    NotFound,
+    StorageId,
+    StorageWrite,
+    UsageError,
+)
 
 from .support import Target, device_id, username
 from .test_auth import assert_api_error, email_address
@@ -212,3 +220,15 @@ async def test_account_calls_need_a_session(target: Target) -> None:
     async with target.client() as client:
         with pytest.raises(UsageError):
             await client.account.get()
+
+
+async def test_delete_removes_the_players_storage_objects(target: Target) -> None:
+    collection, key = "gs_account_delete", uuid.uuid4().hex
+    async with target.client() as client, target.client() as other:
+        session = await client.auth.device(device_id())
+        await client.storage.write([StorageWrite(collection, key, {"a": 1}, permission_read=2)])
+        await other.auth.device(device_id())
+        theirs = StorageId(collection, key, user_id=session.user_id)
+        assert [o.value for o in await other.storage.read([theirs])] == [{"a": 1}]
+        await client.account.delete()
+        assert await other.storage.read([theirs]) == []

@@ -44,16 +44,19 @@ from gameservices.server import Board, Operator, ServerConfig, load_config_file
 from gameservices.testing import Faults, ReferenceServer
 
 from .differential_social import SOCIAL_CASES
+from .differential_tournaments import TOURNAMENT_500, TOURNAMENT_CASES
+from .rpc_handlers import RPC_HANDLERS
 from .support import (
     BOARDS,
     HTTP_KEY_ENV,
     NAKAMA_SKIP_REASON,
     REFERENCE_LIFETIMES,
     apply_divergence,
-    nakama_http_key,
     nakama_server_key,
     nakama_url,
     reference_diverges,
+    resolve_http_key,
+    resolved_http_key,
 )
 from .wire import Exchange, Names, Reply, Wire
 
@@ -80,6 +83,7 @@ DELIBERATE = {
     "request size, so one record could hold most of a request",
     "system-user": "Nakama has a system user (the nil uuid, an empty username) that GET /v2/user "
     "finds; the reference server has no system user, so it finds nobody",
+    "tournament-500": TOURNAMENT_500,
 }
 DUMP_ENV = "GAMESERVICES_DIFFERENTIAL_DUMP"
 _DECODER = re.compile(
@@ -1558,6 +1562,8 @@ async def _(w: Wire) -> None:
 
 for _id, _run, _options in SOCIAL_CASES:  # friends, notifications, groups
     case(_id, **_options)(_run)
+for _id, _run, _options in TOURNAMENT_CASES:  # tournaments, match listing
+    case(_id, **_options)(_run)
 # ---- account updates and deletes, users (issue 12) ----
 
 USERS = "/v2/user"
@@ -1697,6 +1703,84 @@ async def _(w: Wire) -> None:
     await w.login("alice")
     await w.call("GET", f"{USERS}?ids={NIL_USER}", auth="alice")
     await w.call("GET", f"{USERS}?usernames=", auth="alice")
+
+
+# ---- server functions: POST /v2/rpc/{id} (issue 12) ----
+
+
+def rpc_path(rpc_id: str, query: str = "") -> str:
+    return f"/v2/rpc/{rpc_id}{query}"
+
+
+def _key() -> str:
+    return "basic:" + resolved_http_key()
+
+
+def _rpc_text(value: Any) -> str:
+    return json.dumps(json.dumps(value))
+
+
+async def _with_rpc(_tmp: Path) -> dict[str, Any]:
+    return {"rpc": RPC_HANDLERS, "http_key": resolved_http_key()}
+
+
+@case("rpc: with a session: echo, empty and null bodies, GET, an upper-case id, vars",
+      reference=_with_rpc)  # fmt: skip
+async def _(w: Wire) -> None:
+    await w.login("alice", vars={"lang": "fr"})
+    await w.call("POST", rpc_path("gs_echo"), data=_rpc_text({"a": [1, "é"]}).encode(),
+                 auth="alice")  # fmt: skip
+    await w.call("POST", rpc_path("gs_whoami"), data=b"", auth="alice")
+    await w.call("POST", rpc_path("gs_whoami"), data=b"null", auth="alice")
+    await w.call("POST", rpc_path("GS_ECHO"), data=b'"x"', auth="alice")
+    await w.call("GET", rpc_path("gs_whoami", "?payload=ignored"), auth="alice")
+    await w.call("POST", rpc_path("gs_nothing"), data=b'"{}"', auth="alice")
+
+
+@case("rpc: unwrap: the payload raw, answered with the request's Content-Type",
+      reference=_with_rpc)  # fmt: skip
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    await w.call("POST", rpc_path("gs_echo", "?unwrap"), data=b'{"raw":1}', auth="alice")
+    await w.call("POST", rpc_path("gs_echo", "?unwrap=false"), data=b"text", auth="alice",
+                 headers={"Content-Type": "application/json"})  # fmt: skip
+
+
+@case("rpc: the runtime HTTP key (Basic), wrong keys, no credentials, a bad token",
+      reference=_with_rpc)  # fmt: skip
+async def _(w: Wire) -> None:
+    await w.call("POST", rpc_path("gs_whoami"), data=b'"{}"', auth=_key())
+    await w.call("POST", rpc_path("gs_whoami"), data=b'"{}"', auth="basic:not-the-http-key")
+    await w.call("POST", rpc_path("gs_whoami", "?http_key=not-the-http-key"), data=b'"{}"')
+    await w.call("POST", rpc_path("gs_whoami", "?http_key="), data=b'"{}"')
+    await w.call("POST", rpc_path("gs_whoami"), data=b'"{}"')
+    await w.call("POST", rpc_path("gs_whoami"), data=b'"{}"',
+                 headers={"Authorization": "Bearer garbage"})  # fmt: skip
+
+
+@case("rpc: an unknown function, an empty id, an id with a slash", reference=_with_rpc)
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    for rpc_id in ("gs_no_such_function", "", "gs_echo/x"):
+        await w.call("POST", rpc_path(rpc_id), data=b'"{}"', auth="alice")
+    await w.call("POST", rpc_path("gs_no_such_function"), data=b'"{}"')
+
+
+@case("rpc: a body that is not a JSON string", reference=_with_rpc)
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    for body in (b'{"a":1}', b"[1]", b"12", b"true", b"not json", b'"x" 1'):
+        await w.call("POST", rpc_path("gs_echo"), data=body, auth="alice")
+
+
+@case("rpc: a function's errors (codes 3, 5, 7, 16, 99, 0) and a broken function",
+      reference=_with_rpc)  # fmt: skip
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    for code in (3, 5, 7, 16, 99, 0):
+        body = _rpc_text({"message": f"refused with {code}", "code": code}).encode()
+        await w.call("POST", rpc_path("gs_fail"), data=body, auth="alice")
+    await w.call("POST", rpc_path("gs_crash"), data=b'"{}"', auth="alice")
 
 
 # ---- storage ----
@@ -1954,7 +2038,7 @@ async def servers(request: pytest.FixtureRequest) -> AsyncIterator[Servers]:
         pytest.skip(NAKAMA_SKIP_REASON)
     apply_divergence(request)
     async with aiohttp.ClientSession() as http:
-        found = Servers(http, url, nakama_server_key(), nakama_http_key())
+        found = Servers(http, url, nakama_server_key(), await resolve_http_key(http, url))
         try:
             yield found
         finally:

@@ -1,6 +1,6 @@
-"""Match listing (``client.matches.list``) on both servers: the filters Nakama checks, and
-listings that find nothing. A long-lived Nakama may run matches other suites started, so only
-filters no match can pass are asserted empty; the reference server runs no matches at all."""
+"""Match listing (``client.matches.list``) on both servers: the filters Nakama checks, relayed
+matches made on the realtime socket, and listings that find nothing. A long-lived Nakama may
+run matches other tests started, so a test looks only for its own match."""
 
 from __future__ import annotations
 
@@ -67,3 +67,28 @@ async def test_the_server_refuses_bad_filters_as_nakama(
         await client.auth.device(device_id())
         with pytest.raises(InvalidArgument, match=message):
             await client.send(Request("GET", routes.MATCHES, query), parse_match_list)
+
+
+async def test_relayed_matches_are_listed_with_their_players(target: Target) -> None:
+    async with target.client() as a, target.client() as b:
+        for client in (a, b):
+            await client.auth.device(device_id())
+        async with a.realtime() as a_rt, b.realtime() as b_rt:
+            match = await a_rt.create_match()
+            await b_rt.join_match(match.match_id)
+            pairs = await a.matches.list(min_size=2, max_size=2, limit=100)
+            (ours,) = [m for m in pairs.matches if m.match_id == match.match_id]
+            assert ours == Match(match.match_id, False, "", 2, 0, "")
+            relayed = await a.matches.list(authoritative=False, min_size=2, limit=100)
+            assert match.match_id in [m.match_id for m in relayed.matches]
+            for hidden in (
+                await a.matches.list(authoritative=True, limit=100),
+                await a.matches.list(label="any", limit=100),
+                await a.matches.list(min_size=3, limit=100),
+                await a.matches.list(max_size=1, limit=100),
+            ):
+                assert match.match_id not in [m.match_id for m in hidden.matches]
+            await b_rt.leave_match(match.match_id)
+            await a_rt.leave_match(match.match_id)
+        gone = await a.matches.list(limit=100)
+        assert match.match_id not in [m.match_id for m in gone.matches]

@@ -53,6 +53,7 @@ def test_every_module_is_lua() -> None:
         "gameservices_accounts.lua",
         "gameservices_boards.lua",
         "gameservices_rpc.lua",
+        "gameservices_social.lua",
         "gameservices_tournaments.lua",
     ]
 

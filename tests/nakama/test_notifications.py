@@ -100,3 +100,14 @@ async def test_a_cursor_from_elsewhere_is_the_players_fault(target: Target) -> N
         expected = ServerError if target.is_nakama else InvalidArgument
         with pytest.raises(expected):
             await me.client.send(req, parse_notification_list)
+
+
+async def test_a_server_function_notifies_its_caller(target: Target) -> None:
+    async with players(target, 1) as (me,):
+        body = {"subject": "daily reward", "content": {"coins": 50}, "code": 7}
+        await me.client.rpc("gs_notify", {**body, "persistent": True})
+        await me.client.rpc("gs_notify", {**body, "persistent": False})  # pushed, not kept
+        notes = (await me.client.notifications.list()).notifications
+        assert [(n.subject, n.content, n.code, n.sender_id, n.persistent) for n in notes] == [
+            ("daily reward", {"coins": 50}, 7, "", True)
+        ]

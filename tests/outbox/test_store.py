@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -184,3 +185,43 @@ async def test_a_closed_store_is_a_usage_error(tmp_path: Path) -> None:
     await store.close()  # idempotent
     with pytest.raises(UsageError, match="closed"):
         await store.pending()
+
+
+_SCHEMA_1 = """
+CREATE TABLE outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, board TEXT NOT NULL, score INTEGER NOT NULL,
+    subscore INTEGER NOT NULL, metadata TEXT, operator TEXT,
+    idempotency_key TEXT NOT NULL UNIQUE, created_at REAL NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, dead INTEGER NOT NULL DEFAULT 0,
+    owner TEXT
+)
+"""
+
+
+def test_a_file_of_schema_1_keeps_its_entries_as_leaderboard_writes(tmp_path: Path) -> None:
+    """Before tournaments the outbox held leaderboard writes only: they stay those."""
+    conn = sqlite3.connect(tmp_path / FILE_NAME)
+    conn.execute(_SCHEMA_1)
+    conn.execute(
+        "INSERT INTO outbox (board, score, subscore, idempotency_key, created_at)"
+        " VALUES ('weekly', 5, 0, 'key-1', 1.0)"
+    )
+    conn.execute("PRAGMA user_version=1")
+    conn.commit()
+    conn.close()
+    db = _db(tmp_path)
+    (old,) = db.entries(dead=False)
+    assert (old.board, old.score, old.kind, old.idempotency_key) == (
+        "weekly",
+        5,
+        "leaderboard",
+        "key-1",
+    )
+    cup = db.append(new_entry("cup", 7, kind="tournament"))
+    db.close()
+    db = _db(tmp_path)
+    assert [e.kind for e in db.entries(dead=False)] == ["leaderboard", "tournament"]
+    assert db.entries(dead=False)[1] == cup
+    db.close()
+    with pytest.raises(ValueError, match="kind must be one of"):
+        new_entry("cup", 7, kind="group")

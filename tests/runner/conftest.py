@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import selectors
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from gameservices import TickRunner
+from gameservices._runner import inline
 from gameservices.testing import tick_until
 
-__all__ = ["WAIT", "Gate", "frozen_clock", "runner", "started", "tick_until"]
+__all__ = ["WAIT", "Gate", "SpySelector", "frozen_clock", "runner", "spy", "started", "tick_until"]
 
 WAIT = 5.0  # thread mode: seconds to wait for the loop thread to queue something
 
@@ -57,3 +60,22 @@ class Gate:
 
     def open(self) -> None:
         self.runner.loop.call_soon_threadsafe(self.event.set)
+
+
+class SpySelector(selectors.DefaultSelector):  # type: ignore[misc,valid-type]  # alias of a concrete class
+    """The real selector, recording the timeout of every select()."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.timeouts: list[float | None] = []
+
+    def select(self, timeout: float | None = None) -> Any:
+        self.timeouts.append(timeout)
+        return super().select(timeout)
+
+
+@pytest.fixture
+def spy(monkeypatch: pytest.MonkeyPatch) -> SpySelector:
+    selector = SpySelector()
+    monkeypatch.setattr(inline, "_new_selector", lambda: selector)
+    return selector

@@ -136,3 +136,35 @@ def test_tuned_loop_leaves_the_buffer_to_autotuning_under_a_small_cap(
     size, rcvbuf = _with_transport(tuned_loop.ReadTuning(read_size=None, receive_buffer=8 << 20))
     assert size == 256 * 1024  # asyncio's own
     assert rcvbuf == default_rcvbuf
+
+
+def test_a_sleeping_thread_loop_is_woken_without_asyncios_self_pipe_write(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with TickRunner(mode="thread") as runner:
+        loop = runner.loop
+        assert isinstance(loop, tuned_loop.TunedLoop)
+        wakes: list[object] = []
+        monkeypatch.setattr(loop, "call_soon_threadsafe", lambda *a, **k: wakes.append(a))
+        if tuned_loop.gil_holding_write() is not None:  # POSIX: the GIL-holding write
+            monkeypatch.setattr(loop, "_write_to_self", lambda: wakes.append("self-pipe"))
+
+        async def seven() -> int:
+            return 7
+
+        handle = runner.submit(seven())  # the loop thread sleeps in select() with nothing to do
+        tick_until(runner, handle.done)
+        assert handle.result() == 7
+        assert wakes == []  # woken by TunedLoop.wake's own write, which keeps the GIL
+        monkeypatch.undo()  # close() stops the loop through call_soon_threadsafe
+
+
+def test_wake_makes_a_blocked_select_return() -> None:
+    loop = tuned_loop.TunedLoop(selectors.DefaultSelector(), tuned_loop.ReadTuning())
+    try:
+        # Only the self-pipe is registered: select() returns only if wake() wrote its byte.
+        selector = loop._selector  # type: ignore[attr-defined]  # the loop's own, for this check
+        loop.wake()
+        assert selector.select(WAIT), "the self-pipe byte was not written"
+    finally:
+        loop.close()

@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import selectors
-from typing import Any
 
 import pytest
 
@@ -15,26 +13,7 @@ from gameservices._runner import inline
 from gameservices._runner.runner import DEFAULT_BUDGET
 from gameservices._runner.stats import Counters
 
-from .conftest import frozen_clock
-
-
-class SpySelector(selectors.DefaultSelector):  # type: ignore[misc,valid-type]  # alias of a concrete class
-    """The real selector, recording the timeout of every select()."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.timeouts: list[float | None] = []
-
-    def select(self, timeout: float | None = None) -> Any:
-        self.timeouts.append(timeout)
-        return super().select(timeout)
-
-
-@pytest.fixture
-def spy(monkeypatch: pytest.MonkeyPatch) -> SpySelector:
-    selector = SpySelector()
-    monkeypatch.setattr(inline, "_new_selector", lambda: selector)
-    return selector
+from .conftest import SpySelector, frozen_clock
 
 
 def test_idle_tick_is_one_zero_timeout_poll(spy: SpySelector) -> None:

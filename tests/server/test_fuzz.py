@@ -64,13 +64,17 @@ schema.config.generation.update(
 )
 
 
+def _echo(_context: Any, payload: str) -> str:
+    return payload
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
     root = tmp_path_factory.mktemp("fuzz-assets")
     for name, data in ASSETS.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_bytes(data)
-    with ServerThread(assets_dir=Path(root)) as running:
+    with ServerThread(assets_dir=Path(root), rpc={"echo": _echo}) as running:
         yield running
 
 
@@ -114,6 +118,7 @@ def _aim(case: Case, user_id: str) -> None:
         ("leaderboard_id", BOARDS),
         ("owner_id", [user_id]),
         ("name", list(ASSETS)),
+        ("id", ["echo"]),
     ):
         if name in params and (chosen := _pick(params[name], choices)) is not None:
             params[name] = chosen

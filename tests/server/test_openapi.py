@@ -63,6 +63,16 @@ def test_every_implemented_route_is_described() -> None:
         ("post", "/v2/friend/steam"),
         ("get", "/v2/notification"),
         ("delete", "/v2/notification"),
+        ("get", "/v2/group"),
+        ("post", "/v2/group"),
+        ("put", "/v2/group/{group_id}"),
+        ("delete", "/v2/group/{group_id}"),
+        ("get", "/v2/group/{group_id}/user"),
+        ("get", "/v2/user/{user_id}/group"),
+        *(
+            ("post", f"/v2/group/{{group_id}}/{a}")
+            for a in ("join", "leave", "add", "kick", "promote", "demote", "ban")
+        ),
         # tournaments
         ("get", "/v2/tournament"),
         ("get", "/v2/tournament/{tournament_id}"),
@@ -76,6 +86,8 @@ def test_every_implemented_route_is_described() -> None:
         ("put", "/v2/account"),
         ("delete", "/v2/account"),
         ("get", "/v2/user"),
+        ("get", "/v2/rpc/{id}"),
+        ("post", "/v2/rpc/{id}"),
         ("put", "/v2/storage"),
         ("post", "/v2/storage"),
         ("put", "/v2/storage/delete"),

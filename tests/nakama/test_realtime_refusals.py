@@ -1,0 +1,120 @@
+"""Bad realtime requests get Nakama's answers on both servers: the error code and message, a
+bare reply where Nakama sends one, or the socket closed where Nakama closes it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from typing import Any
+
+import aiohttp
+import pytest
+from yarl import URL
+
+from gameservices._client.realtime import socket_url
+from gameservices._protocol import realtime as rt
+
+from .support import Target, device_id
+
+CLOSED = "closed"
+BARE = "bare"
+T = "Invalid channel target"
+# (request body, expected: CLOSED, BARE, or (code, message)); $SELF is the caller's user id.
+CASES: list[tuple[dict[str, Any], Any]] = [
+    ({"channel_join": {"target": "", "type": 1}}, (3, T)),
+    (
+        {"channel_join": {"target": "x" * 65, "type": 1}},
+        (3, f"Channel name is required and must be 1-64 chars: {T}"),
+    ),
+    (
+        {"channel_join": {"target": "a\u0001b", "type": 1}},
+        (3, f"Channel name must not contain control chars: {T}"),
+    ),
+    ({"channel_join": {"target": "lobby", "type": 9}}, (3, "Invalid channel type")),
+    (
+        {"channel_join": {"target": "not-a-uuid", "type": 2}},
+        (3, f"Invalid user ID in direct message join: {T}"),
+    ),
+    ({"channel_join": {"target": "$RANDOM", "type": 2}}, (3, f"User ID not found: {T}")),
+    ({"channel_join": {"target": "$RANDOM", "type": 3}}, (3, f"Group not found: {T}")),
+    ({"channel_leave": {"channel_id": "garbage"}}, (3, "Invalid channel identifier")),
+    ({"channel_leave": {"channel_id": "2...nothere"}}, BARE),
+    (
+        {"channel_message_send": {"channel_id": "garbage", "content": "{}"}},
+        (3, "Invalid channel identifier"),
+    ),
+    (
+        {"channel_message_send": {"channel_id": "2...nothere", "content": "[1]"}},
+        (3, "Message content must be a valid JSON object"),
+    ),
+    (
+        {"channel_message_send": {"channel_id": "2...nothere", "content": "{}"}},
+        (3, "Must join channel before sending messages"),
+    ),
+    (
+        {"channel_message_update": {"channel_id": "2...x", "message_id": "x", "content": "{}"}},
+        (3, "Invalid message identifier"),
+    ),
+    (
+        {"channel_message_remove": {"channel_id": "2...x", "message_id": "x"}},
+        (3, "Invalid message identifier"),
+    ),
+    ({"match_join": {}}, (3, "No match ID or token found")),
+    ({"match_join": {"match_id": "garbage"}}, (3, "Invalid match ID")),
+    ({"match_join": {"match_id": "$RANDOM."}}, (4, "Match not found")),
+    ({"match_leave": {"match_id": "garbage"}}, (3, "Invalid match ID")),
+    ({"match_leave": {"match_id": "$RANDOM."}}, BARE),
+    (
+        {"matchmaker_add": {"min_count": 1, "max_count": 2, "query": "*"}},
+        (3, "Invalid minimum count, must be >= 2"),
+    ),
+    (
+        {"matchmaker_add": {"min_count": 3, "max_count": 2, "query": "*"}},
+        (3, "Invalid maximum count, must be >= minimum count"),
+    ),
+    (
+        {"matchmaker_add": {"min_count": 2, "max_count": 2, "query": "*", "count_multiple": 0}},
+        (3, "Invalid count multiple, must be >= 1"),
+    ),
+    ({"matchmaker_remove": {"ticket": ""}}, (3, "Invalid matchmaker ticket")),
+    ({"matchmaker_remove": {"ticket": "nope"}}, (3, "Matchmaker ticket not found")),
+    ({"status_follow": {"user_ids": ["garbage"]}}, (3, "Invalid user identifier")),
+    ({"status_unfollow": {"user_ids": ["garbage"]}}, (3, "Invalid user identifier")),
+    ({"status_update": {}}, BARE),
+    ({"rpc": {"id": ""}}, (3, "RPC ID must be set")),
+    ({}, CLOSED),  # an envelope without a message
+    ({"channel": {"id": "x"}}, CLOSED),  # a push's name, sent by a client
+    ({"gs_unknown": {}}, CLOSED),
+    ({"match_data": {}}, CLOSED),
+]
+
+
+def _ids(case: tuple[dict[str, Any], Any]) -> str:
+    return json.dumps(case[0])[:60]
+
+
+async def _answer(target: Target, token: str, body: dict[str, Any]) -> Any:
+    async with aiohttp.ClientSession() as http:
+        ws = await http.ws_connect(socket_url(URL(target.url), token).update_query(status="false"))
+        await ws.send_str(json.dumps({"cid": "1", **body}))
+        while True:
+            msg = await asyncio.wait_for(ws.receive(), 10)
+            if msg.type is not aiohttp.WSMsgType.TEXT:
+                return CLOSED
+            env = rt.decode(msg.data)
+            if env.cid == "1":
+                await ws.close()
+                if env.name == "":
+                    return BARE
+                assert env.name == "error", env
+                return (env.message.code, env.message.message)
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids)
+async def test_refusal(target: Target, case: tuple[dict[str, Any], Any]) -> None:
+    body, expected = case
+    async with target.client() as client:
+        session = await client.auth.device(device_id())
+        text = json.dumps(body).replace("$RANDOM", str(uuid.uuid4()))
+        assert await _answer(target, session.token, json.loads(text)) == expected
