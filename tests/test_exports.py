@@ -20,6 +20,7 @@ EXPECTED = {
     "InvalidArgument",
     "Manifest",
     "ManifestEntry",
+    "NotConfigured",
     "NotFound",
     "Operator",
     "OutboxEntry",

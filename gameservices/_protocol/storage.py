@@ -26,10 +26,19 @@ from datetime import datetime
 from typing import Any
 
 from .._checks import is_int
-from .._exceptions import APIError, Conflict, ProtocolError
+from .._exceptions import APIError, Conflict
 from . import routes
 from .api import Request
-from .fields import as_object, format_rfc3339, int64, metadata, new_record, text, time_field
+from .fields import (
+    as_object,
+    format_rfc3339,
+    int64,
+    list_field,
+    metadata,
+    new_record,
+    text,
+    time_field,
+)
 from .jsonb import Unstorable, jsonb_text
 from .jsontext import DuplicateKeys
 from .wire import body_field, dumps, omit_zero
@@ -321,10 +330,7 @@ def _ack(o: Mapping[str, Any]) -> StorageAck:
 
 
 def _items(o: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
-    items = o.get(key, [])
-    if not isinstance(items, list):
-        raise ProtocolError(f"server sent {key} as {type(items).__name__}, expected a list")
-    return [as_object(item, f"an item of {key}") for item in items]
+    return [as_object(item, f"an item of {key}") for item in list_field(o, key)]
 
 
 def parse_acks(obj: object) -> list[StorageAck]:

@@ -29,6 +29,7 @@ from .fields import (
     as_object,
     boolean,
     format_rfc3339,
+    list_field,
     metadata,
     new_record,
     text,
@@ -152,9 +153,7 @@ def parse_tournament(obj: object) -> Tournament:
 
 def parse_tournament_list(obj: object) -> TournamentList:
     o = as_object(obj, "a tournament list")
-    items = o.get("tournaments", [])
-    if not isinstance(items, list):
-        raise ProtocolError(f"server sent tournaments as {type(items).__name__}, expected a list")
+    items = list_field(o, "tournaments")
     return TournamentList(tuple(parse_tournament(t) for t in items), text(o, "cursor") or None)
 
 
