@@ -17,6 +17,7 @@ from .._protocol import purchases as wire
 from .._protocol.operations import covers
 from .._protocol.purchases import SubscriptionList, ValidatedSubscription, ValidatePurchaseResponse
 from .calls import Caller, Timeout
+from .pages import follow_cursor
 
 __all__ = ["PurchaseService"]
 
@@ -94,14 +95,12 @@ class PurchaseService:
         self, *, page_size: int = wire.LIST_MAX, timeout: Timeout = DEFAULT
     ) -> AsyncIterator[ValidatedSubscription]:
         """Every validated subscription of the player, page by page, following ``cursor``."""
-        cursor: str | None = None
-        while True:
-            page = await self.subscriptions(limit=page_size, cursor=cursor, timeout=timeout)
-            for subscription in page.validated_subscriptions:
-                yield subscription
-            cursor = page.cursor
-            if not cursor or not page.validated_subscriptions:
-                return
+        pages = follow_cursor(
+            lambda cursor: self.subscriptions(limit=page_size, cursor=cursor, timeout=timeout),
+            lambda page: (page.validated_subscriptions, page.cursor),
+        )
+        async for subscription in pages:
+            yield subscription
 
     @covers("Nakama_GetSubscription")
     async def subscription(
