@@ -40,6 +40,7 @@ from .keeper import SessionHook, SessionKeeper
 from .leaderboards import LeaderboardService
 from .matches import MatchService
 from .notifications import NotificationService
+from .purchases import PurchaseService
 from .realtime import Realtime
 from .rpc import call_rpc
 from .saves import Merge, SaveService
@@ -158,6 +159,7 @@ class Client:
         )
         self.on_close(self.saves.close)
         self.events = EventService(self._calls, self.outbox)
+        self.purchases = PurchaseService(self._calls)
 
     def __repr__(self) -> str:
         return f"Client({str(self.base_url)!r}, state={self.state.value})"

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .._checks import is_int
+from .._checks import int_between, is_int
 from .._exceptions import APIError, Conflict
 from . import routes
 from .api import Request
@@ -284,8 +284,7 @@ def list_objects(
     """``GET /v2/storage/{collection}``: ``user_id`` None lists everyone's public objects."""
     if not isinstance(collection, str) or not collection:
         raise ValueError("collection must be a non-empty string")
-    if not is_int(limit) or not 1 <= limit <= LIST_LIMIT_MAX:
-        raise ValueError(f"limit must be an int between 1 and {LIST_LIMIT_MAX}, got {limit!r}")
+    int_between("limit", limit, 1, LIST_LIMIT_MAX)
     _optional_text("user_id", user_id)
     _optional_text("cursor", cursor)
     query = [("limit", str(limit))]
