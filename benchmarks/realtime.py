@@ -377,6 +377,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"60 Hz, ~{args.game_ms:g} ms game work per frame; two players in a relayed match, "
           f"each sending 60 positions/s for {args.seconds:g} s")  # fmt: skip
     print(table(rows))
+    print("cpu p99: the game thread's CPU time in the per-frame call; wall far above it is the "
+          "OS or a GIL hand-off, not work")  # fmt: skip
     for text, ok in checks:
         print(f"  [{'ok' if ok else 'MISS'}] {text}")
     return 0
