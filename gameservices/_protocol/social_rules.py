@@ -15,6 +15,8 @@ import re
 import uuid
 from dataclasses import dataclass
 
+from .._checks import int_between
+
 __all__ = [
     "PAGES",
     "Page",
@@ -75,6 +77,4 @@ def parse_page_limit(raw: str | None, page: Page) -> int:
 
 def check_limit(limit: int, page: Page) -> str:
     """A client's ``limit`` argument as its query value; ValueError when out of range."""
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= page.high:
-        raise ValueError(f"limit must be an int between 1 and {page.high}, got {limit!r}")
-    return str(limit)
+    return str(int_between("limit", limit, 1, page.high))
