@@ -10,8 +10,10 @@ from .conftest import load_example
 
 
 @pytest.mark.parametrize("mode", ["inline", "thread"])
-def test_every_message_comes_back_in_tick(mode: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert load_example("realtime_echo").main(["--frames", "31", "--mode", mode]) == 0
+def test_every_message_comes_back_in_tick(
+    mode: str, url_args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert load_example("realtime_echo").main(["--frames", "31", "--mode", mode, *url_args]) == 0
     *echoes, summary = capsys.readouterr().out.splitlines()
     for n, line in enumerate(echoes):  # sent at frames 0, 15 and 30
         assert re.fullmatch(rf"Received 'Hello World! #{n}' \(message {n}\) after \d+ frames", line)
