@@ -45,6 +45,7 @@ from . import (
     chat_store,
     health,
     leaderboard_routes,
+    link_routes,
     match_routes,
     rpc_routes,
     storage_routes,
@@ -270,6 +271,7 @@ def create_app(config: ServerConfig | None = None) -> web.Application:
     app[STATE] = StateHolder()
     app.add_routes(accounts.routes)
     app.add_routes(account_routes.routes)
+    app.add_routes(link_routes.routes)
     app.add_routes(leaderboard_routes.routes)
     app.add_routes(health.routes)
     app.add_routes(friend_routes)
