@@ -86,6 +86,13 @@ EXPECTED = {
     "StorageObject",
     "StorageObjectList",
     "StorageWrite",
+    # client.purchases's records
+    "StoreEnvironment",
+    "StoreProvider",
+    "SubscriptionList",
+    "ValidatePurchaseResponse",
+    "ValidatedPurchase",
+    "ValidatedSubscription",
 }
 
 

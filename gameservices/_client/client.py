@@ -40,6 +40,7 @@ from .keeper import SessionHook, SessionKeeper
 from .leaderboards import LeaderboardService
 from .matches import MatchService
 from .notifications import NotificationService
+from .purchases import PurchaseService
 from .realtime import Realtime
 from .rpc import call_rpc
 from .saves import Merge, SaveService
@@ -158,6 +159,7 @@ class Client:
         )
         self.on_close(self.saves.close)
         self.events = EventService(self._calls, self.outbox)
+        self.purchases = PurchaseService(self._calls)
 
     def __repr__(self) -> str:
         return f"Client({str(self.base_url)!r}, state={self.state.value})"
@@ -279,8 +281,8 @@ class Client:
         async def send(entry: OutboxEntry) -> None:
             if entry.owner is not None and entry.owner != whoami():
                 raise UsageError(
-                    f"score #{entry.seq} was submitted by user {entry.owner}; it is sent once "
-                    "that user is logged in again (the scores queued after it wait too)"
+                    f"{entry.describe()} was submitted by user {entry.owner}; it is sent once "
+                    "that user is logged in again (the entries queued after it wait too)"
                 )
             if entry.kind == "event":
                 await self.events.post(entry)

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .._checks import is_int
+from .._checks import int_between, is_int
 from . import routes
 from .headers import IDEMPOTENCY_HEADER, REPLAYED_HEADER
 from .limits import AROUND_LIMIT_MAX, LIST_LIMIT_MAX
@@ -80,9 +80,7 @@ def _board(board_id: str) -> str:
 
 
 def _limit(limit: int, high: int) -> str:
-    if not is_int(limit) or not 1 <= limit <= high:
-        raise ValueError(f"limit must be an int between 1 and {high}, got {limit!r}")
-    return str(limit)
+    return str(int_between("limit", limit, 1, high))
 
 
 def _vars(values: Mapping[str, str] | None) -> dict[str, str]:

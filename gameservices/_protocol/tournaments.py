@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .._checks import int_between
 from .._exceptions import ProtocolError
 from . import routes
 from .api import Request, write_record
@@ -167,9 +168,7 @@ def _path(tournament_id: str) -> str:
 def _bounded(name: str, value: int | None, low: int, high: int) -> list[tuple[str, str]]:
     if value is None:
         return []
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"{name} must be an int between {low} and {high}, got {value!r}")
-    return [(name, str(value))]
+    return [(name, str(int_between(name, value, low, high)))]
 
 
 def list_tournaments(
