@@ -25,6 +25,7 @@ from ._exceptions import (
     GameServicesError,
     IntegrityError,
     InvalidArgument,
+    NotConfigured,
     NotFound,
     OutboxFull,
     OutcomeUnknown,
@@ -55,6 +56,14 @@ from ._protocol.manifest import Manifest, ManifestEntry
 from ._protocol.matches import Match, MatchList
 from ._protocol.models import LeaderboardRecord, LeaderboardRecordList
 from ._protocol.notifications import Notification, NotificationList
+from ._protocol.purchases import (
+    StoreEnvironment,
+    StoreProvider,
+    SubscriptionList,
+    ValidatedPurchase,
+    ValidatedSubscription,
+    ValidatePurchaseResponse,
+)
 from ._protocol.storage import (
     StorageAck,
     StorageId,
@@ -107,6 +116,7 @@ __all__ = [
     "ManifestEntry",
     "Match",
     "MatchList",
+    "NotConfigured",
     "NotFound",
     "Notification",
     "NotificationList",
@@ -134,8 +144,11 @@ __all__ = [
     "StorageObject",
     "StorageObjectList",
     "StorageWrite",
+    "StoreEnvironment",
+    "StoreProvider",
     "Submission",
     "Subscription",
+    "SubscriptionList",
     "SyncResult",
     "TickRunner",
     "Timeouts",
@@ -146,6 +159,9 @@ __all__ = [
     "User",
     "UserGroup",
     "UserGroupList",
+    "ValidatePurchaseResponse",
+    "ValidatedPurchase",
+    "ValidatedSubscription",
     "__version__",
     "report_progress",
 ]

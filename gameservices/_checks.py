@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TypeGuard
 
-__all__ = ["is_int", "is_number", "positive_int", "positive_number"]
+__all__ = ["int_between", "is_int", "is_number", "positive_int", "positive_number"]
 
 
 def is_int(value: object) -> TypeGuard[int]:
@@ -29,6 +29,14 @@ def positive_number(name: str, value: object, what: str = "a number") -> float:
     if not is_number(value) or not value > 0:
         raise ValueError(f"{name} must be {what} > 0, got {value!r}")
     return float(value)
+
+
+def int_between(name: str, value: object, low: int, high: int) -> int:
+    """``value`` if it is an int in ``low..high``; ValueError naming ``name`` otherwise (a page
+    ``limit``, a category)."""
+    if not is_int(value) or not low <= value <= high:
+        raise ValueError(f"{name} must be an int between {low} and {high}, got {value!r}")
+    return value
 
 
 def positive_int(name: str, value: object, minimum: int = 1) -> int:

@@ -18,6 +18,7 @@ never caught or wrapped.
     │   │   └── SessionExpired    the refresh token is dead too; log in again
     │   ├── NotFound (404)
     │   ├── InvalidArgument (400)  also a builtin ValueError
+    │   ├── NotConfigured (400, code 9) the server has no settings for this provider
     │   ├── Conflict (409)
     │   ├── RateLimited (429)      .retry_after seconds, or None
     │   └── ServerError (5xx)      .retry_after seconds (a 503's hint), or None
@@ -42,6 +43,7 @@ __all__ = [
     "GameServicesError",
     "IntegrityError",
     "InvalidArgument",
+    "NotConfigured",
     "NotFound",
     "OutboxFull",
     "OutcomeUnknown",
@@ -130,6 +132,12 @@ class NotFound(APIError):
 
 class InvalidArgument(APIError, ValueError):
     """400: the server rejected the request's arguments (the caller's fault)."""
+
+
+class NotConfigured(APIError):
+    """400 with code 9: the server has no settings for what the call needs, e.g. "Apple IAP is
+    not configured." (no Apple shared password in Nakama's ``iap`` config). Not the caller's
+    fault and not fixed by a retry: the server's operator must configure the provider."""
 
 
 class Conflict(APIError):

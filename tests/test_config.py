@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 
 from gameservices import DEFAULT, Client, RetryPolicy, SessionOptions, Timeouts, UsageError
-from gameservices._checks import is_int, is_number, positive_int, positive_number
+from gameservices._checks import int_between, is_int, is_number, positive_int, positive_number
 
 
 def test_timeouts_defaults_and_frozen() -> None:
@@ -88,3 +88,13 @@ def test_positive_checks_pass_good_values_through() -> None:
     assert is_number(0.5)
     with pytest.raises(ValueError, match="an int >= 1"):
         positive_int("n", 2.0)
+
+
+@pytest.mark.parametrize("bad", [True, 0, 101, 1.5, "5", None])
+def test_int_between_refuses_bools_floats_and_out_of_range(bad: object) -> None:
+    with pytest.raises(ValueError, match=r"^limit must be an int between 1 and 100, got "):
+        int_between("limit", bad, 1, 100)
+
+
+def test_int_between_passes_its_bounds_through() -> None:
+    assert (int_between("limit", 1, 1, 100), int_between("limit", 100, 1, 100)) == (1, 100)

@@ -20,6 +20,7 @@ EXPECTED = {
     "InvalidArgument",
     "Manifest",
     "ManifestEntry",
+    "NotConfigured",
     "NotFound",
     "Operator",
     "OutboxEntry",
@@ -85,6 +86,13 @@ EXPECTED = {
     "StorageObject",
     "StorageObjectList",
     "StorageWrite",
+    # client.purchases's records
+    "StoreEnvironment",
+    "StoreProvider",
+    "SubscriptionList",
+    "ValidatePurchaseResponse",
+    "ValidatedPurchase",
+    "ValidatedSubscription",
 }
 
 

@@ -2,8 +2,8 @@
 
 Rule 1: a call is build -> ``send`` -> parse. ``send`` checks the client's lifecycle, asks the
         ``SessionKeeper`` for the session to use (it decides when to refresh, and what a 401
-        earns), adds its bearer token (basic-auth requests carry their own header), and resends
-        as ``retry.decide`` says.
+        earns), adds its bearer token (basic-auth requests carry their own header; ``"none"``
+        needs no session), and resends as ``retry.decide`` says.
 Rule 2: every response teaches the keeper the server's clock (``Date``) and teaches this object
         whether the server honours idempotency keys (it echoed one), which makes resending a
         non-idempotent write safe.
@@ -72,7 +72,7 @@ class Calls:
 
     async def send(self, req: api.Request, parse: Parse[T], timeout: Timeout = DEFAULT) -> T:
         self._opened()
-        if req.auth == "basic":
+        if req.auth != "bearer":
             return await self._resend(req, parse, timeout, None)
         keeper = self._sessions
         session = keeper.session_for_call() or await keeper.refresh(keeper.require())

@@ -9,6 +9,7 @@ from .._protocol.chat_history import ChannelMessageList, list_messages, parse_me
 from .._protocol.operations import covers
 from .._protocol.realtime import ChannelMessage
 from .calls import Caller, Timeout
+from .pages import follow_cursor
 
 __all__ = ["ChannelService"]
 
@@ -36,11 +37,9 @@ class ChannelService:
         self, channel_id: str, *, forward: bool = False, page: int = 100
     ) -> AsyncIterator[ChannelMessage]:
         """Every message of the history, page by page."""
-        cursor: str | None = None
-        while True:
-            result = await self.messages(channel_id, limit=page, forward=forward, cursor=cursor)
-            for message in result.messages:
-                yield message
-            if not result.next_cursor:
-                return
-            cursor = result.next_cursor
+        pages = follow_cursor(
+            lambda cursor: self.messages(channel_id, limit=page, forward=forward, cursor=cursor),
+            lambda page: (page.messages, page.next_cursor),
+        )
+        async for message in pages:
+            yield message

@@ -25,7 +25,7 @@ from .._outbox.db import OutboxEntry
 from .._outbox.outbox import Outbox
 from .._outbox.store import OutboxStore
 from .._protocol import api
-from .._protocol.models import parse_auth
+from .._protocol.models import parse_auth, parse_empty
 from .._protocol.operations import covers
 from .._protocol.urls import check_base_url, check_url
 from .._runner.ambient import current_runner
@@ -40,6 +40,7 @@ from .keeper import SessionHook, SessionKeeper
 from .leaderboards import LeaderboardService
 from .matches import MatchService
 from .notifications import NotificationService
+from .purchases import PurchaseService
 from .realtime import Realtime
 from .rpc import call_rpc
 from .saves import Merge, SaveService
@@ -158,6 +159,7 @@ class Client:
         )
         self.on_close(self.saves.close)
         self.events = EventService(self._calls, self.outbox)
+        self.purchases = PurchaseService(self._calls)
 
     def __repr__(self) -> str:
         return f"Client({str(self.base_url)!r}, state={self.state.value})"
@@ -193,6 +195,12 @@ class Client:
         ``AuthError``... or ``ServerError`` (500) for a function that failed.
         """
         return await call_rpc(self._calls, rpc_id, payload, http_key=http_key, timeout=timeout)
+
+    @covers("Nakama_Healthcheck")
+    async def healthcheck(self, *, timeout: Timeout = DEFAULT) -> None:
+        """Return once the server answers its health probe (no session needed); raise
+        ``ConnectError``, ``RequestTimeout`` or ``ServerError`` when it does not."""
+        await self._calls.send(api.healthcheck(), parse_empty, timeout)
 
     async def send(self, req: api.Request, parse: Parse[T], timeout: Timeout = DEFAULT) -> T:
         """Send ``req`` with the session and the retry policy; return ``parse(json_object)``."""
@@ -273,8 +281,8 @@ class Client:
         async def send(entry: OutboxEntry) -> None:
             if entry.owner is not None and entry.owner != whoami():
                 raise UsageError(
-                    f"score #{entry.seq} was submitted by user {entry.owner}; it is sent once "
-                    "that user is logged in again (the scores queued after it wait too)"
+                    f"{entry.describe()} was submitted by user {entry.owner}; it is sent once "
+                    "that user is logged in again (the entries queued after it wait too)"
                 )
             if entry.kind == "event":
                 await self.events.post(entry)

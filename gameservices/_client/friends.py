@@ -14,6 +14,7 @@ from .._protocol.friends import Friend, FriendList, FriendOfFriend, FriendsOfFri
 from .._protocol.models import parse_empty
 from .._protocol.operations import covers
 from .calls import Caller, Timeout
+from .pages import follow_cursor
 
 __all__ = ["FriendService"]
 
@@ -46,14 +47,12 @@ class FriendService:
         timeout: Timeout = DEFAULT,
     ) -> AsyncIterator[Friend]:
         """Every edge (of ``state``), page by page, following ``cursor``."""
-        cursor: str | None = None
-        while True:
-            page = await self.list(state, limit=page_size, cursor=cursor, timeout=timeout)
-            for friend in page.friends:
-                yield friend
-            cursor = page.cursor
-            if not cursor or not page.friends:
-                return
+        pages = follow_cursor(
+            lambda cursor: self.list(state, limit=page_size, cursor=cursor, timeout=timeout),
+            lambda page: (page.friends, page.cursor),
+        )
+        async for friend in pages:
+            yield friend
 
     @covers("Nakama_AddFriends")
     async def add(
@@ -87,15 +86,12 @@ class FriendService:
     async def iterate_friends_of_friends(
         self, *, page_size: int = 100, timeout: Timeout = DEFAULT
     ) -> AsyncIterator[FriendOfFriend]:
-        cursor: str | None = None
-        while True:
-            page = await self.friends_of_friends(limit=page_size, cursor=cursor, timeout=timeout)
-            yield_from = page.friends_of_friends
-            for found in yield_from:
-                yield found
-            cursor = page.cursor
-            if not cursor or not yield_from:
-                return
+        pages = follow_cursor(
+            lambda cursor: self.friends_of_friends(limit=page_size, cursor=cursor, timeout=timeout),
+            lambda page: (page.friends_of_friends, page.cursor),
+        )
+        async for found in pages:
+            yield found
 
     @covers("Nakama_ImportFacebookFriends")
     async def import_facebook(

@@ -23,6 +23,7 @@ from .._protocol.groups import (
 from .._protocol.models import parse_empty
 from .._protocol.operations import covers
 from .calls import Caller, Timeout
+from .pages import follow_cursor
 
 __all__ = ["GroupService"]
 
@@ -112,9 +113,8 @@ class GroupService:
         page_size: int = 100,
         timeout: Timeout = DEFAULT,
     ) -> AsyncIterator[Group]:
-        cursor: str | None = None
-        while True:
-            page = await self.list(
+        pages = follow_cursor(
+            lambda cursor: self.list(
                 name,
                 lang_tag=lang_tag,
                 members=members,
@@ -122,12 +122,11 @@ class GroupService:
                 limit=page_size,
                 cursor=cursor,
                 timeout=timeout,
-            )
-            for group in page.groups:
-                yield group
-            cursor = page.cursor
-            if not cursor or not page.groups:
-                return
+            ),
+            lambda page: (page.groups, page.cursor),
+        )
+        async for group in pages:
+            yield group
 
     async def _act(
         self, group_id: str, action: str, user_ids: Iterable[str] | None, timeout: Timeout
@@ -201,16 +200,14 @@ class GroupService:
         page_size: int = 100,
         timeout: Timeout = DEFAULT,
     ) -> AsyncIterator[GroupUser]:
-        cursor: str | None = None
-        while True:
-            page = await self.members(
+        pages = follow_cursor(
+            lambda cursor: self.members(
                 group_id, state, limit=page_size, cursor=cursor, timeout=timeout
-            )
-            for member in page.group_users:
-                yield member
-            cursor = page.cursor
-            if not cursor or not page.group_users:
-                return
+            ),
+            lambda page: (page.group_users, page.cursor),
+        )
+        async for member in pages:
+            yield member
 
     @covers("Nakama_ListUserGroups")
     async def user_groups(
@@ -236,13 +233,11 @@ class GroupService:
         page_size: int = 100,
         timeout: Timeout = DEFAULT,
     ) -> AsyncIterator[UserGroup]:
-        cursor: str | None = None
-        while True:
-            page = await self.user_groups(
+        pages = follow_cursor(
+            lambda cursor: self.user_groups(
                 user_id, state, limit=page_size, cursor=cursor, timeout=timeout
-            )
-            for entry in page.user_groups:
-                yield entry
-            cursor = page.cursor
-            if not cursor or not page.user_groups:
-                return
+            ),
+            lambda page: (page.user_groups, page.cursor),
+        )
+        async for entry in pages:
+            yield entry

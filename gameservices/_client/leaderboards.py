@@ -23,6 +23,7 @@ from .._protocol.models import (
 from .._protocol.operations import covers
 from .._protocol.wire import Operator
 from .calls import Caller, Timeout
+from .pages import follow_cursor
 
 __all__ = ["LeaderboardService"]
 
@@ -108,14 +109,12 @@ class LeaderboardService:
         self, board_id: str, *, page_size: int = 100, timeout: Timeout = DEFAULT
     ) -> AsyncIterator[LeaderboardRecord]:
         """Every record in rank order, page by page, following ``next_cursor``."""
-        cursor: str | None = None
-        while True:
-            page = await self.list(board_id, limit=page_size, cursor=cursor, timeout=timeout)
-            for record in page.records:
-                yield record
-            cursor = page.next_cursor
-            if not cursor or not page.records:
-                return
+        pages = follow_cursor(
+            lambda cursor: self.list(board_id, limit=page_size, cursor=cursor, timeout=timeout),
+            lambda page: (page.records, page.next_cursor),
+        )
+        async for record in pages:
+            yield record
 
     @covers("Nakama_DeleteLeaderboardRecord")
     async def delete(

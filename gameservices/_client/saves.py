@@ -23,7 +23,6 @@ Invariants:
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import inspect
 import json
 import logging
@@ -42,6 +41,7 @@ from .._exceptions import (
     UsageError,
 )
 from .._lifecycle import Lifecycle
+from .._outbox.sender import Sender
 from .._protocol.retry import OUTBOX, GiveUp, decide
 from .._protocol.storage import StorageId, StorageObject, StorageWrite, version_of
 from .._protocol.wire import dumps
@@ -127,14 +127,15 @@ class SaveService:
     ) -> None:
         self._storage, self._sessions, self._root = storage, sessions, data_dir
         self._retry, self.merge, self._on_use = retry, merge, on_use
-        self.state = Lifecycle.NEW
         self._players: dict[str, _Player] = {}
         self._loading: asyncio.Lock | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._wake = asyncio.Event()
-        self._kick = asyncio.Event()
-        self._progress = asyncio.Event()
+        self._sender = Sender()
         self.last_error: BaseException | None = None
+
+    @property
+    def state(self) -> Lifecycle:
+        """NEW until a sender task ran, then OPEN; CLOSED for good."""
+        return self._sender.state
 
     # -- the game's side ---------------------------------------------------------------------
 
@@ -153,7 +154,7 @@ class SaveService:
 
         await player.update(slot, saved)
         self._ensure_running()
-        self._wake.set()
+        self._sender.wake()
 
     async def load(self, slot: str) -> dict[str, Any] | None:
         """The newest value of ``slot`` this device knows (from disk, offline too); for a slot it
@@ -198,7 +199,7 @@ class SaveService:
 
         await player.update(check_slot(slot), decided)
         self._ensure_running()
-        self._wake.set()
+        self._sender.wake()
 
     async def flush(self, timeout: float | None = None) -> None:
         """Wait until every slot pending now is on the server, or waits on a conflict or an
@@ -218,13 +219,13 @@ class SaveService:
         while player.next_due() is not None:
             if self.state is Lifecycle.CLOSED:
                 raise UsageError("the client was closed while its saves were flushing")
-            if self._task is None or self._task.done():
+            if not self._sender.running:
                 raise self.last_error or UsageError("the saves sender stopped")
-            await self._progress.wait()
+            await self._sender.changed()
 
     def retry_now(self) -> None:
         """Cut a backoff short (the network or the session came back)."""
-        self._kick.set()
+        self._sender.kick()
 
     # -- players and files -------------------------------------------------------------------
 
@@ -288,38 +289,29 @@ class SaveService:
             return
         if player.next_due() is not None:
             self._ensure_running()
-        self._wake.set()  # the sender may be idle for want of this player's slots
+        self._sender.wake()  # the sender may be idle for want of this player's slots
         self.retry_now()
 
     def _ensure_running(self) -> None:
-        if self.state is Lifecycle.CLOSED or (self._task is not None and not self._task.done()):
-            return
-        loop = asyncio.get_running_loop()
-        self._task = contextvars.Context().run(loop.create_task, self._send_forever())
-        self.state = Lifecycle.OPEN
-
-    def _notify(self) -> None:
-        self._progress.set()
-        self._progress = asyncio.Event()
+        self._sender.start(self._send_forever)
 
     async def _send_forever(self) -> None:
         failures = 0
         try:
             while True:
-                self._wake.clear()
+                self._sender.next_round()
                 session = self._sessions.current
                 player = None if session is None else self._players.get(session.user_id)
                 state = None if player is None else player.next_due()
                 if player is None or state is None:
-                    self._notify()
-                    await self._wake.wait()
+                    await self._sender.idle()
                     continue
                 failures = await self._attempt(player, state, failures)
-                self._notify()
+                self._sender.notify()
         except Exception as exc:  # StorageError from the disk: sending cannot go on
             logger.error("saves: sending stopped: %s: %s", type(exc).__name__, exc)
             self.last_error = exc
-            self._notify()
+            self._sender.notify()
 
     async def _attempt(self, player: _Player, state: SlotState, failures: int) -> int:
         write = StorageWrite(COLLECTION, state.slot, state.value, version=state.base or "*")
@@ -398,29 +390,12 @@ class SaveService:
             exc,
             exc_info=is_bug,
         )
-        await self._backoff(decision.wait)
+        await self._sender.backoff(decision.wait, self._retry.sleep)
         return failures + 1
-
-    async def _backoff(self, wait: float) -> None:
-        sleeper = asyncio.ensure_future(self._retry.sleep(wait))
-        kicked = asyncio.ensure_future(self._kick.wait())
-        try:
-            await asyncio.wait({sleeper, kicked}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for waiter in (sleeper, kicked):
-                waiter.cancel()
-            await asyncio.wait({sleeper, kicked})
-        self._kick.clear()
 
     async def close(self) -> None:
         """Stop sending (pending slots stay on disk for the next start) and close the files."""
-        if self.state is Lifecycle.CLOSED:
+        if not await self._sender.close():
             return
-        self.state = Lifecycle.CLOSED
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            await asyncio.wait({task})
-        self._notify()
         for player in self._players.values():
             await player.files.close()

@@ -23,6 +23,7 @@ from .._protocol.storage import (
     StorageWrite,
 )
 from .calls import Caller, Timeout
+from .pages import follow_cursor
 
 __all__ = ["StorageService"]
 
@@ -82,16 +83,14 @@ class StorageService:
         timeout: Timeout = DEFAULT,
     ) -> AsyncIterator[StorageObject]:
         """Every object ``list`` would show, page by page, following the cursor."""
-        cursor: str | None = None
-        while True:
-            page = await self.list(
+        pages = follow_cursor(
+            lambda cursor: self.list(
                 collection, user_id=user_id, limit=page_size, cursor=cursor, timeout=timeout
-            )
-            for obj in page.objects:
-                yield obj
-            cursor = page.cursor
-            if not cursor or not page.objects:
-                return
+            ),
+            lambda page: (page.objects, page.cursor),
+        )
+        async for obj in pages:
+            yield obj
 
     @covers("Nakama_DeleteStorageObjects")
     async def delete(self, ids: Sequence[StorageId], *, timeout: Timeout = DEFAULT) -> None:

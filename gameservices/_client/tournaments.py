@@ -25,6 +25,7 @@ from .._protocol.operations import covers
 from .._protocol.tournaments import Tournament, TournamentList
 from .._protocol.wire import Operator
 from .calls import Caller, Timeout
+from .pages import follow_cursor
 
 __all__ = ["TournamentService"]
 
@@ -71,9 +72,8 @@ class TournamentService:
         timeout: Timeout = DEFAULT,
     ) -> AsyncIterator[Tournament]:
         """Every tournament ``list`` would give, page after page."""
-        cursor: str | None = None
-        while True:
-            page = await self.list(
+        pages = follow_cursor(
+            lambda cursor: self.list(
                 category_start=category_start,
                 category_end=category_end,
                 start_time=start_time,
@@ -81,12 +81,11 @@ class TournamentService:
                 limit=page_size,
                 cursor=cursor,
                 timeout=timeout,
-            )
-            for tournament in page.tournaments:
-                yield tournament
-            cursor = page.cursor
-            if not cursor or not page.tournaments:
-                return
+            ),
+            lambda page: (page.tournaments, page.cursor),
+        )
+        async for tournament in pages:
+            yield tournament
 
     @covers("Nakama_JoinTournament")
     async def join(self, tournament_id: str, *, timeout: Timeout = DEFAULT) -> None:

@@ -23,7 +23,6 @@ Invariants:
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -34,11 +33,17 @@ from .._lifecycle import Lifecycle
 from .._protocol.retry import OUTBOX, GiveUp, decide
 from .._protocol.wire import Operator
 from .db import OutboxEntry
+from .sender import Sender
 from .store import OutboxStore, Submission, new_entry
 
 __all__ = ["Outbox", "SendFn", "is_permanent"]
 
 SendFn = Callable[[OutboxEntry], Awaitable[object]]
+_SUBMITTERS = {  # what the game called, for the message when there is no data_dir
+    "leaderboard": "leaderboards.submit",
+    "tournament": "tournaments.submit",
+    "event": "events.send",
+}
 logger = logging.getLogger("gameservices.outbox")
 
 
@@ -71,24 +76,23 @@ class Outbox:
         self._send = send
         self._whoami = whoami  # the logged-in user id, recorded as each entry's owner
         self._retry = retry or RetryPolicy()
-        self.state = Lifecycle.NEW  # OPEN once a sender task ran; CLOSED for good
-        self._task: asyncio.Task[None] | None = None
-        self._wake = asyncio.Event()  # new work was appended
-        self._kick = asyncio.Event()  # cut the current backoff short
-        self._progress = asyncio.Event()  # replaced after each set: "something changed"
+        self._sender = Sender()
         self._done_upto = 0  # highest seq removed or buried by this task (sent in order)
         self._buried: list[tuple[int, BaseException]] = []
         self._fatal: BaseException | None = None
         self.last_error: BaseException | None = None
 
-    def _need_store(self) -> OutboxStore:
+    @property
+    def state(self) -> Lifecycle:
+        """NEW until a sender task ran, then OPEN; CLOSED for good."""
+        return self._sender.state
+
+    def _need_store(self, caller: str = "client.outbox") -> OutboxStore:
         self._on_use()
         if self.state is Lifecycle.CLOSED:
-            raise UsageError("the client is closed: its score outbox cannot be used")
+            raise UsageError("the client is closed: its outbox cannot be used")
         if self._store is None:
-            raise UsageError(
-                "leaderboards.submit needs Client(data_dir=...): the outbox lives there"
-            )
+            raise UsageError(f"{caller} needs Client(data_dir=...): the outbox lives there")
         return self._store
 
     async def submit(
@@ -103,12 +107,12 @@ class Outbox:
     ) -> Submission:
         """Append a leaderboard (or, ``kind="tournament"``, a tournament) write; returns once it
         is on disk. It is sent later."""
-        store = self._need_store()
+        store = self._need_store(_SUBMITTERS.get(kind, "client.outbox"))
         owner = self._whoami()
         new = new_entry(board, score, subscore, metadata, operator, owner=owner, kind=kind)
         entry = await store.append(new)
         self._ensure_running()
-        self._wake.set()
+        self._sender.wake()
         return Submission(entry.seq, entry.idempotency_key)
 
     async def start(self) -> None:
@@ -150,7 +154,7 @@ class Outbox:
 
     def retry_now(self) -> None:
         """Cut a backoff short (call it when the network or the session comes back)."""
-        self._kick.set()
+        self._sender.kick()
 
     async def flush(self, timeout: float | None = None) -> None:
         """Send every entry pending now; raise if one failed for good or time ran out.
@@ -185,37 +189,27 @@ class Outbox:
                 raise self._fatal
             if self.state is Lifecycle.CLOSED:
                 raise UsageError("the client was closed while its outbox was flushing")
-            await self._progress.wait()
+            await self._sender.changed()
 
     def _ensure_running(self) -> None:
-        if self.state is Lifecycle.CLOSED or (self._task is not None and not self._task.done()):
-            return
-        self._fatal = None
-        loop = asyncio.get_running_loop()
-        # An empty context: the task outlives the runner task that happened to start it.
-        self._task = contextvars.Context().run(loop.create_task, self._send_forever())
-        self.state = Lifecycle.OPEN
-
-    def _notify(self) -> None:
-        self._progress.set()
-        self._progress = asyncio.Event()
+        if self._sender.start(self._send_forever):
+            self._fatal = None
 
     async def _send_forever(self) -> None:
         assert self._store is not None  # only started with a store
         failures = 0
         try:
             while True:
-                self._wake.clear()  # before peek: an append after this point wakes us again
+                self._sender.next_round()
                 entry = await self._store.peek()
                 if entry is None:
-                    self._notify()
-                    await self._wake.wait()
+                    await self._sender.idle()
                     continue
                 failures = await self._attempt(entry, failures)
         except Exception as exc:  # StorageError from the disk: sending cannot go on
             logger.error("outbox: sending stopped: %s", _describe(exc))
             self._fatal = exc
-            self._notify()
+            self._sender.notify()
 
     async def _attempt(self, entry: OutboxEntry, failures: int) -> int:
         """One attempt to send ``entry``; returns the new count of consecutive failures."""
@@ -230,59 +224,41 @@ class Outbox:
                 return 0
             await self._store.record_failure(entry.seq, _describe(exc))
             self._log_retry(entry, exc, failures)
-            await self._backoff(decision.wait)
+            await self._sender.backoff(decision.wait, self._retry.sleep)
             return failures + 1
         await self._store.remove(entry.seq)
         self._done_upto = entry.seq
-        self._notify()
+        self._sender.notify()
         return 0
 
     async def _bury(self, entry: OutboxEntry, exc: BaseException) -> None:
         assert self._store is not None
         await self._store.bury(entry.seq, _describe(exc))
         logger.warning(
-            "outbox: the server refused score #%d for board %r for good; kept as a dead "
+            "outbox: the server refused %s for good; kept as a dead "
             "letter (client.outbox.dead_letters()): %s",
-            entry.seq,
-            entry.board,
+            entry.describe(),
             _describe(exc),
         )
         self._buried = [*self._buried[-99:], (entry.seq, exc)]
         self._done_upto = entry.seq
-        self._notify()
+        self._sender.notify()
 
     def _log_retry(self, entry: OutboxEntry, exc: BaseException, failures: int) -> None:
         is_bug = not isinstance(exc, GameServicesError)  # logged loudly, yet still retried
         level = logging.ERROR if is_bug else logging.INFO if failures == 0 else logging.DEBUG
         logger.log(
             level,
-            "outbox: score #%d not sent yet (%d failures in a row), will retry: %s",
-            entry.seq,
+            "outbox: %s not sent yet (%d failures in a row), will retry: %s",
+            entry.describe(),
             failures + 1,
             _describe(exc),
             exc_info=is_bug,
         )
 
-    async def _backoff(self, wait: float) -> None:
-        sleeper = asyncio.ensure_future(self._retry.sleep(wait))
-        kicked = asyncio.ensure_future(self._kick.wait())
-        try:
-            await asyncio.wait({sleeper, kicked}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for waiter in (sleeper, kicked):
-                waiter.cancel()
-            await asyncio.wait({sleeper, kicked})
-        self._kick.clear()  # a kick counts once, whenever it came since the last backoff
-
     async def close(self) -> None:
         """Stop sending (entries stay on disk for the next start) and close the file."""
-        if self.state is Lifecycle.CLOSED:
+        if not await self._sender.close():
             return
-        self.state = Lifecycle.CLOSED
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            await asyncio.wait({task})  # our own cancellation, if any, still propagates
-        self._notify()
         if self._store is not None:
             await self._store.close()

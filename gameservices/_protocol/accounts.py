@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .._exceptions import APIError, Conflict, ProtocolError
+from .._exceptions import APIError, Conflict
 from .api import Request
-from .fields import as_object, metadata, text, time_field
+from .fields import as_object, list_field, metadata, text, time_field
 from .limits import ID_MAX_BYTES
 from .routes import ACCOUNT, USERS
 from .users import User, parse_user
@@ -90,9 +90,7 @@ class Account:
 
 def parse_account(obj: object) -> Account:
     o = as_object(obj, "an account")
-    devices = o.get("devices", [])
-    if not isinstance(devices, list):
-        raise ProtocolError("server sent devices that is not a list")
+    devices = list_field(o, "devices")
     return Account(
         user=parse_user(o.get("user", {})),
         wallet=metadata(o, "wallet"),

@@ -1,7 +1,8 @@
 """Request builders for the Nakama v2 REST subset: pure functions, no I/O.
 
 Rule 1: a builder returns a ``Request`` (method, path, query, headers, JSON body bytes) and never
-        touches the network; the client adds ``Authorization: Bearer`` when ``auth == "bearer"``.
+        touches the network; the client adds ``Authorization: Bearer`` when ``auth == "bearer"``
+        (``"basic"``: the request carries its own header; ``"none"``: it needs no credentials).
 Rule 2: bodies are snake_case JSON; int64 values go out as strings, operators as names.
 Rule 3: ``idempotent`` says whether a blind resend is safe (GET, DELETE, BEST/SET writes).
         Other writes carry an ``Idempotency-Key`` fixed when the request is built.
@@ -17,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .._checks import is_int
+from .._checks import int_between, is_int
 from . import routes
 from .headers import IDEMPOTENCY_HEADER, REPLAYED_HEADER
 from .limits import AROUND_LIMIT_MAX, LIST_LIMIT_MAX
@@ -32,6 +33,7 @@ __all__ = [
     "authenticate_email",
     "basic_auth",
     "delete_record",
+    "healthcheck",
     "list_records",
     "list_records_around",
     "logout",
@@ -54,7 +56,7 @@ class Request:
     query: tuple[tuple[str, str], ...] = ()
     headers: Mapping[str, str] = field(default_factory=dict, repr=False)
     body: bytes | None = field(default=None, repr=False)
-    auth: Literal["basic", "bearer"] = "bearer"
+    auth: Literal["basic", "bearer", "none"] = "bearer"
     idempotent: bool = True
     idempotency_key: str | None = None
 
@@ -78,9 +80,7 @@ def _board(board_id: str) -> str:
 
 
 def _limit(limit: int, high: int) -> str:
-    if not is_int(limit) or not 1 <= limit <= high:
-        raise ValueError(f"limit must be an int between 1 and {high}, got {limit!r}")
-    return str(limit)
+    return str(int_between("limit", limit, 1, high))
 
 
 def _vars(values: Mapping[str, str] | None) -> dict[str, str]:
@@ -158,6 +158,11 @@ def refresh_session(
 def logout(token: str, refresh_token: str) -> Request:
     body = _json({"token": token, "refresh_token": refresh_token})
     return Request("POST", routes.SESSION_LOGOUT, (), dict(_JSON), body)
+
+
+def healthcheck() -> Request:
+    """``GET /healthcheck``: what load balancers probe; no credentials, answers ``{}``."""
+    return Request("GET", routes.HEALTHCHECK, auth="none")
 
 
 def _int64(value: int, what: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .._checks import int_between
 from .._exceptions import ProtocolError
 from . import routes
 from .api import Request
@@ -34,8 +35,7 @@ class ChannelMessageList:
 def list_messages(
     channel_id: str, *, limit: int = 20, forward: bool = False, cursor: str | None = None
 ) -> Request:
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 100:
-        raise ValueError(f"limit must be an int between 1 and {HISTORY_LIMIT_MAX}, got {limit!r}")
+    limit = int_between("limit", limit, 1, HISTORY_LIMIT_MAX)
     query = [("limit", str(limit)), ("forward", "true" if forward else "false")]
     if cursor:
         query.append(("cursor", cursor))

@@ -148,6 +148,14 @@ def as_object(value: object, what: str) -> Mapping[str, Any]:
     return value
 
 
+def list_field(obj: Mapping[str, Any], key: str) -> list[Any]:
+    """A list field; absent (Nakama omits empty ones) reads as empty."""
+    value = obj.get(key, [])
+    if not isinstance(value, list):
+        raise ProtocolError(f"server sent {key} as {type(value).__name__}, expected a list")
+    return value
+
+
 def boolean(obj: Mapping[str, Any], key: str) -> bool:
     value = obj.get(key, False)
     if value.__class__ is not bool:

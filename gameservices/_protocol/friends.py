@@ -21,9 +21,10 @@ from typing import Any
 from .._exceptions import ProtocolError
 from . import routes
 from .api import Request
-from .fields import as_object, format_rfc3339, metadata, text, time_field
-from .social_rules import PAGES, canonical_uuid, check_limit, parse_int32
+from .fields import as_object, format_rfc3339, list_field, metadata, text, time_field
+from .social_rules import PAGES, check_limit, parse_int32
 from .users import User, parse_user
+from .uuids import canonical_uuid
 from .wire import dumps, omit_zero
 
 __all__ = [
@@ -88,13 +89,6 @@ class FriendsOfFriends:
 # --- parsing (client)
 
 
-def _items(o: Mapping[str, Any], key: str) -> list[Any]:
-    items = o.get(key, [])
-    if not isinstance(items, list):
-        raise ProtocolError(f"server sent {key} as {type(items).__name__}, expected a list")
-    return items
-
-
 def _friend(obj: object) -> Friend:
     o = as_object(obj, "a friend")
     state = o.get("state", 0)
@@ -110,14 +104,14 @@ def _friend(obj: object) -> Friend:
 
 def parse_friend_list(obj: object) -> FriendList:
     o = as_object(obj, "a friend list")
-    friends = tuple(_friend(item) for item in _items(o, "friends"))
+    friends = tuple(_friend(item) for item in list_field(o, "friends"))
     return FriendList(friends, text(o, "cursor") or None)
 
 
 def parse_friends_of_friends(obj: object) -> FriendsOfFriends:
     o = as_object(obj, "friends of friends")
     found = []
-    for item in _items(o, "friends_of_friends"):
+    for item in list_field(o, "friends_of_friends"):
         f = as_object(item, "a friend of a friend")
         found.append(FriendOfFriend(text(f, "referrer"), parse_user(f.get("user", {}))))
     return FriendsOfFriends(tuple(found), text(o, "cursor") or None)

@@ -28,9 +28,19 @@ from typing import Any
 from .._exceptions import ProtocolError
 from . import routes
 from .api import Request
-from .fields import as_object, boolean, format_rfc3339, int64, metadata, text, time_field
-from .social_rules import PAGES, canonical_uuid, check_limit, parse_int32
+from .fields import (
+    as_object,
+    boolean,
+    format_rfc3339,
+    int64,
+    list_field,
+    metadata,
+    text,
+    time_field,
+)
+from .social_rules import PAGES, check_limit, parse_int32
 from .users import User, parse_user
+from .uuids import canonical_uuid
 from .wire import body_field, dumps, omit_zero
 
 __all__ = [
@@ -138,13 +148,6 @@ def parse_group(obj: object) -> Group:
     )
 
 
-def _items(o: Mapping[str, Any], key: str) -> list[Any]:
-    items = o.get(key, [])
-    if not isinstance(items, list):
-        raise ProtocolError(f"server sent {key} as {type(items).__name__}, expected a list")
-    return items
-
-
 def _role(o: Mapping[str, Any]) -> GroupRole:
     state = o.get("state", 0)
     if state.__class__ is not int or state not in GroupRole._value2member_map_:
@@ -154,14 +157,14 @@ def _role(o: Mapping[str, Any]) -> GroupRole:
 
 def parse_group_list(obj: object) -> GroupList:
     o = as_object(obj, "a group list")
-    groups = tuple(parse_group(g) for g in _items(o, "groups"))
+    groups = tuple(parse_group(g) for g in list_field(o, "groups"))
     return GroupList(groups, text(o, "cursor") or None)
 
 
 def parse_group_user_list(obj: object) -> GroupUserList:
     o = as_object(obj, "a group user list")
     found = []
-    for item in _items(o, "group_users"):
+    for item in list_field(o, "group_users"):
         m = as_object(item, "a group user")
         found.append(GroupUser(parse_user(m.get("user", {})), _role(m)))
     return GroupUserList(tuple(found), text(o, "cursor") or None)
@@ -170,7 +173,7 @@ def parse_group_user_list(obj: object) -> GroupUserList:
 def parse_user_group_list(obj: object) -> UserGroupList:
     o = as_object(obj, "a user group list")
     found = []
-    for item in _items(o, "user_groups"):
+    for item in list_field(o, "user_groups"):
         m = as_object(item, "a user group")
         found.append(UserGroup(parse_group(m.get("group", {})), _role(m)))
     return UserGroupList(tuple(found), text(o, "cursor") or None)

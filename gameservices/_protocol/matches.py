@@ -17,7 +17,7 @@ from .._checks import is_int
 from .._exceptions import ProtocolError
 from . import routes
 from .api import Request
-from .fields import as_object, boolean, new_record, text
+from .fields import as_object, boolean, list_field, new_record, text
 
 __all__ = [
     "MATCH_LIST_DEFAULT",
@@ -88,10 +88,7 @@ def _match(obj: object) -> Match:
 
 def parse_match_list(obj: object) -> MatchList:
     o = as_object(obj, "a match list")
-    items = o.get("matches", [])
-    if not isinstance(items, list):
-        raise ProtocolError(f"server sent matches as {type(items).__name__}, expected a list")
-    return MatchList(tuple(_match(m) for m in items))
+    return MatchList(tuple(_match(m) for m in list_field(o, "matches")))
 
 
 def _int32_query(raw: str | None, name: str) -> int | None:

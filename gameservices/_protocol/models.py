@@ -17,6 +17,7 @@ from .fields import (
     as_object,
     format_rfc3339,
     int64,
+    list_field,
     loads,
     metadata,
     new_record,
@@ -105,10 +106,7 @@ def parse_record(obj: object) -> LeaderboardRecord:
 
 
 def _records(o: Mapping[str, Any], key: str) -> tuple[LeaderboardRecord, ...]:
-    items = o.get(key, [])
-    if not isinstance(items, list):
-        raise ProtocolError(f"server sent {key} as {type(items).__name__}, expected a list")
-    return tuple(parse_record(item) for item in items)
+    return tuple(parse_record(item) for item in list_field(o, key))
 
 
 def parse_record_list(obj: object) -> LeaderboardRecordList:

@@ -16,11 +16,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .._exceptions import ProtocolError
 from . import routes
 from .api import Request
-from .fields import as_object, boolean, format_rfc3339, int64, metadata, text, time_field
-from .social_rules import PAGES, canonical_uuid, check_limit
+from .fields import (
+    as_object,
+    boolean,
+    format_rfc3339,
+    int64,
+    list_field,
+    metadata,
+    text,
+    time_field,
+)
+from .social_rules import PAGES, check_limit
+from .uuids import canonical_uuid
 from .wire import omit_zero
 
 __all__ = [
@@ -86,10 +95,7 @@ def _notification(obj: object) -> Notification:
 
 def parse_notification_list(obj: object) -> NotificationList:
     o = as_object(obj, "a notification list")
-    items = o.get("notifications", [])
-    if not isinstance(items, list):
-        raise ProtocolError("server sent notifications that is not a list")
-    found = tuple(_notification(item) for item in items)
+    found = tuple(_notification(item) for item in list_field(o, "notifications"))
     return NotificationList(found, text(o, "cacheable_cursor") or None)
 
 

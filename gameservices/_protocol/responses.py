@@ -4,6 +4,8 @@ Rule 1: ``decipher_response`` returns the decoded JSON object of a 2xx answer (`
 Rule 2: any other status raises the matching ``APIError`` subclass, carrying status, server code,
         message, method, url and request id. A body that is not Nakama's error JSON (an HTML page
         from a proxy) still maps by status, and its text never reaches the message.
+        A 400 with code 9 whose message ends in "is not configured." (Nakama's words for a
+        provider without settings: an IAP store, Apple or Steam login) is ``NotConfigured``.
 Rule 3: a 2xx that is not JSON, not an object or not decodable raises ``ProtocolError``.
 Rule 4: time values come from headers (``Date``, ``Retry-After``), never from a clock read here.
 """
@@ -25,6 +27,7 @@ from .._exceptions import (
     AuthError,
     Conflict,
     InvalidArgument,
+    NotConfigured,
     NotFound,
     ProtocolError,
     RateLimited,
@@ -51,6 +54,8 @@ _ERRORS: Mapping[int, type[APIError]] = {
     409: Conflict,
     413: InvalidArgument,
 }
+_FAILED_PRECONDITION = 9
+_NOT_CONFIGURED = " is not configured."
 
 
 def parse_http_date(value: str | None) -> float | None:
@@ -162,6 +167,8 @@ def _api_error(
         return RateLimited(message, retry_after=retry_after_seconds(headers, now), **context)
     if status >= 500:
         return ServerError(message, retry_after=retry_after_seconds(headers, now), **context)
+    if status == 400 and code == _FAILED_PRECONDITION and message.endswith(_NOT_CONFIGURED):
+        return NotConfigured(message, **context)
     return _ERRORS.get(status, APIError)(message, **context)
 
 

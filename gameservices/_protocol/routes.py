@@ -30,11 +30,17 @@ __all__ = [
     "GROUP_ID",
     "GROUP_USERS",
     "HEALTHCHECK",
+    "IAP_PURCHASE",
+    "IAP_SUBSCRIPTION",
+    "IAP_SUBSCRIPTIONS",
+    "IAP_SUBSCRIPTION_STORE",
     "LEADERBOARD",
     "LEADERBOARD_OWNER",
     "MATCHES",
+    "MATCHMAKER_STATS",
     "NOTIFICATION",
     "OPENAPI",
+    "PARTIES",
     "RPC",
     "SESSION_LOGOUT",
     "SESSION_REFRESH",
@@ -73,6 +79,8 @@ LEADERBOARD_OWNER = "/v2/leaderboard/{leaderboard_id}/owner/{owner_id}"
 CHANNEL = "/v2/channel/{channel_id}"  # chat history
 SOCKET = "/ws"  # the realtime socket (not under /v2)
 MATCHES = "/v2/match"
+MATCHMAKER_STATS = "/v2/matchmaker/stats"
+PARTIES = "/v2/party"  # GET lists parties (the realtime socket makes them)
 # social: friends, groups, notifications
 FRIEND = "/v2/friend"
 FRIEND_BLOCK = "/v2/friend/block"
@@ -94,6 +102,11 @@ STORAGE_COLLECTION = "/v2/storage/{collection}"
 STORAGE_DELETE = "/v2/storage/delete"
 STORAGE_USER = "/v2/storage/{collection}/{user_id}"  # a listing with the owner in the path
 EVENT = "/v2/event"  # analytics events
+# in-app purchases and subscriptions, validated by the store they came from
+IAP_PURCHASE = "/v2/iap/purchase/{store}"  # store: apple, google, huawei, facebookinstant
+IAP_SUBSCRIPTIONS = "/v2/iap/subscription"  # POST: a page of the player's subscriptions
+IAP_SUBSCRIPTION_STORE = "/v2/iap/subscription/{store}"  # POST validates: apple, google
+IAP_SUBSCRIPTION = "/v2/iap/subscription/{product_id}"  # GET: one subscription
 
 _FORMATTER = string.Formatter()
 

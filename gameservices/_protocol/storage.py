@@ -19,19 +19,28 @@ Rule 5: a failed check raises ``ValueError`` with Nakama's message, word for wor
 from __future__ import annotations
 
 import hashlib
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .._checks import is_int
-from .._exceptions import APIError, Conflict, ProtocolError
+from .._checks import int_between, is_int
+from .._exceptions import APIError, Conflict
 from . import routes
 from .api import Request
-from .fields import as_object, format_rfc3339, int64, metadata, new_record, text, time_field
+from .fields import (
+    as_object,
+    format_rfc3339,
+    int64,
+    list_field,
+    metadata,
+    new_record,
+    text,
+    time_field,
+)
 from .jsonb import Unstorable, jsonb_text
 from .jsontext import DuplicateKeys
+from .uuids import canonical_uuid
 from .wire import body_field, dumps, omit_zero
 
 __all__ = [
@@ -275,8 +284,7 @@ def list_objects(
     """``GET /v2/storage/{collection}``: ``user_id`` None lists everyone's public objects."""
     if not isinstance(collection, str) or not collection:
         raise ValueError("collection must be a non-empty string")
-    if not is_int(limit) or not 1 <= limit <= LIST_LIMIT_MAX:
-        raise ValueError(f"limit must be an int between 1 and {LIST_LIMIT_MAX}, got {limit!r}")
+    int_between("limit", limit, 1, LIST_LIMIT_MAX)
     _optional_text("user_id", user_id)
     _optional_text("cursor", cursor)
     query = [("limit", str(limit))]
@@ -321,10 +329,7 @@ def _ack(o: Mapping[str, Any]) -> StorageAck:
 
 
 def _items(o: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
-    items = o.get(key, [])
-    if not isinstance(items, list):
-        raise ProtocolError(f"server sent {key} as {type(items).__name__}, expected a list")
-    return [as_object(item, f"an item of {key}") for item in items]
+    return [as_object(item, f"an item of {key}") for item in list_field(o, key)]
 
 
 def parse_acks(obj: object) -> list[StorageAck]:
@@ -453,13 +458,10 @@ def parse_write_body(body: Mapping[str, Any]) -> list[WriteOp]:
 
 
 def _user(raw: str) -> str:
-    try:
-        found = uuid.UUID(raw)
-    except ValueError:
-        raise ValueError(BAD_USER) from None
-    if found.int == 0:
+    found = canonical_uuid(raw)
+    if found is None:
         raise ValueError(BAD_USER)
-    return str(found)
+    return found
 
 
 def parse_read_body(body: Mapping[str, Any]) -> list[ReadOp]:
@@ -492,10 +494,10 @@ def parse_list_user(raw: str | None) -> str | None:
     included: the system's public objects)."""
     if not raw:
         return None
-    try:
-        return str(uuid.UUID(raw))
-    except ValueError:
-        raise ValueError(BAD_USER) from None
+    found = canonical_uuid(raw, nil=True)
+    if found is None:
+        raise ValueError(BAD_USER)
+    return found
 
 
 # --- answers (server) ---------------------------------------------------------------------------

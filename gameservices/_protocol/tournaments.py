@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .._checks import int_between
 from .._exceptions import ProtocolError
 from . import routes
 from .api import Request, write_record
@@ -29,6 +30,7 @@ from .fields import (
     as_object,
     boolean,
     format_rfc3339,
+    list_field,
     metadata,
     new_record,
     text,
@@ -152,9 +154,7 @@ def parse_tournament(obj: object) -> Tournament:
 
 def parse_tournament_list(obj: object) -> TournamentList:
     o = as_object(obj, "a tournament list")
-    items = o.get("tournaments", [])
-    if not isinstance(items, list):
-        raise ProtocolError(f"server sent tournaments as {type(items).__name__}, expected a list")
+    items = list_field(o, "tournaments")
     return TournamentList(tuple(parse_tournament(t) for t in items), text(o, "cursor") or None)
 
 
@@ -168,9 +168,7 @@ def _path(tournament_id: str) -> str:
 def _bounded(name: str, value: int | None, low: int, high: int) -> list[tuple[str, str]]:
     if value is None:
         return []
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"{name} must be an int between {low} and {high}, got {value!r}")
-    return [(name, str(value))]
+    return [(name, str(int_between(name, value, low, high)))]
 
 
 def list_tournaments(

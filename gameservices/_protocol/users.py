@@ -16,8 +16,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .._exceptions import ProtocolError
-from .fields import as_object, boolean, format_rfc3339, int64, metadata, text, time_field
+from .fields import (
+    as_object,
+    boolean,
+    format_rfc3339,
+    int64,
+    list_field,
+    metadata,
+    text,
+    time_field,
+)
 from .wire import omit_zero
 
 __all__ = ["User", "parse_user", "parse_users", "user_json"]
@@ -72,10 +80,7 @@ def parse_user(obj: object) -> User:
 
 def parse_users(obj: object) -> list[User]:
     """The body of ``GET /v2/user``: ``{"users": [...]}`` (no key: nobody found)."""
-    items = as_object(obj, "users").get("users", [])
-    if not isinstance(items, list):
-        raise ProtocolError("server sent users that is not a list")
-    return [parse_user(item) for item in items]
+    return [parse_user(item) for item in list_field(as_object(obj, "users"), "users")]
 
 
 def user_json(

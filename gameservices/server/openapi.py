@@ -20,6 +20,7 @@ from .._protocol.routes import OPENAPI
 from .openapi_accounts import ACCOUNT_SCHEMAS, rpc_paths, user_paths
 from .openapi_links import LINK_SCHEMAS, link_paths
 from .openapi_paths import account_paths, asset_paths, leaderboard_paths, service_paths
+from .openapi_purchases import PURCHASE_SCHEMAS, purchase_paths
 from .openapi_realtime import realtime_paths
 from .openapi_schemas import SCHEMAS, Schema
 from .openapi_social import SOCIAL_SCHEMAS, social_paths
@@ -42,6 +43,7 @@ def _build() -> Schema:
         **rpc_paths(),
         **tournament_paths(),
         **storage_paths(),
+        **purchase_paths(),
     }
     return {
         "openapi": "3.0.3",
@@ -61,6 +63,7 @@ def _build() -> Schema:
                 **ACCOUNT_SCHEMAS,
                 **LINK_SCHEMAS,
                 **STORAGE_SCHEMAS,
+                **PURCHASE_SCHEMAS,
             },
             "securitySchemes": {
                 "basic": {

@@ -10,9 +10,7 @@ after it, whose save the kill cut off after it reached the disk) and deliver exa
 from __future__ import annotations
 
 import json
-import os
 import random
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,43 +18,20 @@ from pathlib import Path
 
 import pytest
 
+from ..processes import run_and_kill, serve_in_process
+
 HERE = Path(__file__).parent
 SAVES = 2_000
 
 
 @pytest.fixture
 def server_url(tmp_path: Path) -> Iterator[str]:
-    """``gameservices serve`` on a file database, in its own process."""
-    db = str(tmp_path / "server.db")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gameservices", "serve", "--port", "0", "--db", db],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert server.stdout is not None
-    with server.stdout:
-        first = server.stdout.readline()
-        try:
-            assert first.startswith("gameservices listening on http://"), first
-            yield first.split()[-1]
-        finally:
-            server.send_signal(signal.SIGTERM)
-            assert server.wait(timeout=15) == 0
+    with serve_in_process(tmp_path / "server.db") as url:
+        yield url
 
 
 def _save_and_kill(lines: int, url: str, data_dir: str) -> list[int]:
-    proc = subprocess.Popen(
-        [sys.executable, str(HERE / "saves_kill_client.py"), "save", url, data_dir, str(SAVES)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    with proc.stdout:
-        printed = [proc.stdout.readline() for _ in range(lines)]
-        os.kill(proc.pid, signal.SIGKILL)
-        printed += proc.stdout.read().splitlines()
-    assert proc.wait(timeout=15) == -signal.SIGKILL
-    assert all(printed), "the client died before it was killed"
+    printed = run_and_kill(HERE / "saves_kill_client.py", lines, "save", url, data_dir, str(SAVES))
     return [int(line) for line in printed]
 
 

@@ -1980,6 +1980,36 @@ async def _(w: Wire) -> None:
     await w.call("POST", "/v2/event", json={"name": "x"})
 
 
+@case("iap: purchase validations on a server without store settings (bodies read first)")
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    for store, good in (
+        ("apple", {"receipt": "TUlJ"}),
+        ("google", {"purchase": "{}"}),
+        ("huawei", {"purchase": "{}", "signature": "c2ln"}),
+        ("facebookinstant", {"signedRequest": "a.b"}),
+    ):
+        path = f"/v2/iap/purchase/{store}"
+        for body in (good, {**good, "persist": False}, {}, {"persist": "x"}, {"receipt": 5}):
+            await w.call("POST", path, json=body, auth="alice")
+        await w.call("POST", path, data=b"x", auth="alice")
+        await w.call("POST", path, json=good)
+
+
+@case("iap: subscriptions: validations, the (empty) list and one (unknown) subscription")
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    for store in ("apple", "google"):
+        for body in ({"receipt": "TUlJ"}, {}, {"receipt": 5}, {"persist": None}):
+            await w.call("POST", f"/v2/iap/subscription/{store}", json=body, auth="alice")
+    for body in ({}, {"limit": 5}, {"limit": "5"}, {"limit": 0}, {"limit": 101}, {"limit": True},
+                 {"cursor": ""}, {"cursor": 5}):  # fmt: skip
+        await w.call("POST", "/v2/iap/subscription", json=body, auth="alice")
+    for product in ("com.example.vip", "apple", "%C3%BC"):
+        await w.call("GET", f"/v2/iap/subscription/{product}", auth="alice")
+    await w.call("GET", "/v2/iap/subscription/x")
+
+
 # -- running a case ------------------------------------------------------------------------------
 
 

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from gameservices import FriendState, InvalidArgument
+from gameservices import FriendState, InvalidArgument, NotConfigured
 
 from .social import Player, players
 from .support import Target
@@ -191,7 +191,7 @@ async def test_the_client_refuses_what_it_can_judge(target: Target) -> None:
 
 async def test_provider_imports(target: Target) -> None:
     async with players(target, 1) as (alice,):
-        with pytest.raises(InvalidArgument) as steam:
+        with pytest.raises(NotConfigured) as steam:
             await alice.client.friends.import_steam("a-steam-token")
         assert (steam.value.code, steam.value.message) == (
             9, "Steam authentication is not configured."

@@ -19,9 +19,7 @@ that is still queued (a resend must be a replay). A third run flushes. Invariant
 from __future__ import annotations
 
 import json
-import os
 import random
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -31,6 +29,8 @@ import pytest
 
 from gameservices._outbox.db import OutboxDB
 
+from ..processes import run_and_kill, serve_in_process
+
 HERE = Path(__file__).parent
 SUBMITS = 1_000
 BOARD = "clicks"  # kill_client.py writes INCREMENTs of 1 there
@@ -38,36 +38,13 @@ BOARD = "clicks"  # kill_client.py writes INCREMENTs of 1 there
 
 @pytest.fixture
 def server_url(tmp_path: Path) -> Iterator[str]:
-    """``gameservices serve`` on a file database, in its own process: it outlives the kills."""
-    db = str(tmp_path / "server.db")
-    args = ["serve", "--port", "0", "--db", db, "--board", f"{BOARD}:desc:incr"]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gameservices", *args], stdout=subprocess.PIPE, text=True
-    )
-    assert server.stdout is not None
-    with server.stdout:
-        first = server.stdout.readline()
-        try:
-            assert first.startswith("gameservices listening on http://"), first
-            yield first.split()[-1]
-        finally:
-            server.send_signal(signal.SIGTERM)  # stops cleanly: every acknowledged write kept
-            assert server.wait(timeout=15) == 0
+    """The server outlives the kills."""
+    with serve_in_process(tmp_path / "server.db", "--board", f"{BOARD}:desc:incr") as url:
+        yield url
 
 
 def _run_and_kill(lines: int, *args: str) -> list[str]:
-    """Run kill_client.py, SIGKILL it once it printed ``lines`` lines; all it printed."""
-    proc = subprocess.Popen(
-        [sys.executable, str(HERE / "kill_client.py"), *args], stdout=subprocess.PIPE, text=True
-    )
-    assert proc.stdout is not None
-    with proc.stdout:
-        printed = [proc.stdout.readline() for _ in range(lines)]
-        os.kill(proc.pid, signal.SIGKILL)
-        printed += proc.stdout.read().splitlines()  # what it printed before it died
-    assert proc.wait(timeout=15) == -signal.SIGKILL
-    assert all(printed), "the client died before it was killed"
-    return printed
+    return run_and_kill(HERE / "kill_client.py", lines, *args)
 
 
 def _committed(data_dir: Path) -> tuple[int, int]:

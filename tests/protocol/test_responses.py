@@ -11,6 +11,7 @@ from gameservices import (
     AuthError,
     Conflict,
     InvalidArgument,
+    NotConfigured,
     NotFound,
     ProtocolError,
     RateLimited,
@@ -54,6 +55,28 @@ def test_nakama_errors(status: int, sample: str, cls: type[APIError], code: int)
 def test_invalid_argument_is_also_value_error() -> None:
     with pytest.raises(ValueError, match="limit"):
         decipher_response(400, JSON, (SAMPLES / "error_400.json").read_bytes())
+
+
+@pytest.mark.parametrize(
+    "message", ["Apple IAP is not configured.", "Steam authentication is not configured."]
+)
+def test_a_provider_without_settings_is_not_configured(message: str) -> None:
+    body = f'{{"code":9,"message":"{message}"}}'.encode()
+    with pytest.raises(NotConfigured, match=message) as info:
+        decipher_response(400, JSON, body)
+    assert not isinstance(info.value, ValueError)  # the operator's fault, not the caller's
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (400, '{"code":9,"message":"Tournament has reached max size."}'),  # another precondition
+        (400, '{"code":3,"message":"Apple IAP is not configured."}'),
+    ],
+)
+def test_other_failed_preconditions_stay_invalid_argument(status: int, body: str) -> None:
+    with pytest.raises(InvalidArgument):
+        decipher_response(status, JSON, body.encode())
 
 
 def test_html_error_page_maps_by_status_without_its_text() -> None:

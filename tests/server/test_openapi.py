@@ -100,6 +100,13 @@ def test_every_implemented_route_is_described() -> None:
             for verb in ("link", "unlink")
             for kind in ("device", "custom", "email")
         ),
+        *(
+            ("post", f"/v2/iap/purchase/{s}")
+            for s in ("apple", "google", "huawei", "facebookinstant")
+        ),
+        *(("post", f"/v2/iap/subscription/{s}") for s in ("apple", "google")),
+        ("post", "/v2/iap/subscription"),
+        ("get", "/v2/iap/subscription/{product_id}"),
     }
     assert {(m, p) for p, ops in paths.items() for m in ops} == expected
 
