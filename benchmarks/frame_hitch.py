@@ -605,13 +605,29 @@ def runner_figures(before: Any, after: Any, at_download: Any, mb: int) -> dict[s
 
 
 def median_row(rows: list[Row]) -> Row:
-    """Each figure's median over repeated measurements of one approach."""
+    """Each figure's median over repeated measurements of one approach; the slow-tick causes
+    too, cause by cause (a round without a cause counts 0 of it), so the text matches the count
+    beside it instead of repeating the first round's."""
     fields = asdict(rows[0])
     for key, first in fields.items():
         values = [getattr(r, key) for r in rows]
         if isinstance(first, (int, float)) and not isinstance(first, bool) and None not in values:
             fields[key] = type(first)(statistics.median(values))
+    fields["slow_causes"] = median_causes([r.slow_causes for r in rows])
     return Row(**fields)
+
+
+def median_causes(texts: list[str]) -> str:
+    """``"os 2, code 1"`` texts of several rounds -> the median count of each cause."""
+    rounds = [dict(_cause_count(part) for part in text.split(", ") if part) for text in texts]
+    names = sorted({name for counts in rounds for name in counts})
+    medians = {name: statistics.median(c.get(name, 0) for c in rounds) for name in names}
+    return ", ".join(f"{name} {m:g}" for name, m in medians.items() if m)
+
+
+def _cause_count(part: str) -> tuple[str, int]:
+    name, count = part.rsplit(" ", 1)
+    return name, int(count)
 
 
 NAIVE = "naive: iterations until idle or 2 ms"

@@ -283,8 +283,8 @@ class Client:
         async def send(entry: OutboxEntry) -> None:
             if entry.owner is not None and entry.owner != whoami():
                 raise UsageError(
-                    f"score #{entry.seq} was submitted by user {entry.owner}; it is sent once "
-                    "that user is logged in again (the scores queued after it wait too)"
+                    f"{entry.describe()} was submitted by user {entry.owner}; it is sent once "
+                    "that user is logged in again (the entries queued after it wait too)"
                 )
             if entry.kind == "event":
                 await self.events.post(entry)
