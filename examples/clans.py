@@ -1,24 +1,36 @@
-"""Two headless players meet, become friends and found a clan, from a game loop.
+"""Two headless players meet, become friends, found a clan and play its cup, from a game loop.
 
-    python examples/clans.py                  # starts a reference server for itself
-    python examples/clans.py --url http://127.0.0.1:7350
+    python examples/clans.py                  # starts a reference server (with the cup) for itself
+    python examples/clans.py --url http://127.0.0.1:7350 --tournament my_cup
 
 Each player is a ``Client`` of its own (as two installs of a game would be); a ``TickRunner``
 driven by ``run_headless`` runs the story and prints what each player sees, inside ``tick()``.
-``STEPS`` is the story, one coroutine per chapter, so later chapters (a clan tournament) append.
+``STEPS`` is the story, one coroutine per chapter, so later chapters append.
+
+Tournaments are made by the server, never by a client: here ``ServerThread(tournaments=...)``
+(``gameservices serve``: the ``tournaments`` of its config file; Nakama: ``nk.tournament_create``
+in a runtime module). With ``--url``, name one that exists there (a join-required one is fine).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import tempfile
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from gameservices import Client, FriendState, GroupRole, TickRunner
 from gameservices.engines.headless import run_headless
 from gameservices.testing.threaded import ServerThread
+
+if TYPE_CHECKING:  # the server extra is needed only when this example starts its own server
+    from gameservices.server import Tournament
+
+CUP = "clan_cup"
+WEEK = 7 * 24 * 3600
 
 
 @dataclass
@@ -28,6 +40,7 @@ class Story:
     lines: list[str] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # username -> the name shown
     clan_id: str = ""
+    cup: str = CUP
 
     def say(self, line: str) -> None:
         for username, name in self.names.items():
@@ -65,12 +78,25 @@ async def found_a_clan(story: Story) -> None:
         story.say(f"clan member: {member.user.username} ({GroupRole(member.state).name})")
 
 
-STEPS: list[Callable[[Story], Awaitable[None]]] = [meet, found_a_clan]
+async def play_the_cup(story: Story) -> None:
+    for client in (story.ada, story.bo):
+        await client.tournaments.join(story.cup)  # needed when join_required; else a no-op
+    await story.ada.tournaments.write(story.cup, 1200)
+    await story.ada.tournaments.write(story.cup, 900)  # a worse try: counted, the best kept
+    await story.bo.tournaments.submit(story.cup, 1500)  # durable: on disk, sent in order
+    await story.bo.outbox.flush(timeout=10)
+    owners = [s.user_id for s in (story.ada.session, story.bo.session) if s is not None]
+    page = await story.bo.tournaments.records(story.cup, owner_ids=owners)
+    for r in sorted(page.owner_records, key=lambda r: r.rank):
+        story.say(f"cup standing: {r.rank}. {r.username} {r.score} ({r.num_score} tries)")
 
 
-def play(url: str, max_frames: int) -> list[str]:
+STEPS: list[Callable[[Story], Awaitable[None]]] = [meet, found_a_clan, play_the_cup]
+
+
+def play(url: str, max_frames: int, cup: str, data_dir: str) -> list[str]:
     runner = TickRunner()
-    story = Story(Client(url), Client(url))
+    story = Story(Client(url), Client(url, data_dir=data_dir), cup=cup)  # bo's outbox: data_dir
     done: list[bool] = []
 
     async def tell() -> list[str]:
@@ -85,14 +111,23 @@ def play(url: str, max_frames: int) -> list[str]:
     return story.lines if done else []
 
 
+def clan_cup() -> Tournament:
+    """A week-long cup that players join first, as a clan's would be (the server makes it)."""
+    from gameservices.server import Tournament
+
+    return Tournament(CUP, WEEK, title="Clan cup", join_required=True, max_num_score=3)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="a running server (default: start one for this run)")
     parser.add_argument("--frames", type=int, default=1200, help="give up after this many frames")
+    parser.add_argument("--tournament", default=CUP, help="the clan cup's tournament id")
     args = parser.parse_args(argv)
     with contextlib.ExitStack() as stack:
-        url = args.url or stack.enter_context(ServerThread()).url
-        lines = play(url, args.frames)
+        url = args.url or stack.enter_context(ServerThread(tournaments=(clan_cup(),))).url
+        data_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="clans-"))
+        lines = play(url, args.frames, args.tournament, data_dir)
     print("\n".join(lines) if lines else "the story did not end within the frame limit")
     return 0 if lines else 1
 

@@ -81,12 +81,14 @@ def register(sub: Any) -> None:
         default=DEFAULT_FLUSH_TIMEOUT,
         help="seconds to wait for delivery (the score stays queued)",
     )
-    p = _parser(sub, "outbox", "list scores queued for delivery (--flush to send them)", _outbox)
-    p.add_argument("--flush", action="store_true", help="deliver pending scores now")
+    p = _parser(
+        sub, "outbox", "list scores and events queued for delivery (--flush sends them)", _outbox
+    )
+    p.add_argument("--flush", action="store_true", help="deliver what is pending now")
     p.add_argument(
         "--purge-dead",
         action="store_true",
-        help="forget the dead letters (scores the server refused for good)",
+        help="forget the dead letters (entries the server refused for good)",
     )
     p.add_argument("--timeout", type=float, default=DEFAULT_FLUSH_TIMEOUT, help="for --flush")
 
@@ -218,7 +220,7 @@ async def _around(client: Any, args: argparse.Namespace, profile: Path) -> Outpu
     return _page_output(args.board, f"{args.board}: around {who}", page, me)
 
 
-async def _flush(client: Any, timeout: float) -> None:
+async def _flush(client: Any, timeout: float, what: str = "the score stays") -> None:
     """Flush the outbox; a timeout names the last delivery error (e.g. connection refused)."""
     try:
         await client.outbox.flush(timeout=timeout)
@@ -226,7 +228,7 @@ async def _flush(client: Any, timeout: float) -> None:
         why = client.outbox.last_error
         reason = f" ({why})" if why is not None else " (no answer from the server yet)"
         raise RequestTimeout(
-            f"not delivered within {timeout:g} s{reason}; the score stays "
+            f"not delivered within {timeout:g} s{reason}; {what} "
             "queued ('gameservices outbox --flush' sends it)"
         ) from None
 
@@ -261,7 +263,7 @@ async def _submit(client: Any, args: argparse.Namespace, profile: Path) -> Outpu
 
 async def _outbox(client: Any, args: argparse.Namespace, profile: Path) -> Output:
     if args.flush:
-        await _flush(client, args.timeout)
+        await _flush(client, args.timeout, "what was pending stays")
     purged = await client.outbox.purge_dead_letters() if args.purge_dead else None
     pending, dead = await client.outbox.pending(), await client.outbox.dead_letters()
     doc: dict[str, Any] = {
@@ -282,7 +284,7 @@ async def _outbox(client: Any, args: argparse.Namespace, profile: Path) -> Outpu
 def _outbox_table(profile: Path, pending: list[Any], dead: list[Any]) -> TextTable:
     rows = [
         (
-            str(e.seq), e.board, f"{e.score:,}", e.operator or "default", str(e.attempts),
+            str(e.seq), _target(e), *_score_cells(e), str(e.attempts),
             ("dead: " if e.dead else "") + (e.last_error or "pending"),
         )
         for e in [*pending, *dead]
@@ -290,7 +292,7 @@ def _outbox_table(profile: Path, pending: list[Any], dead: list[Any]) -> TextTab
     names = ("#", "board", "score", "operator", "attempts", "state / last error")
     caption = None
     if not rows:
-        caption = "(empty: every score was delivered)"
+        caption = "(empty: everything queued was delivered)"
     elif dead:
         caption = (
             "dead letters were refused for good: 'gameservices outbox --purge-dead' forgets them"
@@ -298,9 +300,20 @@ def _outbox_table(profile: Path, pending: list[Any], dead: list[Any]) -> TextTab
     return TextTable(f"outbox in {profile}", [Column(n) for n in names], rows, caption=caption)
 
 
+def _target(e: Any) -> str:
+    """A leaderboard's id as is; a tournament or an event says so (a narrow table)."""
+    return e.board if e.kind == "leaderboard" else f"{e.kind} {e.board}"
+
+
+def _score_cells(e: Any) -> tuple[str, str]:
+    """An event has no score nor operator: blank cells, not a misleading 0."""
+    return ("", "") if e.kind == "event" else (f"{e.score:,}", e.operator or "default")
+
+
 def _entry_json(e: Any) -> dict[str, Any]:
     return {
         "seq": e.seq,
+        "kind": e.kind,
         "board": e.board,
         "score": e.score,
         "subscore": e.subscore,

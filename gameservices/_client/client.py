@@ -40,6 +40,7 @@ from .keeper import SessionHook, SessionKeeper
 from .leaderboards import LeaderboardService
 from .matches import MatchService
 from .notifications import NotificationService
+from .parties import PartyService
 from .purchases import PurchaseService
 from .realtime import Realtime
 from .rpc import call_rpc
@@ -140,6 +141,7 @@ class Client:
         self.channels = ChannelService(self._calls)
         self.tournaments = TournamentService(self._calls, self.outbox)
         self.matches = MatchService(self._calls)
+        self.parties = PartyService(self._calls)
         self.assets = Assets(
             self.transport, self.assets_url, retry=retry, timeouts=timeouts, opened=self._open
         )
@@ -281,8 +283,8 @@ class Client:
         async def send(entry: OutboxEntry) -> None:
             if entry.owner is not None and entry.owner != whoami():
                 raise UsageError(
-                    f"score #{entry.seq} was submitted by user {entry.owner}; it is sent once "
-                    "that user is logged in again (the scores queued after it wait too)"
+                    f"{entry.describe()} was submitted by user {entry.owner}; it is sent once "
+                    "that user is logged in again (the entries queued after it wait too)"
                 )
             if entry.kind == "event":
                 await self.events.post(entry)

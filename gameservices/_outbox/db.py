@@ -35,6 +35,7 @@ __all__ = ["FILE_NAME", "SCHEMA_VERSION", "NewEntry", "OutboxDB", "OutboxEntry"]
 FILE_NAME = "outbox.sqlite3"
 SCHEMA_VERSION = 2  # 2: the kind column (leaderboard or tournament writes)
 KINDS = ("leaderboard", "tournament", "event")  # event: ``board`` is its name (client.events)
+_WHERE = {"leaderboard": "board", "tournament": "tournament"}
 _COLUMNS = (
     "seq, board, score, subscore, metadata, operator, idempotency_key, created_at, attempts, "
     "last_error, dead, owner, kind"
@@ -62,7 +63,9 @@ logger = logging.getLogger("gameservices.outbox")
 
 @dataclass(frozen=True)
 class OutboxEntry:
-    """One queued leaderboard write, as stored. ``idempotency_key`` never changes once stored."""
+    """One queued write (a leaderboard or tournament score, or an event), as stored.
+
+    ``idempotency_key`` never changes once stored."""
 
     seq: int
     board: str
@@ -76,7 +79,13 @@ class OutboxEntry:
     last_error: str | None = None
     dead: bool = False
     owner: str | None = None  # the user logged in at submit time (None: whoever delivers it)
-    kind: str = "leaderboard"  # where ``board`` is: a leaderboard or a tournament
+    kind: str = "leaderboard"  # what ``board`` names: a leaderboard, a tournament or an event
+
+    def describe(self) -> str:
+        """How messages name it: ``score #3 for board 'weekly'``, ``event #4 'level_end'``."""
+        if self.kind == "event":
+            return f"event #{self.seq} {self.board!r}"
+        return f"score #{self.seq} for {_WHERE.get(self.kind, 'board')} {self.board!r}"
 
 
 @dataclass(frozen=True)
@@ -127,12 +136,12 @@ class OutboxDB:
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 raise StorageError(
-                    f"the score outbox {self.path} is in use by another process or client: "
+                    f"the outbox {self.path} is in use by another process or client: "
                     "only one client may use a data_dir at a time"
                 ) from exc
-            raise StorageError(f"could not {action} the score outbox {self.path}: {exc}") from exc
+            raise StorageError(f"could not {action} the outbox {self.path}: {exc}") from exc
         except (sqlite3.Error, OSError) as exc:
-            raise StorageError(f"could not {action} the score outbox {self.path}: {exc}") from exc
+            raise StorageError(f"could not {action} the outbox {self.path}: {exc}") from exc
 
     def open(self) -> None:
         with self._storage("open"):
@@ -151,18 +160,18 @@ class OutboxDB:
         conn.execute("PRAGMA locking_mode=EXCLUSIVE")
         mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
         if str(mode).lower() != "wal":
-            raise StorageError(f"the score outbox {self.path} cannot use WAL mode ({mode})")
+            raise StorageError(f"the outbox {self.path} cannot use WAL mode ({mode})")
         conn.execute("PRAGMA synchronous=FULL")
         check = conn.execute("PRAGMA quick_check").fetchone()[0]
         if check != "ok":
             raise StorageError(
-                f"the score outbox {self.path} is corrupt ({check}); move it aside to start "
-                "over (its undelivered scores are then lost)"
+                f"the outbox {self.path} is corrupt ({check}); move it aside to start "
+                "over (its undelivered scores and events are then lost)"
             )
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise StorageError(
-                f"the score outbox {self.path} was written by a newer gameservices "
+                f"the outbox {self.path} was written by a newer gameservices "
                 f"(schema {version}, this one knows {SCHEMA_VERSION})"
             )
         conn.execute("BEGIN IMMEDIATE")  # takes the exclusive lock now (Rule 1)
@@ -176,7 +185,7 @@ class OutboxDB:
     @property
     def conn(self) -> sqlite3.Connection:
         if self._conn is None:
-            raise StorageError(f"the score outbox {self.path} is not open")
+            raise StorageError(f"the outbox {self.path} is not open")
         return self._conn
 
     @property
@@ -187,7 +196,7 @@ class OutboxDB:
         with self._storage("append to"):
             if self._active >= self.max_entries:
                 raise OutboxFull(
-                    f"the score outbox {self.path} holds {self._active} undelivered scores, its "
+                    f"the outbox {self.path} holds {self._active} undelivered entries, its "
                     f"cap (max_entries={self.max_entries}); the server has been unreachable or "
                     "is rejecting writes: check client.outbox.pending() and the log"
                 )

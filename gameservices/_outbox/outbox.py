@@ -39,6 +39,11 @@ from .store import OutboxStore, Submission, new_entry
 __all__ = ["Outbox", "SendFn", "is_permanent"]
 
 SendFn = Callable[[OutboxEntry], Awaitable[object]]
+_SUBMITTERS = {  # what the game called, for the message when there is no data_dir
+    "leaderboard": "leaderboards.submit",
+    "tournament": "tournaments.submit",
+    "event": "events.send",
+}
 logger = logging.getLogger("gameservices.outbox")
 
 
@@ -82,14 +87,12 @@ class Outbox:
         """NEW until a sender task ran, then OPEN; CLOSED for good."""
         return self._sender.state
 
-    def _need_store(self) -> OutboxStore:
+    def _need_store(self, caller: str = "client.outbox") -> OutboxStore:
         self._on_use()
         if self.state is Lifecycle.CLOSED:
-            raise UsageError("the client is closed: its score outbox cannot be used")
+            raise UsageError("the client is closed: its outbox cannot be used")
         if self._store is None:
-            raise UsageError(
-                "leaderboards.submit needs Client(data_dir=...): the outbox lives there"
-            )
+            raise UsageError(f"{caller} needs Client(data_dir=...): the outbox lives there")
         return self._store
 
     async def submit(
@@ -104,7 +107,7 @@ class Outbox:
     ) -> Submission:
         """Append a leaderboard (or, ``kind="tournament"``, a tournament) write; returns once it
         is on disk. It is sent later."""
-        store = self._need_store()
+        store = self._need_store(_SUBMITTERS.get(kind, "client.outbox"))
         owner = self._whoami()
         new = new_entry(board, score, subscore, metadata, operator, owner=owner, kind=kind)
         entry = await store.append(new)
@@ -232,10 +235,9 @@ class Outbox:
         assert self._store is not None
         await self._store.bury(entry.seq, _describe(exc))
         logger.warning(
-            "outbox: the server refused score #%d for board %r for good; kept as a dead "
+            "outbox: the server refused %s for good; kept as a dead "
             "letter (client.outbox.dead_letters()): %s",
-            entry.seq,
-            entry.board,
+            entry.describe(),
             _describe(exc),
         )
         self._buried = [*self._buried[-99:], (entry.seq, exc)]
@@ -247,8 +249,8 @@ class Outbox:
         level = logging.ERROR if is_bug else logging.INFO if failures == 0 else logging.DEBUG
         logger.log(
             level,
-            "outbox: score #%d not sent yet (%d failures in a row), will retry: %s",
-            entry.seq,
+            "outbox: %s not sent yet (%d failures in a row), will retry: %s",
+            entry.describe(),
             failures + 1,
             _describe(exc),
             exc_info=is_bug,

@@ -136,7 +136,7 @@ class OutboxStore:
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         if self.state is Lifecycle.CLOSED:
-            raise UsageError(f"the score outbox {self.path} is closed")
+            raise UsageError(f"the outbox {self.path} is closed")
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, functools.partial(fn, *args))
 

@@ -2,6 +2,8 @@
 
 Invariants: ``url`` is valid only between ``__aenter__`` and ``__aexit__``; leaving the context
 stops the site, closes the store (every acknowledged write is committed) and frees the port.
+It binds ``host=``/``port=`` when passed as keywords, else 127.0.0.1 port 0; a ``config``'s own
+host and port (7350 by default, Nakama's, which a test must not assume free) are ``serve``'s.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["ReferenceServer", "start_serve_process"]
 
 _LISTENING = "gameservices listening on "
+LOOPBACK = "127.0.0.1"
 
 
 class ReferenceServer:
@@ -40,12 +43,13 @@ class ReferenceServer:
         self.config: ServerConfig = base.with_overrides(**overrides) if overrides else base
         self.app: web.Application = create_app(self.config)
         self._runner_settings = runner_settings(self.config)
+        self._bind = (overrides.get("host", LOOPBACK), overrides.get("port", 0))
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
 
     @property
     def url(self) -> str:
-        """``http://127.0.0.1:PORT`` (no trailing slash)."""
+        """``http://HOST:PORT`` (no trailing slash): 127.0.0.1 and the port picked, by default."""
         if self._url is None:
             raise RuntimeError("ReferenceServer is not running; use it with 'async with'")
         return self._url
@@ -61,14 +65,14 @@ class ReferenceServer:
         runner = web.AppRunner(self.app, **self._runner_settings)
         await runner.setup()
         try:
-            site = web.TCPSite(runner, "127.0.0.1", 0)
+            site = web.TCPSite(runner, *self._bind)
             await site.start()
         except BaseException:
             await runner.cleanup()
             raise
         self._runner = runner
-        host, port = runner.addresses[0][:2]
-        self._url = f"http://{host}:{port}"
+        host, port = self._bind[0], runner.addresses[0][1]  # the host asked for, as serve says
+        self._url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
     async def close(self) -> None:
         runner, self._runner, self._url = self._runner, None, None

@@ -79,3 +79,24 @@ def test_offline_submit_stays_queued_and_says_so(
     assert main(["outbox", "--url", url, "--json"]) == 0
     pending = json.loads(capsys.readouterr().out)["pending"]
     assert [(p["board"], p["score"]) for p in pending] == [("weekly", 77)]
+
+
+def test_the_outbox_table_says_what_each_entry_is(tmp_path: Path) -> None:
+    from gameservices import OutboxEntry
+    from gameservices._cli.client_cmds import _entry_json, _outbox_table
+    from gameservices._cli.tables import plain
+
+    entries = [
+        OutboxEntry(1, "weekly", 1200, 0, None, None, "k1", 0.0),
+        OutboxEntry(2, "cup", 900, 0, None, "BEST", "k2", 0.0, kind="tournament"),
+        OutboxEntry(3, "level_end", 0, 0, {"properties": {}}, None, "k3", 0.0, kind="event"),
+    ]
+    rows = plain(_outbox_table(tmp_path, entries, [])).splitlines()[3:]
+    assert [row.split()[:3] for row in rows] == [
+        ["1", "weekly", "1,200"],
+        ["2", "tournament", "cup"],
+        ["3", "event", "level_end"],
+    ]
+    assert "900" in rows[1]
+    assert rows[2].split() == ["3", "event", "level_end", "0", "pending"]  # no score, 0 attempts
+    assert [_entry_json(e)["kind"] for e in entries] == ["leaderboard", "tournament", "event"]

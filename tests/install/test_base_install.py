@@ -108,7 +108,7 @@ def test_the_cli_without_rich_prints_plain_text(
     assert "plain-ada" in [r["username"] for r in json.loads(done.stdout)["records"]]
     done = run([*cli, "outbox", *flags])
     assert done.returncode == 0, done.stderr
-    assert "(empty: every score was delivered)" in done.stdout
+    assert "(empty: everything queued was delivered)" in done.stdout
 
 
 @pytest.mark.parametrize(

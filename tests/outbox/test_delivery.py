@@ -131,6 +131,36 @@ async def test_a_permanent_failure_is_dead_lettered_and_flush_raises_it(
 
 
 @pytest.mark.parametrize(
+    ("kind", "named"),
+    [
+        ("leaderboard", "score #1 for board 'weekly'"),
+        ("tournament", "score #1 for tournament 'weekly'"),
+        ("event", "event #1 'weekly'"),
+    ],
+)
+async def test_log_lines_name_the_entry_by_its_kind(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, kind: str, named: str
+) -> None:
+    server, sleep = FakeServer(ConnectError("refused"), _api(InvalidArgument, 400)), FakeSleep()
+    outbox = _outbox(tmp_path, server.send, sleep)
+    caplog.set_level("INFO", logger="gameservices.outbox")
+    await outbox.submit("weekly", 0, kind=kind)
+    with pytest.raises(InvalidArgument):
+        await outbox.flush()
+    assert f"outbox: {named} not sent yet (1 failures in a row)" in caplog.text
+    assert f"the server refused {named} for good" in caplog.text
+    await outbox.close()
+
+
+async def test_without_a_data_dir_the_refusal_names_the_call(tmp_path: Path) -> None:
+    outbox = Outbox(None, FakeServer().send)
+    with pytest.raises(UsageError, match=r"^events\.send needs Client\(data_dir=\.\.\.\)"):
+        await outbox.submit("level_end", 0, kind="event")
+    with pytest.raises(UsageError, match=r"^tournaments\.submit needs"):
+        await outbox.submit("cup", 1, kind="tournament")
+
+
+@pytest.mark.parametrize(
     ("exc", "permanent"),
     [
         (_api(InvalidArgument, 400), True),

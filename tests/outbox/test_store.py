@@ -76,7 +76,7 @@ def test_the_cap_refuses_with_a_clear_error_and_survives_reopen(tmp_path: Path) 
     db = _db(tmp_path, max_entries=2)
     first = db.append(new_entry("b", 1))
     db.append(new_entry("b", 2))
-    with pytest.raises(OutboxFull, match=r"holds 2 undelivered scores.*max_entries=2"):
+    with pytest.raises(OutboxFull, match=r"holds 2 undelivered entries.*max_entries=2"):
         db.append(new_entry("b", 3))
     db.close()
 

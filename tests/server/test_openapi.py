@@ -101,6 +101,8 @@ def test_every_implemented_route_is_described() -> None:
         *(("post", f"/v2/iap/subscription/{s}") for s in ("apple", "google")),
         ("post", "/v2/iap/subscription"),
         ("get", "/v2/iap/subscription/{product_id}"),
+        ("get", "/v2/matchmaker/stats"),
+        ("get", "/v2/party"),
     }
     assert {(m, p) for p, ops in paths.items() for m in ops} == expected
 
