@@ -45,6 +45,7 @@ bench: venv
 	$(BIN)/python benchmarks/download.py
 	$(BIN)/python benchmarks/outbox.py
 	$(BIN)/python benchmarks/server_load.py
+	$(BIN)/python benchmarks/realtime.py
 
 # A wheel and an sdist in dist/, checked: metadata and README rendering (twine), LICENSE in
 # both, and the wheel installed into a fresh venv (no extras) that imports the package.

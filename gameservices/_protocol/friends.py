@@ -22,8 +22,9 @@ from .._exceptions import ProtocolError
 from . import routes
 from .api import Request
 from .fields import as_object, format_rfc3339, list_field, metadata, text, time_field
-from .social_rules import PAGES, canonical_uuid, check_limit, parse_int32
+from .social_rules import PAGES, check_limit, parse_int32
 from .users import User, parse_user
+from .uuids import canonical_uuid
 from .wire import dumps, omit_zero
 
 __all__ = [

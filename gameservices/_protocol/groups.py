@@ -38,8 +38,9 @@ from .fields import (
     text,
     time_field,
 )
-from .social_rules import PAGES, canonical_uuid, check_limit, parse_int32
+from .social_rules import PAGES, check_limit, parse_int32
 from .users import User, parse_user
+from .uuids import canonical_uuid
 from .wire import body_field, dumps, omit_zero
 
 __all__ = [

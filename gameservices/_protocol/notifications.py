@@ -28,7 +28,8 @@ from .fields import (
     text,
     time_field,
 )
-from .social_rules import PAGES, canonical_uuid, check_limit
+from .social_rules import PAGES, check_limit
+from .uuids import canonical_uuid
 from .wire import omit_zero
 
 __all__ = [

@@ -13,8 +13,9 @@ Rule 6: ``expiry`` selects a reset period by its exact end (``0``: the current o
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterable
+
+from .uuids import canonical_uuid
 
 __all__ = [
     "parse_bool",
@@ -74,18 +75,11 @@ def parse_expiry(raw: str | None) -> int:
     return expiry
 
 
-def _canonical_uuid(value: str) -> str | None:
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        return None
-
-
 def parse_owner_id(value: str) -> str:
     """The ``owner_id`` path segment of a list around an owner, as a canonical uuid."""
     if value == "":
         raise ValueError("Owner ID must be provided for a haystack query.")
-    owner = _canonical_uuid(value)
+    owner = canonical_uuid(value, nil=True)
     if owner is None:
         raise ValueError("Invalid owner ID provided.")
     return owner
@@ -93,7 +87,7 @@ def parse_owner_id(value: str) -> str:
 
 def parse_owner_ids(values: Iterable[str]) -> list[str]:
     """Every ``owner_ids`` query value as a canonical uuid, first occurrence kept."""
-    owners = [_canonical_uuid(o) for o in values]
+    owners = [canonical_uuid(o, nil=True) for o in values]
     if any(o is None for o in owners):
         raise ValueError("One or more owner IDs are invalid.")
     return list(dict.fromkeys(o for o in owners if o is not None))

@@ -17,7 +17,6 @@ Rule 3: ``decode`` raises ``ValueError`` for anything that is not an envelope; w
 from __future__ import annotations
 
 import enum
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -42,6 +41,7 @@ from .realtime_wire import (
     records,
     wire,
 )
+from .uuids import is_uuid
 from .wire import dumps
 
 __all__ = [
@@ -124,19 +124,11 @@ def channel_kind(channel_id: str) -> ChannelType | None:
     mode, one, two, label = parts
     if mode == "2" and not one and not two and label:
         return ChannelType.ROOM
-    if mode == "4" and _is_uuid(one) and _is_uuid(two) and not label:
+    if mode == "4" and is_uuid(one) and is_uuid(two) and not label:
         return ChannelType.DIRECT_MESSAGE
-    if mode == "3" and _is_uuid(one) and not two and not label:
+    if mode == "3" and is_uuid(one) and not two and not label:
         return ChannelType.GROUP
     return None
-
-
-def _is_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
 
 
 def time_of(text: str) -> datetime | None:

@@ -1,8 +1,7 @@
 """Rules shared by the social parts (friends, groups, notifications), both directions (pure).
 
-Rule 1: ids are UUIDs; the server reads them as Nakama does (``uuid.FromString``: any case,
-        braces and a ``urn:uuid:`` prefix allowed; the nil UUID is not an id) and answers the
-        canonical lowercase form.
+Rule 1: ids are UUIDs, read as Nakama reads them (``uuids.canonical_uuid``); the nil UUID is
+        not an id, and the server answers the canonical lowercase form.
 Rule 2: page sizes and their defaults are Nakama's, per list (``PAGES``): several lists default
         to one item a page, others to their maximum.
 Rule 3: a query value that grpc-gateway reads as an int32 (``state``, ``limit``) is parsed
@@ -12,7 +11,6 @@ Rule 3: a query value that grpc-gateway reads as an int32 (``state``, ``limit``)
 from __future__ import annotations
 
 import re
-import uuid
 from dataclasses import dataclass
 
 from .._checks import int_between
@@ -20,7 +18,6 @@ from .._checks import int_between
 __all__ = [
     "PAGES",
     "Page",
-    "canonical_uuid",
     "check_limit",
     "parse_int32",
     "parse_page_limit",
@@ -46,16 +43,6 @@ PAGES = {
     "user_groups": Page(100, 100),  # GET /v2/user/{id}/group
     "notifications": Page(100, 1),  # GET /v2/notification
 }
-
-
-def canonical_uuid(value: str, *, nil: bool = False) -> str | None:
-    """``value`` as a canonical UUID, or None if it is not one (nor the nil UUID, unless
-    ``nil``: Nakama refuses it as a user or group id, not as a notification id)."""
-    try:
-        parsed = uuid.UUID(value)
-    except (ValueError, TypeError):
-        return None
-    return None if parsed.int == 0 and not nil else str(parsed)
 
 
 def parse_int32(raw: str, name: str) -> int:

@@ -19,7 +19,6 @@ Rule 5: a failed check raises ``ValueError`` with Nakama's message, word for wor
 from __future__ import annotations
 
 import hashlib
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,6 +40,7 @@ from .fields import (
 )
 from .jsonb import Unstorable, jsonb_text
 from .jsontext import DuplicateKeys
+from .uuids import canonical_uuid
 from .wire import body_field, dumps, omit_zero
 
 __all__ = [
@@ -458,13 +458,10 @@ def parse_write_body(body: Mapping[str, Any]) -> list[WriteOp]:
 
 
 def _user(raw: str) -> str:
-    try:
-        found = uuid.UUID(raw)
-    except ValueError:
-        raise ValueError(BAD_USER) from None
-    if found.int == 0:
+    found = canonical_uuid(raw)
+    if found is None:
         raise ValueError(BAD_USER)
-    return str(found)
+    return found
 
 
 def parse_read_body(body: Mapping[str, Any]) -> list[ReadOp]:
@@ -497,10 +494,10 @@ def parse_list_user(raw: str | None) -> str | None:
     included: the system's public objects)."""
     if not raw:
         return None
-    try:
-        return str(uuid.UUID(raw))
-    except ValueError:
-        raise ValueError(BAD_USER) from None
+    found = canonical_uuid(raw, nil=True)
+    if found is None:
+        raise ValueError(BAD_USER)
+    return found
 
 
 # --- answers (server) ---------------------------------------------------------------------------

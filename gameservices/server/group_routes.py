@@ -24,7 +24,8 @@ from .._protocol.groups import (
 )
 from .._protocol.notifications import GROUP_ADD, GROUP_JOIN_REQUEST
 from .._protocol.query_rules import parse_bool
-from .._protocol.social_rules import PAGES, canonical_uuid, parse_int32, parse_page_limit
+from .._protocol.social_rules import PAGES, parse_int32, parse_page_limit
+from .._protocol.uuids import canonical_uuid
 from .._protocol.wire import GrpcCode
 from .errors import ApiFailure
 from .groups import (

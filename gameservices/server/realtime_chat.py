@@ -19,6 +19,7 @@ import uuid
 from .._protocol import realtime as rt
 from .._protocol.realtime import ChannelType, ErrorCode
 from .._protocol.realtime_wire import load
+from .._protocol.uuids import canonical_uuid, is_uuid
 from .chat_store import delete_message, find_message, store_message, update_message
 from .realtime_context import Realtime, Refusal, handler
 from .realtime_hub import Channel, Peer
@@ -56,10 +57,9 @@ async def _channel_for(realtime: Realtime, peer: Peer, join: rt.ChannelJoin) -> 
             raise Refusal(_BAD, f"Channel name must not contain control chars: {_TARGET}")
         return Channel(f"2...{target}", ChannelType.ROOM, room_name=target)
     if join.type == ChannelType.DIRECT_MESSAGE:
-        try:
-            other = str(uuid.UUID(target))
-        except ValueError:
-            raise Refusal(_BAD, f"Invalid user ID in direct message join: {_TARGET}") from None
+        other = canonical_uuid(target, nil=True)
+        if other is None:
+            raise Refusal(_BAD, f"Invalid user ID in direct message join: {_TARGET}")
         if not await _user_exists(realtime, other):
             raise Refusal(_BAD, f"User ID not found: {_TARGET}")
         one, two = sorted((peer.user_id, other))
@@ -83,10 +83,8 @@ def _check_channel_id(channel_id: str) -> None:
 
 
 def _check_message_id(message_id: str) -> None:
-    try:
-        uuid.UUID(message_id)
-    except ValueError:
-        raise Refusal(_BAD, "Invalid message identifier") from None
+    if not is_uuid(message_id):
+        raise Refusal(_BAD, "Invalid message identifier")
 
 
 @handler(rt.ChannelLeave)
@@ -190,10 +188,10 @@ async def message_remove(realtime: Realtime, peer: Peer, remove: rt.ChannelMessa
 
 
 def _user_ids(user_ids: tuple[str, ...]) -> list[str]:
-    try:
-        return [str(uuid.UUID(user_id)) for user_id in user_ids]
-    except ValueError:
-        raise Refusal(_BAD, "Invalid user identifier") from None
+    found = [canonical_uuid(user_id, nil=True) for user_id in user_ids]
+    if None in found:
+        raise Refusal(_BAD, "Invalid user identifier")
+    return [f for f in found if f is not None]
 
 
 async def _ids_of(realtime: Realtime, follow: rt.StatusFollow) -> list[str]:

@@ -1,4 +1,4 @@
-"""Matches and the matchmaker over the reference server's socket, and ``rpc`` (none here).
+"""Matches and the matchmaker over the reference server's socket.
 
 Rule 1: matches are relayed (the server keeps no match state but who is in it): a created
         match has a random id ``{uuid}.`` (or, with a ``name``, the same id for the same name,
@@ -19,6 +19,7 @@ import uuid
 from .._protocol import realtime as rt
 from .._protocol.matchmaker_query import parse
 from .._protocol.realtime import ErrorCode
+from .._protocol.uuids import canonical_uuid
 from .realtime_context import Realtime, Refusal, handler
 from .realtime_hub import Peer
 from .realtime_matchmaker import MAX_TICKETS
@@ -31,10 +32,8 @@ _NAMED = uuid.UUID("5b9c3f1e-8f2a-4d0e-9a63-7f1c2d4b6e80")  # namespace of named
 
 def _match_id(raw: str) -> str:
     head, dot, node = raw.partition(".")
-    try:
-        return f"{uuid.UUID(head)}{dot}{node}" if dot else ""
-    except ValueError:
-        return ""
+    found = canonical_uuid(head, nil=True)
+    return f"{found}{dot}{node}" if dot and found else ""
 
 
 @handler(rt.MatchCreate)
@@ -113,10 +112,3 @@ async def matchmaker_remove(realtime: Realtime, peer: Peer, remove: rt.Matchmake
     if remove.ticket not in peer.tickets:
         raise Refusal(_BAD, "Matchmaker ticket not found")
     realtime.matchmaker.remove(remove.ticket)
-
-
-@handler(rt.Rpc)
-async def rpc(realtime: Realtime, peer: Peer, call: rt.Rpc) -> rt.Rpc:
-    if not call.id:
-        raise Refusal(_BAD, "RPC ID must be set")
-    raise Refusal(ErrorCode.RUNTIME_FUNCTION_NOT_FOUND, "RPC function not found")

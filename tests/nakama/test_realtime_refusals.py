@@ -83,6 +83,8 @@ CASES: list[tuple[dict[str, Any], Any]] = [
     ({"status_unfollow": {"user_ids": ["garbage"]}}, (3, "Invalid user identifier")),
     ({"status_update": {}}, BARE),
     ({"rpc": {"id": ""}}, (3, "RPC ID must be set")),
+    ({"rpc": {"id": "gs_no_such_rpc"}}, (6, "RPC function not found")),
+    ({"rpc": {"id": "gs_fail", "payload": '{"message": "no", "code": 3}'}}, (7, "no")),
     ({}, CLOSED),  # an envelope without a message
     ({"channel": {"id": "x"}}, CLOSED),  # a push's name, sent by a client
     ({"gs_unknown": {}}, CLOSED),

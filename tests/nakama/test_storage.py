@@ -192,6 +192,18 @@ async def test_bad_input_gets_a_typed_error_from_the_server(two: Pair) -> None:
         await a.storage.read([StorageId(col, "k", user_id="not-a-uuid")])
 
 
+async def test_user_ids_are_read_as_nakamas_go_uuid_library_reads_them(two: Pair) -> None:
+    a, _ = two
+    col, me = collection(), uid(a)
+    plain = me.replace("-", "")
+    for form in (me.upper(), plain, "{" + me + "}", "{" + plain + "}", "urn:uuid:" + me):
+        assert await a.storage.read([StorageId(col, "k", user_id=form)]) == []
+    # Python's uuid.UUID takes these; Go's does not
+    for form in (plain[:4] + "-" + plain[4:], "URN:UUID:" + me, "urn:uuid:{" + me + "}"):
+        with pytest.raises(InvalidArgument, match="Invalid user ID"):
+            await a.storage.read([StorageId(col, "k", user_id=form)])
+
+
 async def test_bad_arguments_are_refused_before_sending() -> None:
     with pytest.raises(ValueError, match="Read permission"):
         StorageWrite("c", "k", {}, permission_read=3)
