@@ -33,6 +33,7 @@ from .._protocol import routes
 from .._protocol.notifications import parse_notification_list
 from .._protocol.realtime_wire import dump
 from .._protocol.retry import GiveUp, Operation, decide
+from .._protocol.rpc import payload_text, read_answer
 from .._protocol.wire import dumps
 from .._runner.ambient import current_runner
 from .._runner.handles import Subscription
@@ -263,11 +264,14 @@ class Realtime:
     async def _call(self, message: object) -> rt.Envelope:
         return await self._current().call(message)
 
-    async def rpc(self, id: str, payload: str | Mapping[str, Any] | None = None) -> str:
-        """Call the server's RPC ``id`` over the socket; its answer payload ("" for none)."""
-        text = payload if isinstance(payload, str) or payload is None else dumps(payload)
-        reply = await self._call(rt.Rpc(id, text or ""))
-        return str(reply_of(reply, rt.Rpc).payload)
+    async def rpc(self, id: str, payload: Any = None) -> Any:
+        """Call the server function ``id`` over the socket, as ``client.rpc`` does over REST:
+        ``payload`` any JSON value (None: none), the answer's JSON value (None for none). A
+        function's failure is a ``RealtimeError`` with code 7 and its message."""
+        if not isinstance(id, str) or not id:
+            raise ValueError("id must be a non-empty string")
+        reply = await self._call(rt.Rpc(id, payload_text(payload)))
+        return read_answer(reply_of(reply, rt.Rpc).payload)
 
     async def join_chat(self, target: str, *, type: int = rt.ChannelType.ROOM,
                         persistence: bool = True, hidden: bool = False) -> rt.Channel:  # fmt: skip

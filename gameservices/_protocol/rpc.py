@@ -1,9 +1,11 @@
 """Server functions (``POST /v2/rpc/{id}``), both directions, pure.
 
 Rule 1: the body is JSON text whose value is a string holding the payload's own JSON text:
-        ``{"a":1}`` goes out as ``"{\\"a\\":1}"``. ``encode_payload`` does that once; no payload
-        (None) sends no body, which the function receives as "". The answer is
-        ``{"payload": "<JSON text>"}``; ``parse_rpc`` reads it back ("" reads as None).
+        ``{"a":1}`` goes out as ``"{\\"a\\":1}"``. ``payload_text`` makes the JSON text once
+        (the realtime socket's ``rpc`` message carries that text as is, the body of
+        ``encode_payload`` as a JSON string); no payload (None) sends no body, which the
+        function receives as "". The answer is ``{"payload": "<JSON text>"}``; ``read_answer``
+        reads that text back ("" reads as None), for ``parse_rpc`` and the socket alike.
 Rule 2: with a session the call carries its Bearer token; server to server it carries the
         runtime HTTP key as HTTP Basic user (Nakama takes it there or as ``?http_key=``; the
         header keeps it out of URLs, logs and reprs). Always POST: Nakama ignores a GET's body.
@@ -31,6 +33,8 @@ __all__ = [
     "function_error_body",
     "function_error_code",
     "parse_rpc",
+    "payload_text",
+    "read_answer",
     "read_payload",
     "refusal_body",
     "rpc_request",
@@ -42,15 +46,21 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 BAD_PAYLOAD = "json: cannot unmarshal object into Go value of type string"
 
 
-def encode_payload(payload: Any) -> bytes:
-    """The request body for ``payload`` (Rule 1): its JSON text, as a JSON string."""
+def payload_text(payload: Any) -> str:
+    """The JSON text a function receives for ``payload`` (Rule 1); None is ""."""
+    if payload is None:
+        return ""
     try:
-        inner = _ENCODE(payload)
+        return _ENCODE(payload)
     except (TypeError, ValueError) as exc:
         raise TypeError(
             f"an RPC payload must be JSON (dict, list, str, int, float, bool, None): {exc}"
         ) from None
-    return dumps(inner).encode()
+
+
+def encode_payload(payload: Any) -> bytes:
+    """The request body for ``payload`` (Rule 1): its JSON text, as a JSON string."""
+    return dumps(payload_text(payload)).encode()
 
 
 def rpc_request(rpc_id: str, payload: Any = None, *, http_key: str | None = None) -> Request:
@@ -70,7 +80,11 @@ def rpc_request(rpc_id: str, payload: Any = None, *, http_key: str | None = None
 
 def parse_rpc(obj: object) -> Any:
     """The function's answer: its payload's JSON value (Rule 1); an empty payload is None."""
-    raw = text(as_object(obj, "an RPC answer"), "payload")
+    return read_answer(text(as_object(obj, "an RPC answer"), "payload"))
+
+
+def read_answer(raw: str) -> Any:
+    """A function's answer text as the JSON value it holds (Rule 1); "" is None."""
     if raw == "":
         return None
     try:

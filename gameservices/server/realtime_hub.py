@@ -26,6 +26,7 @@ from aiohttp import web
 from .._protocol import realtime as rt
 from .._protocol.wire import dumps
 from .notification_store import StoredNotification
+from .tokens import Claims
 
 __all__ = ["ChannelMember", "Hub", "Peer", "RelayedMatch"]
 
@@ -36,9 +37,10 @@ MAX_OUTGOING = 1024  # frames queued for one peer before it is dropped as not re
 class Peer:
     """One connected socket (Rule 1)."""
 
-    def __init__(self, ws: web.WebSocketResponse, user_id: str, username: str, status: bool):
+    def __init__(self, ws: web.WebSocketResponse, claims: Claims, status: bool):
         self.ws = ws
-        self.user_id, self.username = user_id, username
+        self.user_id, self.username = claims.user_id, claims.username
+        self.vars, self.expiry = dict(claims.vars), claims.expires_at  # for server functions
         self.session_id = str(uuid.uuid4())
         self.tracks_status = status
         self.status: str | None = "" if status else None

@@ -1,4 +1,4 @@
-"""Matches and the matchmaker over the reference server's socket, and ``rpc`` (none here).
+"""Matches and the matchmaker over the reference server's socket.
 
 Rule 1: matches are relayed (the server keeps no match state but who is in it): a created
         match has a random id ``{uuid}.`` (or, with a ``name``, the same id for the same name,
@@ -112,10 +112,3 @@ async def matchmaker_remove(realtime: Realtime, peer: Peer, remove: rt.Matchmake
     if remove.ticket not in peer.tickets:
         raise Refusal(_BAD, "Matchmaker ticket not found")
     realtime.matchmaker.remove(remove.ticket)
-
-
-@handler(rt.Rpc)
-async def rpc(realtime: Realtime, peer: Peer, call: rt.Rpc) -> rt.Rpc:
-    if not call.id:
-        raise Refusal(_BAD, "RPC ID must be set")
-    raise Refusal(ErrorCode.RUNTIME_FUNCTION_NOT_FOUND, "RPC function not found")

@@ -24,7 +24,7 @@ from aiohttp import WSMsgType, web
 from .._protocol import realtime as rt
 from .._protocol.routes import SOCKET
 from .._protocol.wire import GrpcCode, dumps
-from . import realtime_chat, realtime_play
+from . import realtime_chat, realtime_play, realtime_rpc
 from .errors import ApiFailure
 from .realtime_context import HANDLERS, Realtime, Refusal, handler
 from .realtime_hub import Peer
@@ -34,7 +34,7 @@ from .tokens import TokenError
 
 __all__ = ["HUB", "routes", "setup_realtime"]
 
-_HANDLER_MODULES = (realtime_chat, realtime_play)  # imported for their registrations
+_HANDLER_MODULES = (realtime_chat, realtime_play, realtime_rpc)  # imported for their registrations
 
 log = logging.getLogger("gameservices.server")
 routes = web.RouteTableDef()
@@ -103,7 +103,7 @@ async def socket(request: web.Request) -> web.StreamResponse:
     ws = web.WebSocketResponse(heartbeat=HEARTBEAT, max_msg_size=rt.MAX_FRAME_BYTES)
     await ws.prepare(request)
     status = request.query.get("status", "false").lower() in ("true", "1")
-    peer = Peer(ws, claims.user_id, claims.username, status)
+    peer = Peer(ws, claims, status)
     realtime.hub.add(peer)
     try:
         await _serve(realtime, peer, ws)

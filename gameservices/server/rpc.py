@@ -3,7 +3,9 @@
 A handler is ``fn(context, payload) -> str | None``, plain or ``async``, as a Nakama Lua function
 is ``function(context, payload)``: ``payload`` is the text the client sent (JSON when the client
 is gameservices), the return value the text sent back (None: ""). A plain function runs on a
-worker thread, so a slow one never blocks the server's loop.
+worker thread, so a slow one never blocks the server's loop. The same handlers answer
+``POST /v2/rpc/{id}`` (``rpc_routes``) and the realtime socket's ``rpc`` (``realtime_rpc``),
+both through ``run_handler``.
 
 Invariants: ids are case-insensitive (lowercased at registration and at call, as Nakama does);
 the registry is immutable once the config is built; ``RpcError(message, code)`` answers with that
@@ -14,7 +16,9 @@ Nakama answers a Lua error: 500, code 13 and the exception's message (its traceb
 
 from __future__ import annotations
 
+import asyncio
 import importlib
+import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -22,7 +26,7 @@ from types import MappingProxyType
 from .._protocol.wire import GrpcCode
 from .notification_store import NewNotification
 
-__all__ = ["RpcContext", "RpcError", "RpcHandler", "check_rpc", "load_handler"]
+__all__ = ["RpcContext", "RpcError", "RpcHandler", "check_rpc", "load_handler", "run_handler"]
 
 
 @dataclass(frozen=True)
@@ -87,3 +91,19 @@ def check_rpc(rpc: Mapping[str, RpcHandler | str]) -> Mapping[str, RpcHandler]:
             raise ValueError(f"RPC id {rpc_id!r} is given twice (ids are case-insensitive)")
         out[rpc_id.lower()] = resolved
     return MappingProxyType(out)
+
+
+async def run_handler(handler: RpcHandler, context: RpcContext, payload: str) -> str:
+    """Run one call: an ``async`` function on the loop, a plain one on a worker thread; its
+    text ("" for None). A result that is not text is the function's bug (TypeError)."""
+    if inspect.iscoroutinefunction(handler):
+        result = await handler(context, payload)
+    else:  # a plain function may block: never on the loop
+        result = await asyncio.to_thread(handler, context, payload)
+        if inspect.isawaitable(result):
+            result = await result
+    if result is None:
+        return ""
+    if not isinstance(result, str):
+        raise TypeError(f"the function returned {type(result).__name__}, not a string or None")
+    return result

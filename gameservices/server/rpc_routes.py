@@ -13,11 +13,9 @@ The HTTP key is compared in constant time and never logged.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import hmac
-import inspect
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -34,7 +32,7 @@ from .._protocol.rpc import (
 from .._protocol.wire import STATUS_FOR_GRPC_CODE, GrpcCode, dumps
 from .http import read_body
 from .notification_store import NewNotification, notify
-from .rpc import RpcContext, RpcError, RpcHandler
+from .rpc import RpcContext, RpcError, run_handler
 from .state import ServerState, state_of
 from .tokens import Claims, TokenError
 
@@ -118,20 +116,6 @@ def _context(request: web.Request, user: Claims | None) -> RpcContext:
     )
 
 
-async def _run(handler: RpcHandler, context: RpcContext, payload: str) -> str:
-    if inspect.iscoroutinefunction(handler):
-        result = await handler(context, payload)
-    else:  # a plain function may block: never on the loop
-        result = await asyncio.to_thread(handler, context, payload)
-        if inspect.isawaitable(result):
-            result = await result
-    if result is None:
-        return ""
-    if not isinstance(result, str):
-        raise TypeError(f"the function returned {type(result).__name__}, not a string or None")
-    return result
-
-
 def _answer(request: web.Request, result: str, unwrap: bool) -> web.Response:
     if not unwrap:
         return _json(200, {"payload": result})
@@ -155,7 +139,7 @@ async def _call(request: web.Request, state: ServerState) -> web.Response:
         except ValueError as exc:
             raise _refuse(GrpcCode.INVALID_ARGUMENT, str(exc)) from None
     try:
-        result = await _run(handler, _context(request, user), payload)
+        result = await run_handler(handler, _context(request, user), payload)
     except RpcError as exc:
         code = function_error_code(exc.code)
         return _json(STATUS_FOR_GRPC_CODE.get(code, 500), function_error_body(exc.message, code))
