@@ -9,6 +9,9 @@ Rule 2: presence events reach every member of the stream, the joiner or leaver i
         Nakama includes it (joins: yes; leaves: the others), hidden members excepted.
 Rule 3: a user's status presence is followed by the user's own sessions too (Nakama sends you
         your own status events).
+Rule 4: a user is online (``OnlineUsers``) while one of its sessions has a status presence;
+        the count changes before the status event is sent, so a follower that saw the event
+        reads the new ``online`` over REST.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from aiohttp import web
 from .._protocol import realtime as rt
 from .._protocol.wire import dumps
 from .notification_store import StoredNotification
+from .online import OnlineUsers
 from .tokens import Claims
 
 __all__ = ["ChannelMember", "Hub", "Peer", "RelayedMatch"]
@@ -120,7 +124,8 @@ class RelayedMatch:
 
 
 class Hub:
-    def __init__(self) -> None:
+    def __init__(self, online: OnlineUsers | None = None) -> None:
+        self.online = OnlineUsers() if online is None else online
         self.peers: dict[str, Peer] = {}
         self.by_user: dict[str, set[Peer]] = {}
         self.channels: dict[str, Channel] = {}
@@ -131,6 +136,7 @@ class Hub:
         self.peers[peer.session_id] = peer
         self.by_user.setdefault(peer.user_id, set()).add(peer)
         if peer.tracks_status:
+            self.online.arrive(peer.user_id)  # Rule 4
             self.follow(peer, [peer.user_id])  # Rule 3
             self.status_event(peer, joins=[peer.presence(status=True)])
 
@@ -146,6 +152,7 @@ class Hub:
         for match_id in list(peer.matches):
             self.leave_match(peer, match_id)
         if peer.status is not None:
+            self.online.depart(peer.user_id)  # Rule 4
             self.status_event(peer, leaves=[peer.presence(status=True)])
         for user_id in list(peer.following):
             self.unfollow(peer, [user_id])
@@ -229,6 +236,10 @@ class Hub:
         old = peer.presence(status=True) if peer.status is not None else None
         peer.status = status
         new = peer.presence(status=True) if status is not None else None
+        if old is None and new is not None:
+            self.online.arrive(peer.user_id)  # Rule 4
+        elif old is not None and new is None:
+            self.online.depart(peer.user_id)
         self.status_event(peer, joins=[new] if new else [], leaves=[old] if old else [])
 
     # -- relayed matches ------------------------------------------------------------------------

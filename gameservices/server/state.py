@@ -23,6 +23,7 @@ from .config import MIN_SECRET_CHARS, ServerConfig
 from .cursors import CursorCodec, SignedCursors
 from .idempotency import purge_expired
 from .notification_store import NotificationHub
+from .online import OnlineUsers
 from .ranks import Ranks
 from .schedules import ResetClock
 from .sqlite_store import Store, Txn
@@ -55,6 +56,8 @@ class ServerState:
     social_cursors: SignedCursors = field(default_factory=lambda: SignedCursors(os.urandom(32)))
     # The listener hook for created notifications (notification_store's docstring).
     notifications: NotificationHub = field(default_factory=NotificationHub)
+    # Who the realtime hub shows online (``apiUser.online`` in REST answers).
+    online: OnlineUsers = field(default_factory=OnlineUsers)
 
 
 class StateHolder:
