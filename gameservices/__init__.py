@@ -54,8 +54,10 @@ from ._protocol.groups import (
 )
 from ._protocol.manifest import Manifest, ManifestEntry
 from ._protocol.matches import Match, MatchList
+from ._protocol.matchmaker_stats import MatchmakerCompletion, MatchmakerStats
 from ._protocol.models import LeaderboardRecord, LeaderboardRecordList
 from ._protocol.notifications import Notification, NotificationList
+from ._protocol.parties import Party, PartyList
 from ._protocol.purchases import (
     StoreEnvironment,
     StoreProvider,
@@ -116,6 +118,8 @@ __all__ = [
     "ManifestEntry",
     "Match",
     "MatchList",
+    "MatchmakerCompletion",
+    "MatchmakerStats",
     "NotConfigured",
     "NotFound",
     "Notification",
@@ -124,6 +128,8 @@ __all__ = [
     "OutboxEntry",
     "OutboxFull",
     "OutcomeUnknown",
+    "Party",
+    "PartyList",
     "ProtocolError",
     "RateLimited",
     "Realtime",

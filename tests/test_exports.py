@@ -74,9 +74,13 @@ EXPECTED = {
     # tournaments (client.tournaments)
     "Tournament",
     "TournamentList",
-    # match listing (client.matches)
+    # match listing and the matchmaker's stats (client.matches), parties (client.parties)
     "Match",
     "MatchList",
+    "MatchmakerCompletion",
+    "MatchmakerStats",
+    "Party",
+    "PartyList",
     # accounts and users (issue 12)
     "Account",
     "User",

@@ -40,6 +40,7 @@ from .keeper import SessionHook, SessionKeeper
 from .leaderboards import LeaderboardService
 from .matches import MatchService
 from .notifications import NotificationService
+from .parties import PartyService
 from .purchases import PurchaseService
 from .realtime import Realtime
 from .rpc import call_rpc
@@ -140,6 +141,7 @@ class Client:
         self.channels = ChannelService(self._calls)
         self.tournaments = TournamentService(self._calls, self.outbox)
         self.matches = MatchService(self._calls)
+        self.parties = PartyService(self._calls)
         self.assets = Assets(
             self.transport, self.assets_url, retry=retry, timeouts=timeouts, opened=self._open
         )

@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from .._checks import is_int
+from .._checks import int_between, is_int
 from .._exceptions import ProtocolError
 from . import routes
 from .api import Request
-from .fields import as_object, boolean, new_record, text, time_field
+from .fields import as_object, boolean, list_field, new_record, text, time_field
 from .wire import dumps
 
 __all__ = [
@@ -156,13 +156,6 @@ def _refund(o: Mapping[str, Any]) -> datetime | None:
     return None if moment is None or moment <= _EPOCH else moment
 
 
-def _items(o: Mapping[str, Any], key: str) -> list[Any]:
-    items = o.get(key, [])
-    if not isinstance(items, list):
-        raise ProtocolError(f"server sent {key} as {type(items).__name__}, expected a list")
-    return items
-
-
 def _purchase(obj: object) -> ValidatedPurchase:
     o = as_object(obj, "a validated purchase")
     fields: dict[str, Any] = {k: text(o, k) for k in _PURCHASE_TEXT}
@@ -174,7 +167,8 @@ def _purchase(obj: object) -> ValidatedPurchase:
 
 def parse_purchases(obj: object) -> ValidatePurchaseResponse:
     o = as_object(obj, "a purchase validation")
-    return ValidatePurchaseResponse(tuple(_purchase(p) for p in _items(o, "validated_purchases")))
+    found = tuple(_purchase(p) for p in list_field(o, "validated_purchases"))
+    return ValidatePurchaseResponse(found)
 
 
 def parse_subscription(obj: object) -> ValidatedSubscription:
@@ -196,7 +190,7 @@ def parse_validated_subscription(obj: object) -> ValidatedSubscription:
 
 def parse_subscription_list(obj: object) -> SubscriptionList:
     o = as_object(obj, "a subscription list")
-    found = tuple(parse_subscription(s) for s in _items(o, "validated_subscriptions"))
+    found = tuple(parse_subscription(s) for s in list_field(o, "validated_subscriptions"))
     return SubscriptionList(found, text(o, "cursor") or None, text(o, "prev_cursor") or None)
 
 
@@ -237,8 +231,7 @@ def validate_subscription(store: str, receipt: str, *, persist: bool = True) -> 
 
 def list_subscriptions(*, limit: int = LIST_MAX, cursor: str | None = None) -> Request:
     """``POST /v2/iap/subscription``: a page of the player's subscriptions (a read)."""
-    if not is_int(limit) or not 1 <= limit <= LIST_MAX:
-        raise ValueError(f"limit must be an int between 1 and {LIST_MAX}, got {limit!r}")
+    int_between("limit", limit, 1, LIST_MAX)
     if cursor is not None and not isinstance(cursor, str):
         raise TypeError(f"cursor must be a str or None, not {type(cursor).__name__}")
     body: dict[str, Any] = {"limit": limit}

@@ -13,7 +13,8 @@ wrapper is therefore the point where each iteration starts, and it decides:
   the tick's costliest iteration so far, its socket reads left out, plus the next read at the
   CPU cost of reads of its kind (``read_meter``: a tick's first read runs on cold caches
   and costs two to three times the next ones, so the costliest iteration, the old predictor,
-  ended ticks with half their budget unused).
+  ended ticks with half their budget unused). Both are CPU time (capped by the wall time): how
+  long the OS held an iteration up says nothing of what the next one costs.
 
 Before all that, a tick with no ready callback and no due timer first polls once by itself; if
 there is no I/O either it returns without entering the loop (the cheapest possible idle tick).
@@ -122,8 +123,10 @@ class SteppingSelector(SelectorWrapper):
     def __init__(self, inner: selectors.BaseSelector, clock: Clock, cpu_clock: Clock) -> None:
         super().__init__(inner)
         self.clock = clock
+        self.cpu_clock = cpu_clock
         self.reads = ReadMeter(clock, cpu_clock)
         self.reserve = 0.0  # the costliest iteration of the tick, its reads left out
+        self.iter_cpu = 0.0  # the ticking thread's CPU clock when the iteration began
         self.primed: list[tuple[selectors.SelectorKey, int]] | None = None  # the idle check's
         self.loop: asyncio.AbstractEventLoop | None = None
         self.stepping = False
@@ -145,6 +148,7 @@ class SteppingSelector(SelectorWrapper):
     ) -> None:  # fmt: skip
         self.stepping, self.budget, self.iterations = True, budget, 0
         self.tick_start = self.iter_start = now
+        self.iter_cpu = self.cpu_clock()
         self.snapshot = ()
         self.detail = detail
         self.primed = primed
@@ -156,12 +160,19 @@ class SteppingSelector(SelectorWrapper):
         self.stepping = False
         self.primed = None
         if self.iterations:
-            self._account(self.clock())
+            self._account(self.clock(), self.cpu_clock())
         self.reads.end()
 
-    def _account(self, now: float) -> None:
+    def _account(self, now: float, cpu: float) -> None:
         took = now - self.iter_start
-        self.reserve = max(self.reserve, took - self.reads.take_read_time())
+        # What the iteration's own work cost, its reads left out, in CPU time: an iteration the
+        # OS preempted says nothing of what the next one will cost (taken in wall time, one
+        # preemption of half a millisecond ended every later read of the tick early). Capped by
+        # the wall time, so that a clock that stands still (tests) never ends a tick.
+        work = min(
+            took - self.reads.take_read_time(), cpu - self.iter_cpu - self.reads.take_read_cpu()
+        )
+        self.reserve = max(self.reserve, work)
         if took > self.detail.slowest_iteration:
             self.detail.slowest_iteration, self.detail.ran = took, self.snapshot
         if took > self.budget:
@@ -193,13 +204,14 @@ class SteppingSelector(SelectorWrapper):
                 timeout = 0
             return self.inner.select(timeout)
         assert self.loop is not None
-        now = self.clock()
+        now, cpu = self.clock(), self.cpu_clock()
         if self.iterations:
-            self._account(now)
+            self._account(now, cpu)
             if self._spent(now):
                 self.loop.stop()  # budget spent: the ready callbacks run, then the tick ends
                 self.snapshot = _ready_snapshot(self.loop)
-                self.iter_start, self.iterations = now, self.iterations + 1
+                self.iter_start, self.iter_cpu = now, cpu
+                self.iterations += 1
                 return []
         admitted = self._admit(1)
         events, self.primed = self.primed, None
@@ -213,7 +225,7 @@ class SteppingSelector(SelectorWrapper):
             self.loop.stop()  # nothing ready, no timer due, no I/O: idle
         self.snapshot = _ready_snapshot(self.loop)
         self.iterations += 1
-        self.iter_start = now  # the poll counts towards the iteration it starts
+        self.iter_start, self.iter_cpu = now, cpu  # the poll counts towards the iteration it starts
         return events
 
 

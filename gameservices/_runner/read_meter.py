@@ -15,8 +15,12 @@ measured: with read buffers of mixed sizes glibc's heap trimmed and faulted its 
 
 Costs per byte are CPU time (``cpu_clock``, the thread's): a read that the OS preempted took far
 longer than its bytes cost, and on a loaded machine that is a third of them; counted in wall
-time they would end later ticks early for nothing. The time reads took is also kept in wall time
-(``clock``), for the stepper to tell an iteration's reads from the rest of it.
+time they would end later ticks early for nothing. The time reads took is also summed, in CPU
+and in wall time (``clock``), for the stepper to tell an iteration's reads from the rest of it.
+
+Until a tick has measured a later read, the next is expected at a first read's cost, but never
+above ``INITIAL_COST``: a download's first reads fault in the heap its buffers grow into (2-10
+times a later read's cost on the benchmark VM), a price later reads do not pay again.
 
 Invariants: ``read_began()`` and ``read_done()`` come in pairs from transports on the loop's
 thread (an interrupted ``recv()`` only leaves a stale start for the next pair to overwrite);
@@ -70,10 +74,12 @@ class ReadMeter:
         self.reads = 0  # reads of at least MIN_SAMPLE bytes in the current tick
         self.last_bytes = 0  # the size of the tick's latest read (0: none yet)
         self.read_time = 0.0  # wall seconds in reads since the stepper last took it
+        self.read_cpu = 0.0  # and CPU seconds
         self._began = self._began_cpu = 0.0
 
     def begin(self) -> None:
-        self.in_tick, self.reads, self.last_bytes, self.read_time = True, 0, 0, 0.0
+        self.in_tick, self.reads, self.last_bytes = True, 0, 0
+        self.read_time = self.read_cpu = 0.0
 
     def end(self) -> None:
         self.in_tick = False
@@ -83,12 +89,23 @@ class ReadMeter:
         spent, self.read_time = self.read_time, 0.0
         return spent
 
+    def take_read_cpu(self) -> float:
+        """CPU seconds spent in reads since the last call (the same split, in CPU time)."""
+        spent, self.read_cpu = self.read_cpu, 0.0
+        return spent
+
     def next_read(self) -> float:
         """CPU seconds the next read of this tick should cost: as big as the last one was
         (level-triggered readiness: a socket that filled a read has more), at its kind's cost.
-        Until a later read was measured, at a first read's: never less cautious than that."""
+        Until a later read was measured, at a first read's: never less cautious than that, but
+        never more than ``INITIAL_COST`` either. A first read dearer than that paid for memory the
+        process had not touched yet (a download's first reads fault in the heap its buffers
+        grow into), which later reads do not pay again; taken as the price of the next read, it
+        ended each tick after one read until it left the window, eight ticks later."""
         first, later = self.costs
-        return self.last_bytes * (later if self.reads and later else first).estimate
+        if self.reads and later:
+            return self.last_bytes * later.estimate
+        return self.last_bytes * min(first.estimate, INITIAL_COST)
 
     def read_began(self) -> None:
         if self.in_tick:
@@ -99,8 +116,9 @@ class ReadMeter:
         if not self.in_tick:
             return
         self.read_time += self.clock() - self._began
+        spent = self.cpu_clock() - self._began_cpu
+        self.read_cpu += spent
         self.last_bytes = nbytes
         if nbytes >= MIN_SAMPLE:
-            spent = self.cpu_clock() - self._began_cpu
             self.costs[FIRST if self.reads == 0 else LATER].add(spent / nbytes)
             self.reads += 1

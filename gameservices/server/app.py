@@ -45,6 +45,7 @@ from . import (
     chat_store,
     health,
     leaderboard_routes,
+    link_routes,
     match_routes,
     rpc_routes,
     storage_routes,
@@ -61,6 +62,7 @@ from .group_routes import routes as group_routes
 from .http_dates import stamp_date
 from .notification_routes import routes as notification_routes
 from .openapi import setup_openapi
+from .party_routes import routes as party_routes
 from .purchase_routes import routes as purchase_routes
 from .ratelimit import rate_limit_middleware
 from .realtime_routes import setup_realtime
@@ -271,6 +273,7 @@ def create_app(config: ServerConfig | None = None) -> web.Application:
     app[STATE] = StateHolder()
     app.add_routes(accounts.routes)
     app.add_routes(account_routes.routes)
+    app.add_routes(link_routes.routes)
     app.add_routes(leaderboard_routes.routes)
     app.add_routes(health.routes)
     app.add_routes(friend_routes)
@@ -282,6 +285,7 @@ def create_app(config: ServerConfig | None = None) -> web.Application:
     app.add_routes(storage_routes.routes)
     app.add_routes(event_routes)
     app.add_routes(purchase_routes)
+    app.add_routes(party_routes)
     app.on_response_prepare.append(_gateway_headers)
     if config.clock is not time.time:
         # Clients judge token expiry by Date; with an injected clock it must tell that time.

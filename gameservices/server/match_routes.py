@@ -1,4 +1,5 @@
-"""``GET /v2/match``: match listing, with Nakama's checks and messages (``_protocol.matches``).
+"""``GET /v2/match``: match listing, with Nakama's checks and messages (``_protocol.matches``);
+``GET /v2/matchmaker/stats``: the realtime matchmaker's stats, live (``realtime_matchmaker``).
 
 Invariant: this server runs no authoritative matches; relayed matches are the realtime socket's
 (``realtime_hub``), listed as Nakama lists them: only when no ``label`` or ``query`` filter is
@@ -13,9 +14,10 @@ from typing import Any
 from aiohttp import web
 
 from .._protocol.matches import MATCH_LIST_DEFAULT, MatchFilter, parse_match_query
-from .._protocol.routes import MATCHES
+from .._protocol.routes import MATCHES, MATCHMAKER_STATS
 from .._protocol.wire import omit_zero
 from .http import accept, json_response
+from .realtime_context import Realtime
 from .realtime_routes import HUB
 from .state import state_of
 
@@ -24,12 +26,18 @@ __all__ = ["routes"]
 routes = web.RouteTableDef()
 
 
+def _realtime(request: web.Request) -> Realtime | None:
+    """The socket's shared state; None before any socket connected (nothing exists yet)."""
+    realtime = request.app[HUB].get("rt")
+    return realtime if realtime is not None and realtime.state is state_of(request) else None
+
+
 def _relayed(request: web.Request, f: MatchFilter) -> list[dict[str, Any]]:
     if f.label is not None or f.query is not None or f.authoritative is True:
         return []  # Nakama: authoritative matches only
-    realtime = request.app[HUB].get("rt")
-    if realtime is None or realtime.state is not state_of(request):
-        return []  # no socket has connected yet: no match can exist
+    realtime = _realtime(request)
+    if realtime is None:
+        return []
     found = []
     for match_id, match in sorted(realtime.hub.matches.items()):
         size = len(match.members)
@@ -47,3 +55,9 @@ def _relayed(request: web.Request, f: MatchFilter) -> list[dict[str, Any]]:
 async def list_matches(request: web.Request) -> web.Response:
     found = _relayed(request, accept(parse_match_query, request.query))
     return json_response({"matches": found} if found else {})
+
+
+@routes.get(MATCHMAKER_STATS, allow_head=False)
+async def matchmaker_stats(request: web.Request) -> web.Response:
+    realtime = _realtime(request)
+    return json_response({} if realtime is None else realtime.matchmaker.stats())

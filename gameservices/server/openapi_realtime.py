@@ -1,9 +1,11 @@
-"""The realtime routes of the OpenAPI document: the socket's upgrade and chat history."""
+"""The realtime routes of the OpenAPI document: the socket's upgrade, chat history, and what
+REST says of the socket's matchmaker and parties."""
 
 from __future__ import annotations
 
 from .._protocol import routes
 from .._protocol.chat_history import HISTORY_LIMIT_MAX
+from .._protocol.parties import PARTY_LIST_DEFAULT, PARTY_LIST_MAX
 from .openapi_parts import error_answer, path_param, query_param, responses
 from .openapi_schemas import Schema
 
@@ -18,6 +20,66 @@ _MESSAGE_LIST: Schema = {
         "cacheable_cursor": {"type": "string"},
     },
 }
+
+_TIME: Schema = {"type": "string", "format": "date-time"}
+_STATS: Schema = {
+    "type": "object",
+    "properties": {
+        "ticket_count": {"type": "integer", "format": "int32", "minimum": 0},
+        "oldest_ticket_create_time": _TIME,
+        "completions": {
+            "type": "array",
+            "maxItems": 10,
+            "items": {
+                "type": "object",
+                "properties": {"create_time": _TIME, "complete_time": _TIME},
+            },
+        },
+    },
+}
+_PARTY_LIST: Schema = {
+    "type": "object",
+    "properties": {
+        "parties": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "party_id": {"type": "string"},
+                    "open": {"type": "boolean"},
+                    "hidden": {"type": "boolean"},
+                    "max_size": {"type": "integer", "format": "int32"},
+                    "label": {"type": "string"},
+                },
+            },
+        },
+        "cursor": {"type": "string"},
+    },
+}
+
+
+def _lobby_paths() -> dict[str, Schema]:
+    limit = {"type": "integer", "minimum": 1, "maximum": PARTY_LIST_MAX}
+    return {
+        routes.MATCHMAKER_STATS: {
+            "get": {
+                "summary": "The matchmaker's waiting tickets and its latest matched ones (live).",
+                "responses": responses(_STATS, "401"),
+            }
+        },
+        routes.PARTIES: {
+            "get": {
+                "summary": "Parties that are not hidden (none here: the socket makes no parties).",
+                "parameters": [
+                    query_param("limit", limit, f"default {PARTY_LIST_DEFAULT}"),
+                    query_param("open", {"type": "boolean"}, "open (or closed) parties only"),
+                    query_param("query", {"type": "string"}, "a Bluge query on labels"),
+                    query_param("cursor", {"type": "string"}, "refused here: none is issued"),
+                ],
+                "responses": responses(_PARTY_LIST, "400", "401"),
+            }
+        },
+    }
 
 
 def realtime_paths() -> dict[str, Schema]:
@@ -51,4 +113,5 @@ def realtime_paths() -> dict[str, Schema]:
                 "responses": responses(_MESSAGE_LIST, "400", "401", "404"),
             }
         },
+        **_lobby_paths(),
     }

@@ -29,7 +29,8 @@ class Realtime:
     def __init__(self, state: ServerState) -> None:
         self.state = state
         self.hub = Hub()
-        self.matchmaker = Matchmaker(state.cursors.derive(b"matchmaker tokens"))
+        key = state.cursors.derive(b"matchmaker tokens")
+        self.matchmaker = Matchmaker(key, state.config.clock)
 
 
 Handler = Callable[[Realtime, Peer, Any], Awaitable[object]]

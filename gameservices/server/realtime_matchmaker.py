@@ -12,17 +12,25 @@ Rule 3: a matched group gets one relayed match: each member receives ``matchmake
         with its own ticket, the same ``token`` (the match id, signed) and every user.
 Rule 4: a session's tickets go when it disconnects; a session holds at most
         ``MAX_TICKETS`` (Nakama's ``max_tickets`` default, 3).
+Rule 5: ``stats`` counts the waiting tickets and keeps the latest matched ones (creation and
+        match times, by the server's clock), live, where Nakama answers its last interval's
+        snapshot.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 import uuid
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from .._protocol import realtime as rt
 from .._protocol.matchmaker_query import Query
+from .._protocol.matchmaker_stats import COMPLETIONS_KEPT, matchmaker_stats_json
 from .realtime_hub import Peer
 
 __all__ = ["INTERVAL", "MAX_TICKETS", "Matchmaker", "Ticket"]
@@ -37,6 +45,7 @@ class Ticket:
     peer: Peer
     add: rt.MatchmakerAdd
     query: Query
+    created: float  # the server's clock, epoch seconds
 
     def accepts(self, other: Ticket) -> bool:
         props = other.add
@@ -49,12 +58,18 @@ class Ticket:
 
 
 class Matchmaker:
-    def __init__(self, key: bytes) -> None:
-        self._key = key
+    def __init__(self, key: bytes, clock: Callable[[], float] = time.time) -> None:
+        self._key, self._clock = key, clock
         self.tickets: dict[str, Ticket] = {}  # insertion order: oldest first
+        self._completions: deque[tuple[float, float]] = deque(maxlen=COMPLETIONS_KEPT)
+
+    def stats(self) -> dict[str, Any]:
+        """Rule 5: the body of ``GET /v2/matchmaker/stats``."""
+        created = (t.created for t in self.tickets.values())
+        return matchmaker_stats_json(created, self._completions)
 
     def add(self, peer: Peer, add: rt.MatchmakerAdd, query: Query) -> Ticket:
-        ticket = Ticket(str(uuid.uuid4()), peer, add, query)
+        ticket = Ticket(str(uuid.uuid4()), peer, add, query, self._clock())
         self.tickets[ticket.id] = ticket
         peer.tickets.add(ticket.id)
         return ticket
@@ -105,8 +120,10 @@ class Matchmaker:
         match_id = f"{uuid.uuid4()}."
         token = self.token_for(match_id)
         users = tuple(t.user() for t in group)
+        now = self._clock()
         for ticket in group:
             self.remove(ticket.id)
+            self._completions.append((ticket.created, now))
         for ticket in group:
             ticket.peer.send(rt.MatchmakerMatched(ticket.id, "", token, users, ticket.user()))
 

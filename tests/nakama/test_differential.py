@@ -2010,6 +2010,23 @@ async def _(w: Wire) -> None:
     await w.call("GET", "/v2/iap/subscription/x")
 
 
+@case("parties: listings find none; Nakama's limit and flag checks")
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    for query in ("", "?limit=1", "?limit=100&open=true", "?open=f&query=label.mode:duel",
+                  "?query=(", "?cursor=", "?limit=0", "?limit=101", "?limit=x",
+                  "?open=maybe"):  # fmt: skip
+        await w.call("GET", f"/v2/party{query}", auth="alice")
+    await w.call("GET", "/v2/party")
+    await w.call("GET", "/v2/matchmaker/stats")
+
+
+@case("parties: a cursor the server cannot read", deliberate="nakama-500")
+async def _(w: Wire) -> None:
+    await w.login("alice")
+    await w.call("GET", "/v2/party?cursor=garbage", auth="alice")
+
+
 # -- running a case ------------------------------------------------------------------------------
 
 

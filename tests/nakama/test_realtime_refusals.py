@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import WSMsgType
 from yarl import URL
 
 from gameservices._client.realtime import socket_url
@@ -19,8 +21,20 @@ from .support import Target, device_id
 
 CLOSED = "closed"
 BARE = "bare"
+
+
+@dataclass(frozen=True)
+class Closes:
+    """Nakama sends this error, then closes the socket. Its error often loses the race with its
+    close (seen both ways on Nakama 3.40, the error mostly under load), so only the close is
+    certain: the answer is the close, with or without this one error before it."""
+
+    code: int
+    message: str
+
+
 T = "Invalid channel target"
-# (request body, expected: CLOSED, BARE, or (code, message)); $SELF is the caller's user id.
+# (request body, expected: CLOSED, Closes, BARE, or (code, message)); $SELF: the caller's id.
 CASES: list[tuple[dict[str, Any], Any]] = [
     ({"channel_join": {"target": "", "type": 1}}, (3, T)),
     (
@@ -89,10 +103,10 @@ CASES: list[tuple[dict[str, Any], Any]] = [
     ({"rpc": {"id": ""}}, (3, "RPC ID must be set")),
     ({"rpc": {"id": "gs_no_such_rpc"}}, (6, "RPC function not found")),
     ({"rpc": {"id": "gs_fail", "payload": '{"message": "no", "code": 3}'}}, (7, "no")),
-    ({}, CLOSED),  # an envelope without a message
-    ({"channel": {"id": "x"}}, CLOSED),  # a push's name, sent by a client
-    ({"gs_unknown": {}}, CLOSED),
-    ({"match_data": {}}, CLOSED),
+    ({}, Closes(2, "Missing message.")),  # an envelope without a message
+    ({"channel": {"id": "x"}}, Closes(1, "Unrecognized message.")),  # a push's name
+    ({"gs_unknown": {}}, CLOSED),  # not an envelope protojson reads: closed, no error
+    ({"match_data": {}}, Closes(1, "Unrecognized message.")),
 ]
 
 
@@ -100,15 +114,21 @@ def _ids(case: tuple[dict[str, Any], Any]) -> str:
     return json.dumps(case[0])[:60]
 
 
-async def _answer(target: Target, token: str, body: dict[str, Any]) -> Any:
+async def _answer(
+    target: Target, token: str, body: dict[str, Any], *, until_closed: bool = False
+) -> Any:
     async with aiohttp.ClientSession() as http:
         ws = await http.ws_connect(socket_url(URL(target.url), token).update_query(status="false"))
         await ws.send_str(json.dumps({"cid": "1", **body}))
         while True:
             msg = await asyncio.wait_for(ws.receive(), 10)
-            if msg.type is not aiohttp.WSMsgType.TEXT:
+            if msg.type is not WSMsgType.TEXT:
                 return CLOSED
             env = rt.decode(msg.data)
+            if env.cid == "1" and until_closed:
+                assert env.name == "error", env
+                assert (await asyncio.wait_for(ws.receive(), 10)).type is not WSMsgType.TEXT
+                return (env.message.code, env.message.message)
             if env.cid == "1":
                 await ws.close()
                 if env.name == "":
@@ -123,4 +143,8 @@ async def test_refusal(target: Target, case: tuple[dict[str, Any], Any]) -> None
     async with target.client() as client:
         session = await client.auth.device(device_id())
         text = json.dumps(body).replace("$RANDOM", str(uuid.uuid4()))
+        if isinstance(expected, Closes):
+            answer = await _answer(target, session.token, json.loads(text), until_closed=True)
+            assert answer in (CLOSED, (expected.code, expected.message))
+            return
         assert await _answer(target, session.token, json.loads(text)) == expected

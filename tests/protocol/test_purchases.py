@@ -5,7 +5,6 @@ and a server's reading of the bodies (``purchase_rules``, ``protojson``)."""
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -19,46 +18,14 @@ from gameservices import (
     ValidatedSubscription,
 )
 from gameservices._protocol import purchases as wire
-from gameservices._protocol.api import Request
 from gameservices._protocol.protojson import bool_value, int32_value, string_value
 from gameservices._protocol.purchase_rules import not_configured, parse_subscription_page
+from tests.protocol.nakama_swagger import check_request
 
 ROOT = Path(__file__).parent.parent.parent
-SWAGGER = json.loads((ROOT / "docs" / "reference" / "nakama-apigrpc.swagger.json").read_text())
 SAMPLES = ROOT / "tests" / "samples" / "handwritten"
 UTC = timezone.utc
-
-
-def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
-def _operation(req: Request) -> dict[str, Any]:
-    for template, ops in SWAGGER["paths"].items():
-        pattern = "^" + re.sub(r"\{[^}]+\}", "[^/]+", template) + "$"
-        if re.match(pattern, req.path) and req.method.lower() in ops:
-            # a static path (".../apple") wins over a template, as in the gateway
-            return dict(ops[req.method.lower()])
-    raise AssertionError(f"{req.method} {req.path} is not in Nakama's swagger")
-
-
-def _check(req: Request, operation_id: str) -> dict[str, Any]:
-    op = _operation(req)
-    assert op["operationId"] == operation_id
-    body = json.loads(req.body) if req.body else None
-    params = [p for p in op.get("parameters", []) if p["in"] == "body"]
-    if not params:
-        assert body is None
-        return {}
-    model = params[0]["schema"]["$ref"].rsplit("/", 1)[-1]
-    fields = {_snake(k): v for k, v in SWAGGER["definitions"][model]["properties"].items()}
-    assert body is not None
-    for key, value in body.items():
-        assert key in fields, f"{key} is not a field of {model}"
-        kind = {"string": str, "boolean": bool, "integer": int}[fields[key]["type"]]
-        assert isinstance(value, kind), f"{key} must go out as {kind.__name__}"
-    assert req.headers["Content-Type"] == "application/json"
-    return dict(body)
+_check = check_request
 
 
 @pytest.mark.parametrize(

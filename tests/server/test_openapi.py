@@ -94,6 +94,12 @@ def test_every_implemented_route_is_described() -> None:
         ("get", "/v2/storage/{collection}"),
         ("get", "/v2/storage/{collection}/{user_id}"),
         ("post", "/v2/event"),
+        # account links (issue 12 part 3)
+        *(
+            ("post", f"/v2/account/{verb}/{kind}")
+            for verb in ("link", "unlink")
+            for kind in ("device", "custom", "email")
+        ),
         *(
             ("post", f"/v2/iap/purchase/{s}")
             for s in ("apple", "google", "huawei", "facebookinstant")
@@ -101,6 +107,8 @@ def test_every_implemented_route_is_described() -> None:
         *(("post", f"/v2/iap/subscription/{s}") for s in ("apple", "google")),
         ("post", "/v2/iap/subscription"),
         ("get", "/v2/iap/subscription/{product_id}"),
+        ("get", "/v2/matchmaker/stats"),
+        ("get", "/v2/party"),
     }
     assert {(m, p) for p, ops in paths.items() for m in ops} == expected
 
