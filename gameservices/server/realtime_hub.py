@@ -9,6 +9,9 @@ Rule 2: presence events reach every member of the stream, the joiner or leaver i
         Nakama includes it (joins: yes; leaves: the others), hidden members excepted.
 Rule 3: a user's status presence is followed by the user's own sessions too (Nakama sends you
         your own status events).
+Rule 4: a group's membership changes reach its channel after their commit (``group_posted``):
+        the messages to every member, then the presences of who left, was kicked or banned
+        leave it (a leave event to the others), as Nakama orders them.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from aiohttp import web
 
 from .._protocol import realtime as rt
 from .._protocol.wire import dumps
+from .group_chat import GroupPosted
 from .notification_store import StoredNotification
 from .tokens import Claims
 
@@ -183,6 +187,22 @@ class Hub:
             self.channel_event(channel, leaves=[peer.presence(persistence=member.persistence)])
         if not channel.members:
             del self.channels[channel_id]
+
+    def group_posted(self, posted: GroupPosted) -> None:
+        """A ``group_chat`` listener: a group's change reaches its channel (group_chat Rule 3)."""
+        channel = self.channels.get(posted.channel_id)
+        if channel is None:
+            return  # nobody is in the channel: the history has the messages
+        if posted.gone:  # the group went: its presences go, no event (as Nakama's)
+            for member in channel.members.values():
+                member.peer.channels.discard(channel.id)
+            del self.channels[channel.id]
+            return
+        for message in posted.messages:
+            self.to_channel(channel, message)
+        for member in list(channel.members.values()):
+            if member.peer.user_id in posted.removed:
+                self.leave_channel(member.peer, channel.id)
 
     def channel_event(self, channel: Channel, joins: Iterable[rt.Presence] = (),
                       leaves: Iterable[rt.Presence] = ()) -> None:  # fmt: skip
