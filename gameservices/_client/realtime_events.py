@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._protocol.realtime import Channel
+from .._protocol.realtime import Channel, Match
 from .._runner.ambient import RunnerHooks
 from .._runner.handles import SubscriberCall, Subscription, logger
 
@@ -69,14 +69,19 @@ class ConnectionLost:
 class Reconnected:
     """The socket is open again after ``attempts`` tries, and what it held is restored:
     ``channels`` re-joined (new ``Channel`` replies), ``followed`` user ids followed again,
-    ``tickets`` old matchmaker ticket -> new ticket, ``matches_left``: matches it was in,
-    which a relayed match does not survive (join again by id if the match still runs)."""
+    ``tickets`` old matchmaker ticket -> new ticket, ``matches`` the matches it was in and
+    joined again (new ``Match`` replies: a new presence, the others saw a leave and a join);
+    ``matches_left``: those it could not (a relayed match ends with its last member, or with
+    its server); ``channels_left``: channels the server no longer lets it join (a group's
+    after a kick)."""
 
     attempts: int
     channels: tuple[Channel, ...] = ()
     followed: tuple[str, ...] = ()
     tickets: Mapping[str, str] = field(default_factory=dict)
     matches_left: tuple[str, ...] = ()
+    matches: tuple[Match, ...] = ()
+    channels_left: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,7 @@ __all__ = [
     "MatchmakerRemove",
     "MatchmakerTicket",
     "MatchmakerUser",
+    "MessageCode",
     "Notification",
     "Notifications",
     "Ping",
@@ -100,6 +101,22 @@ class ChannelType(enum.IntEnum):
     ROOM = 1
     DIRECT_MESSAGE = 2
     GROUP = 3
+
+
+class MessageCode(enum.IntEnum):
+    """``channel_message.code``: a chat message (0), its update (1) or removal (2), or what the
+    server posts into a group's channel when a member changes (3-9, sender the member)."""
+
+    CHAT = 0
+    CHAT_UPDATE = 1
+    CHAT_REMOVE = 2
+    GROUP_JOIN = 3
+    GROUP_ADD = 4
+    GROUP_LEAVE = 5
+    GROUP_KICK = 6
+    GROUP_PROMOTE = 7
+    GROUP_BAN = 8
+    GROUP_DEMOTE = 9
 
 
 class ErrorCode(enum.IntEnum):

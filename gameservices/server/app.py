@@ -47,6 +47,7 @@ from . import (
     leaderboard_routes,
     link_routes,
     match_routes,
+    provider_routes,
     rpc_routes,
     storage_routes,
     tournament_routes,
@@ -274,6 +275,7 @@ def create_app(config: ServerConfig | None = None) -> web.Application:
     app.add_routes(accounts.routes)
     app.add_routes(account_routes.routes)
     app.add_routes(link_routes.routes)
+    app.add_routes(provider_routes.routes)
     app.add_routes(leaderboard_routes.routes)
     app.add_routes(health.routes)
     app.add_routes(friend_routes)

@@ -9,7 +9,10 @@ Rule 2: presence events reach every member of the stream, the joiner or leaver i
         Nakama includes it (joins: yes; leaves: the others), hidden members excepted.
 Rule 3: a user's status presence is followed by the user's own sessions too (Nakama sends you
         your own status events).
-Rule 4: a user is online (``OnlineUsers``) while one of its sessions has a status presence;
+Rule 4: a group's membership changes reach its channel after their commit (``group_posted``):
+        the messages to every member, then the presences of who left, was kicked or banned
+        leave it (a leave event to the others), as Nakama orders them.
+Rule 5: a user is online (``OnlineUsers``) while one of its sessions has a status presence;
         the count changes before the status event is sent, so a follower that saw the event
         reads the new ``online`` over REST.
 """
@@ -28,6 +31,7 @@ from aiohttp import web
 
 from .._protocol import realtime as rt
 from .._protocol.wire import dumps
+from .group_chat import GroupPosted
 from .notification_store import StoredNotification
 from .online import OnlineUsers
 from .tokens import Claims
@@ -136,7 +140,7 @@ class Hub:
         self.peers[peer.session_id] = peer
         self.by_user.setdefault(peer.user_id, set()).add(peer)
         if peer.tracks_status:
-            self.online.arrive(peer.user_id)  # Rule 4
+            self.online.arrive(peer.user_id)  # Rule 5
             self.follow(peer, [peer.user_id])  # Rule 3
             self.status_event(peer, joins=[peer.presence(status=True)])
 
@@ -152,7 +156,7 @@ class Hub:
         for match_id in list(peer.matches):
             self.leave_match(peer, match_id)
         if peer.status is not None:
-            self.online.depart(peer.user_id)  # Rule 4
+            self.online.depart(peer.user_id)  # Rule 5
             self.status_event(peer, leaves=[peer.presence(status=True)])
         for user_id in list(peer.following):
             self.unfollow(peer, [user_id])
@@ -190,6 +194,22 @@ class Hub:
             self.channel_event(channel, leaves=[peer.presence(persistence=member.persistence)])
         if not channel.members:
             del self.channels[channel_id]
+
+    def group_posted(self, posted: GroupPosted) -> None:
+        """A ``group_chat`` listener: a group's change reaches its channel (group_chat Rule 3)."""
+        channel = self.channels.get(posted.channel_id)
+        if channel is None:
+            return  # nobody is in the channel: the history has the messages
+        if posted.gone:  # the group went: its presences go, no event (as Nakama's)
+            for member in channel.members.values():
+                member.peer.channels.discard(channel.id)
+            del self.channels[channel.id]
+            return
+        for message in posted.messages:
+            self.to_channel(channel, message)
+        for member in list(channel.members.values()):
+            if member.peer.user_id in posted.removed:
+                self.leave_channel(member.peer, channel.id)
 
     def channel_event(self, channel: Channel, joins: Iterable[rt.Presence] = (),
                       leaves: Iterable[rt.Presence] = ()) -> None:  # fmt: skip
@@ -237,7 +257,7 @@ class Hub:
         peer.status = status
         new = peer.presence(status=True) if status is not None else None
         if old is None and new is not None:
-            self.online.arrive(peer.user_id)  # Rule 4
+            self.online.arrive(peer.user_id)  # Rule 5
         elif old is not None and new is None:
             self.online.depart(peer.user_id)
         self.status_event(peer, joins=[new] if new else [], leaves=[old] if old else [])

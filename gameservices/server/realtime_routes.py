@@ -62,8 +62,7 @@ async def _start(app: web.Application) -> None:
 
 
 async def _stop(app: web.Application) -> None:
-    unlisten = app[HUB].get("unlisten")
-    if unlisten is not None:
+    for unlisten in app[HUB].get("unlisten", ()):
         unlisten()
     sweeper = app[HUB].get("sweeper")
     if sweeper is not None:
@@ -79,7 +78,12 @@ def _realtime(request: web.Request) -> Realtime:
     if current is None or current.state is not state:
         current = holder["rt"] = Realtime(state)
         holder["sweeper"] = asyncio.ensure_future(_sweep(current))
-        holder["unlisten"] = state.notifications.listen(current.hub.push_notification)
+        for unlisten in holder.get("unlisten", ()):
+            unlisten()  # a state that closed (a restarted app): its hooks go with it
+        holder["unlisten"] = [
+            state.notifications.listen(current.hub.push_notification),
+            state.group_chat.listen(current.hub.group_posted),
+        ]
     return current
 
 

@@ -84,11 +84,9 @@ async def test_an_id_another_account_holds_is_a_conflict(
         else:
             await getattr(owner.auth, kind)(taken)
         await other.auth.device(device_id())
+        args = (taken, "correct horse") if kind == "email" else (taken,)
         with pytest.raises(Conflict) as caught:
-            if kind == "email":
-                await other.auth.link_email(taken, "correct horse")
-            else:
-                await getattr(other.auth, f"link_{kind}")(taken)
+            await getattr(other.auth, f"link_{kind}")(*args)
         assert_api_error(caught.value, 409, 6, message)
 
 
@@ -148,7 +146,8 @@ async def test_unlinking_nothing_named_succeeds_when_another_login_remains(
         ("device", "", "Device ID is required."),
         ("device", "short", "Device ID invalid, must be 10-128 bytes."),
         ("device", "d" * 129, "Device ID invalid, must be 10-128 bytes."),
-        ("device", "has a space in it", "Device ID invalid, no spaces or control characters allowed."),
+        ("device", "has a space in it",
+         "Device ID invalid, no spaces or control characters allowed."),
         ("custom", "", "Custom ID is required."),
         ("custom", "short", "Invalid custom ID, must be 6-128 bytes."),
         ("custom", "c" * 129, "Invalid custom ID, must be 6-128 bytes."),
@@ -168,7 +167,8 @@ async def test_bad_ids_are_refused(target: Target, kind: str, value: str, messag
     [
         ("", "correct horse", "Email address and password is required."),
         ("gs-no-password@example.com", "", "Email address and password is required."),
-        ("has space@example.com", "short", "Invalid email address, no spaces or control characters allowed."),
+        ("has space@example.com", "short",
+         "Invalid email address, no spaces or control characters allowed."),
         ("not-an-email", "short", "Password must be at least 8 characters long."),
         ("not-an-email", "correct horse", "Invalid email address format."),
         ("a@b.c", "correct horse", "Invalid email address, must be 10-255 bytes."),

@@ -52,6 +52,10 @@ CASES: list[tuple[dict[str, Any], Any]] = [
     ),
     ({"channel_join": {"target": "$RANDOM", "type": 2}}, (3, f"User ID not found: {T}")),
     ({"channel_join": {"target": "$RANDOM", "type": 3}}, (3, f"Group not found: {T}")),
+    (
+        {"channel_join": {"target": "not-a-group", "type": 3}},
+        (3, f"Invalid group ID in group channel join: {T}"),
+    ),
     ({"channel_leave": {"channel_id": "garbage"}}, (3, "Invalid channel identifier")),
     ({"channel_leave": {"channel_id": "2...nothere"}}, BARE),
     (
