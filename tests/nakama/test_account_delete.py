@@ -159,7 +159,11 @@ async def test_the_players_sockets_close(target: Target, cast: Cast) -> None:
         closes = [asyncio.ensure_future(_close_of(ws)) for ws in sockets]
         await cast.ada.account.delete()
         done = await asyncio.wait_for(asyncio.gather(*closes), WAIT)
-        assert done == [(WSMsgType.CLOSE, 1000, DISCONNECTED)] * 2
+        closed = (WSMsgType.CLOSE, 1000, DISCONNECTED)
+        # Nakama sometimes drops a connection before its close frame is read (CLOSED, no frame)
+        ends = {closed, (WSMsgType.CLOSED, None, None)} if target.is_nakama else {closed}
+        assert set(done) <= ends
+        assert closed in done
         await watcher.next_event(
             "status_presence_event", lambda e: any(p.user_id == cast.ada_id for p in e.leaves)
         )
