@@ -2,7 +2,9 @@
 
 - The server still answers every request the client builds exactly as recorded (live).
 - The client's parsers read every recorded answer: records, pages, empty pages, sessions,
-  errors (status, code and message on the right exception) and the asset manifest.
+  errors (status, code and message on the right exception), the asset manifest, and the
+  account, users, friends, groups, channel history, notifications, tournaments, matches and
+  server functions (``roundtrip_social``).
 - The server's request rules (``_protocol.request_rules``, ``account_rules``) accept every
   recorded request, and refuse each one the server answered 400, with the message it sent.
 - Asset downloads: the Range a resume sends is the range the asset host serves, and its
@@ -69,6 +71,7 @@ from gameservices._protocol.storage import (
 from gameservices._protocol.wire import dumps
 from gameservices.server.http_dates import http_date
 from gameservices.server.http_ranges import UNSATISFIABLE, ByteRange, if_range_holds, parse_range
+from tests.roundtrip_social import CHECKS, REFUSED_BY_STATE, answer_check, judge
 from tests.samples.record import ASSETS, NOW, Exchange, load, put_assets, record_all
 
 STORED = {ex.case: ex for ex in load()}
@@ -173,6 +176,9 @@ def _check_object_list(ex: Exchange, data: dict[str, Any]) -> None:
 
 def _answer_check(ex: Exchange) -> Any:
     method, path = ex.request["method"], ex.request["path"]
+    social = answer_check(ex)  # account, users, friends, groups, tournaments, rpc, ...
+    if social is not None:
+        return social
     if path == "/v2/storage":
         return _check_acks if method == "PUT" else _check_objects
     if path.startswith("/v2/storage/") and method == "GET":
@@ -220,6 +226,7 @@ def test_every_kind_of_answer_is_recorded() -> None:
         _check_acks,
         _check_objects,
         _check_object_list,
+        *CHECKS,
     }
     assert {ex.status for ex in STORED.values()} >= {200, 400, 401, 404, 409, 429}
     assert any(ex.body == b"{}" and ex.request["method"] == "GET" for ex in STORED.values())
@@ -238,6 +245,8 @@ def _judge(request: dict[str, Any]) -> None:
     raw = b"" if request["body"] is None else dumps(request["body"]).encode()
     if path.startswith("/v2/storage"):
         _judge_storage(method, path, first, raw)
+        return
+    if judge(request):  # account, users, friends, groups, tournaments, rpc, ...
         return
     if "Idempotency-Key" in request["headers"]:
         check_idempotency_key(request["headers"]["Idempotency-Key"])
@@ -277,7 +286,7 @@ def _judge_storage(method: str, path: str, first: dict[str, str], raw: bytes) ->
 
 
 # Refusals that come from what is stored, not from the request: the rules accept the request.
-_REFUSED_BY_STATE = {VERSION_REJECTED, DELETE_REJECTED}
+_REFUSED_BY_STATE = {VERSION_REJECTED, DELETE_REJECTED, *REFUSED_BY_STATE}
 
 
 @pytest.mark.parametrize("case", CASES)

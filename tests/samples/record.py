@@ -34,6 +34,8 @@ from gameservices.server import ServerConfig
 from gameservices.server.ratelimit import RateLimit
 from gameservices.testing import ReferenceServer
 
+from .record_social import HTTP_KEY, RPC, TOURNAMENT, record_play, record_social
+
 RECORDED = Path(__file__).parent / "recorded"
 KEY = "defaultkey"
 SECRET = "samples-token-secret-0123456789abcdef"
@@ -199,6 +201,8 @@ async def _record_main(base: str) -> list[Exchange]:
         refresh = api.refresh_session(KEY, sessions["ada"]["refresh_token"])
         await r.send("refresh_session", refresh)
         await _storage(r, sessions)
+        await record_social(r, tokens)
+        await record_play(r, tokens)
         await _errors(r, tokens, sessions["carol"])
         await r.get("asset_manifest", "/assets/manifest.json")
         return r.exchanges
@@ -213,7 +217,9 @@ async def _record_rate_limited(base: str) -> list[Exchange]:
 
 
 def _config() -> ServerConfig:
-    return ServerConfig(clock=_now, token_secret=SECRET)
+    return ServerConfig(
+        clock=_now, token_secret=SECRET, tournaments=(TOURNAMENT,), rpc=RPC, http_key=HTTP_KEY
+    )
 
 
 def put_assets(root: Path) -> None:
