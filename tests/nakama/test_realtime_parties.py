@@ -1,0 +1,196 @@
+"""Parties on both servers, as Nakama 3.40 runs them: open and closed parties, join requests,
+the leader's calls, party data, presence events and who is told what."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from gameservices import RealtimeError
+from gameservices._client.realtime import Realtime
+from gameservices._client.realtime_events import Event
+from gameservices.realtime import Party, Presence
+
+from .social import Player, players
+from .support import Target
+
+WAIT = 15.0
+
+
+@dataclass
+class Member:
+    player: Player
+    rt: Realtime
+    events: AsyncIterator[Event]
+
+    @property
+    def id(self) -> str:
+        return self.player.id
+
+    async def next(self, kind: str, match: Any = None) -> Any:
+        async def find() -> Any:
+            async for event in self.events:
+                if event.kind == kind and (match is None or match(event.data)):
+                    return event.data
+            raise AssertionError(f"the socket closed before a {kind} event")
+
+        return await asyncio.wait_for(find(), WAIT)
+
+    async def joined(self, party_id: str) -> Party:
+        """The ``party`` a join (or an accept) sends, and the join event that follows it."""
+        party: Party = await self.next("party", lambda p: p.party_id == party_id)
+        await self.next("party_presence_event", lambda e: _ids(e.joins) == [self.id])
+        return party
+
+
+@contextlib.asynccontextmanager
+async def members(target: Target, count: int) -> AsyncIterator[list[Member]]:
+    async with players(target, count) as found, contextlib.AsyncExitStack() as stack:
+        out = []
+        for player in found:
+            sock = await stack.enter_async_context(player.client.realtime())
+            out.append(Member(player, sock, sock.events()))
+        yield out
+
+
+def _ids(presences: tuple[Presence, ...]) -> list[str]:
+    return [p.user_id for p in presences]
+
+
+async def test_an_open_party_from_create_to_close(target: Target) -> None:
+    async with members(target, 4) as (ada, bo, cy, dee):
+        party = await ada.rt.create_party(True, 3, label={"mode": "duo"})
+        assert party.party_id.count(".") == 1
+        assert (party.open, party.max_size, party.label) == (True, 3, '{"mode":"duo"}')
+        assert party.self == party.leader
+        assert party.self is not None
+        assert (party.self.user_id, _ids(party.presences)) == (ada.id, [ada.id])
+        assert ada.rt.parties == {party.party_id}
+        await bo.rt.join_party(party.party_id)
+        seen = await bo.joined(party.party_id)
+        assert (_ids(seen.presences), seen.leader.user_id, seen.self.user_id) == (
+            [ada.id, bo.id], ada.id, bo.id
+        )  # fmt: skip
+        assert bo.rt.parties == {party.party_id}
+        await ada.next("party_presence_event", lambda e: _ids(e.joins) == [bo.id])
+        await cy.rt.join_party(party.party_id)
+        await cy.joined(party.party_id)
+        with pytest.raises(RealtimeError) as full:
+            await dee.rt.join_party(party.party_id)
+        assert (full.value.code, full.value.message) == (3, "Error joining party: party full")
+        await bo.rt.send_party_data(party.party_id, 5, b"hey")
+        for other in (ada, cy):
+            data = await other.next("party_data")
+            assert (data.op_code, data.data, data.presence.user_id) == (5, b"hey", bo.id)
+        with pytest.raises(RealtimeError, match="party member not found"):
+            await dee.rt.send_party_data(party.party_id, 5, b"not in it")
+        await cy.rt.leave_party(party.party_id)
+        assert cy.rt.parties == frozenset()
+        left = await ada.next("party_presence_event", lambda e: bool(e.leaves))
+        assert _ids(left.leaves) == [cy.id]
+        with pytest.raises(RealtimeError, match="Error closing party: party leader only"):
+            await bo.rt.close_party(party.party_id)
+        await ada.rt.leave_party(party.party_id)  # the oldest member left leads
+        leader = await bo.next("party_leader")
+        assert leader.presence.user_id == bo.id
+        left = await bo.next("party_presence_event", lambda e: bool(e.leaves))
+        assert _ids(left.leaves) == [ada.id]
+        await bo.rt.close_party(party.party_id)
+        closed = await bo.next("party_close")
+        assert closed.party_id == party.party_id
+        with pytest.raises(RealtimeError, match="Error joining party: party not found"):
+            await ada.rt.join_party(party.party_id)
+
+
+async def test_a_closed_party_takes_join_requests(target: Target) -> None:
+    async with members(target, 3) as (ada, bo, cy):
+        party = await ada.rt.create_party(False, 4)
+        assert not party.open
+        pid = party.party_id
+        await bo.rt.join_party(pid)
+        request = await ada.next("party_join_request")
+        assert (request.party_id, _ids(request.presences)) == (pid, [bo.id])
+        with pytest.raises(RealtimeError, match="party join request duplicate"):
+            await bo.rt.join_party(pid)
+        await cy.rt.join_party(pid)
+        await ada.next("party_join_request")
+        pending = await ada.rt.list_party_join_requests(pid)
+        assert _ids(pending) == [bo.id, cy.id]
+        with pytest.raises(RealtimeError, match="Error listing party join requests: party leader"):
+            await bo.rt.list_party_join_requests(pid)
+        b_presence, c_presence = pending
+        with pytest.raises(RealtimeError, match="Error accepting party join request: party leader"):
+            await cy.rt.accept_party_member(pid, b_presence)
+        await ada.rt.accept_party_member(pid, b_presence)
+        seen = await bo.joined(pid)
+        assert _ids(seen.presences) == [ada.id, bo.id]
+        await ada.next("party_presence_event", lambda e: _ids(e.joins) == [bo.id])
+        with pytest.raises(RealtimeError, match="party join request not found"):
+            await ada.rt.accept_party_member(pid, b_presence)
+        await ada.rt.remove_party_member(pid, c_presence)  # a request rejected: nobody is told
+        assert await ada.rt.list_party_join_requests(pid) == ()
+        with pytest.raises(RealtimeError, match="party cannot remove self"):
+            await ada.rt.remove_party_member(pid, seen.leader)
+        with pytest.raises(RealtimeError, match="party member not found"):
+            await ada.rt.remove_party_member(pid, c_presence)
+        await ada.rt.promote_party_member(pid, seen.self)
+        for member in (ada, bo):
+            leader = await member.next("party_leader")
+            assert leader.presence.user_id == bo.id
+        with pytest.raises(RealtimeError, match="Error promoting new party leader: party leader"):
+            await ada.rt.promote_party_member(pid, seen.self)
+        await bo.rt.remove_party_member(pid, seen.leader)  # ada, no longer the leader, goes
+        removed = await ada.next("party_close")
+        assert removed.party_id == pid
+        left = await bo.next("party_presence_event", lambda e: bool(e.leaves))
+        assert _ids(left.leaves) == [ada.id]
+        assert ada.rt.parties == frozenset()
+
+
+async def test_the_leader_updates_the_party(target: Target) -> None:
+    async with members(target, 2) as (ada, bo):
+        party = await ada.rt.create_party(False, 2)
+        await ada.rt.update_party(party.party_id, open=True, label={"mode": "trio"})
+        update = await ada.next("party_update")
+        assert (update.open, update.label, update.hidden) == (True, '{"mode":"trio"}', False)
+        await bo.rt.join_party(party.party_id)  # open now: no request
+        seen = await bo.joined(party.party_id)
+        assert seen.open
+        with pytest.raises(RealtimeError, match="Error updating party: party leader only"):
+            await bo.rt.update_party(party.party_id, open=False)
+        with pytest.raises(RealtimeError, match="party is hidden and label is not empty"):
+            await ada.rt.update_party(party.party_id, open=True, hidden=True, label={"a": 1})
+
+
+async def test_a_leader_that_disconnects_hands_the_party_on(target: Target) -> None:
+    async with members(target, 3) as (ada, bo, cy):
+        party = await ada.rt.create_party(True, 3)
+        for member in (bo, cy):
+            await member.rt.join_party(party.party_id)
+            await member.joined(party.party_id)
+        await ada.rt.close()
+        for member in (bo, cy):
+            leader = await member.next("party_leader")
+            assert leader.presence.user_id == bo.id  # the oldest member left
+            left = await member.next("party_presence_event", lambda e: bool(e.leaves))
+            assert _ids(left.leaves) == [ada.id]
+        await bo.rt.send_party_data(party.party_id, 0, b"")
+        data = await cy.next("party_data")
+        assert (data.op_code, data.data) == (0, b"")
+
+
+async def test_bad_arguments_are_refused_before_sending(target: Target) -> None:
+    async with members(target, 1) as (ada,):
+        for size in (0, 257):
+            with pytest.raises(ValueError, match="max_size"):
+                await ada.rt.create_party(True, size)
+        with pytest.raises(ValueError, match="at most 2048 bytes"):
+            await ada.rt.create_party(True, 2, label={"x": "y" * 2048})
+        with pytest.raises(ValueError, match="not a party id"):
+            await ada.rt.join_party("no-dot")
+        assert (await ada.rt.create_party(True, 2)).max_size == 2  # still fine
