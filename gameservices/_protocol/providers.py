@@ -19,10 +19,14 @@ Rule 3: "configured" means the server can verify the provider's credentials. Nak
         every credential it would have to verify with the 400 code 9 of ``not_configured``.
 Rule 4: an unlink names credentials only if all are given (Game Center: all six); an unlink
         naming none needs no provider and is judged as the other unlinks (``links``).
+Rule 5: a 401 whose message is Nakama's "Could not authenticate <Provider> profile." refuses the
+        provider's credentials, not the session (``refuses_credentials``): refreshing the
+        session and resending cannot change it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +49,7 @@ __all__ = [
     "missing",
     "not_configured",
     "read_credentials",
+    "refuses_credentials",
     "unlink_provider",
 ]
 
@@ -114,6 +119,14 @@ PROVIDERS: Mapping[str, Provider] = {
         Provider("steam", "Steam", _token("Steam"), login_checks_config_first=True, sync=True),
     )
 }
+
+
+_REFUSED = re.compile(r"Could not authenticate [A-Za-z ]+ profile\.")
+
+
+def refuses_credentials(message: str) -> bool:
+    """Whether a 401's message refuses a provider's credentials (Rule 5), not the session."""
+    return _REFUSED.fullmatch(message) is not None
 
 
 def not_configured(provider: Provider) -> str:

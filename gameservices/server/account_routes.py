@@ -31,7 +31,8 @@ routes = web.RouteTableDef()
 async def get_account(request: web.Request) -> web.Response:
     state = state_of(request)
     user: Claims = request[USER]
-    body = await state.store.read(lambda conn: read_account(conn, user.user_id))
+    online = state.online.snapshot()
+    body = await state.store.read(lambda conn: read_account(conn, user.user_id, online))
     if body is None:
         raise ApiFailure(GrpcCode.NOT_FOUND, "Account not found.")
     return json_response(body)
@@ -85,5 +86,8 @@ async def get_users(request: web.Request) -> web.Response:
     if not (ids or usernames or facebook):
         return json_response({})
     canonical = [accept(parse_system_id, value) for value in ids]
-    users = await state.store.read(lambda conn: find_users(conn, canonical, usernames))
+    online = state.online.snapshot()
+    users = await state.store.read(
+        lambda conn: find_users(conn, canonical, usernames, online=online)
+    )
     return json_response({"users": users} if users else {})

@@ -249,8 +249,9 @@ async def list_members_route(request: web.Request) -> web.Response:
     limit = accept(parse_page_limit, request.query.get("limit"), PAGES["group_users"])
     wanted = accept(parse_group_role, request.query.get("state"))
     start = _edge_cursor(state, request, "group_users", wanted)
+    online = state.online.snapshot()
     found, next_key = await state.store.read(
-        lambda conn: list_members(conn, group_id, wanted, limit, start)
+        lambda conn: list_members(conn, group_id, wanted, limit, start, online)
     )
     return _edge_body(state, "group_users", found, next_key)
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -335,6 +335,7 @@ def list_members(
     state: GroupRole | None,
     limit: int,
     start: tuple[int, int] | None,
+    online: Collection[str] = (),
 ) -> tuple[list[dict[str, Any]], tuple[int, int] | None]:
     where, params = _edge_filter(state, start)
     rows = conn.execute(
@@ -343,7 +344,7 @@ def list_members(
         [group_id, *params, limit + 1],
     ).fetchall()
     rows, next_key = _edge_page(rows, limit)
-    users = user_bodies(conn, (r[0] for r in rows), edge_count=True)
+    users = user_bodies(conn, (r[0] for r in rows), edge_count=True, online=online)
     found = [{"user": users[r[0]], "state": r[1]} for r in rows if r[0] in users]
     return found, next_key
 

@@ -30,7 +30,7 @@ class Refusal(Exception):
 class Realtime:
     def __init__(self, state: ServerState) -> None:
         self.state = state
-        self.hub = Hub()
+        self.hub = Hub(state.online)
         key = state.cursors.derive(b"matchmaker tokens")
         self.matchmaker = Matchmaker(key, state.config.clock)
         self.parties = Parties()

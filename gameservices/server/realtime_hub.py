@@ -12,6 +12,9 @@ Rule 3: a user's status presence is followed by the user's own sessions too (Nak
 Rule 4: a group's membership changes reach its channel after their commit (``group_posted``):
         the messages to every member, then the presences of who left, was kicked or banned
         leave it (a leave event to the others), as Nakama orders them.
+Rule 5: a user is online (``OnlineUsers``) while one of its sessions has a status presence;
+        the count changes before the status event is sent, so a follower that saw the event
+        reads the new ``online`` over REST.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from .._protocol import realtime as rt
 from .._protocol.wire import dumps
 from .group_chat import GroupPosted
 from .notification_store import StoredNotification
+from .online import OnlineUsers
 from .tokens import Claims
 
 __all__ = ["ChannelMember", "Hub", "Peer", "RelayedMatch"]
@@ -124,7 +128,8 @@ class RelayedMatch:
 
 
 class Hub:
-    def __init__(self) -> None:
+    def __init__(self, online: OnlineUsers | None = None) -> None:
+        self.online = OnlineUsers() if online is None else online
         self.peers: dict[str, Peer] = {}
         self.by_user: dict[str, set[Peer]] = {}
         self.channels: dict[str, Channel] = {}
@@ -135,6 +140,7 @@ class Hub:
         self.peers[peer.session_id] = peer
         self.by_user.setdefault(peer.user_id, set()).add(peer)
         if peer.tracks_status:
+            self.online.arrive(peer.user_id)  # Rule 5
             self.follow(peer, [peer.user_id])  # Rule 3
             self.status_event(peer, joins=[peer.presence(status=True)])
 
@@ -150,6 +156,7 @@ class Hub:
         for match_id in list(peer.matches):
             self.leave_match(peer, match_id)
         if peer.status is not None:
+            self.online.depart(peer.user_id)  # Rule 5
             self.status_event(peer, leaves=[peer.presence(status=True)])
         for user_id in list(peer.following):
             self.unfollow(peer, [user_id])
@@ -249,6 +256,10 @@ class Hub:
         old = peer.presence(status=True) if peer.status is not None else None
         peer.status = status
         new = peer.presence(status=True) if status is not None else None
+        if old is None and new is not None:
+            self.online.arrive(peer.user_id)  # Rule 5
+        elif old is not None and new is None:
+            self.online.depart(peer.user_id)
         self.status_event(peer, joins=[new] if new else [], leaves=[old] if old else [])
 
     # -- relayed matches ------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from .cursors import CursorCodec, SignedCursors
 from .group_chat import GroupChatHub
 from .idempotency import purge_expired
 from .notification_store import NotificationHub
+from .online import OnlineUsers
 from .ranks import Ranks
 from .schedules import ResetClock
 from .sqlite_store import Store, Txn
@@ -58,6 +59,8 @@ class ServerState:
     notifications: NotificationHub = field(default_factory=NotificationHub)
     # The hook for what group changes post into group channels (group_chat's docstring).
     group_chat: GroupChatHub = field(default_factory=GroupChatHub)
+    # Who the realtime hub shows online (``apiUser.online`` in REST answers).
+    online: OnlineUsers = field(default_factory=OnlineUsers)
 
 
 class StateHolder:

@@ -130,3 +130,10 @@ def test_no_credential_reaches_a_repr() -> None:
     req = providers.link_provider("google", {"token": "secret-google-token"})
     assert "secret-google-token" not in repr(req)
     assert json.loads(req.body or b"") == {"token": "secret-google-token"}
+
+
+def test_a_providers_refusal_is_told_from_a_sessions() -> None:
+    for name in ("Google", "Facebook", "Facebook Instant Game", "GameCenter", "Steam", "Apple"):
+        assert providers.refuses_credentials(f"Could not authenticate {name} profile.")
+    for message in ("Auth token invalid", "Token expired", "Could not authenticate profile."):
+        assert not providers.refuses_credentials(message)
