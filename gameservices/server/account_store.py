@@ -7,8 +7,8 @@ Invariants:
 - An update changes the update time only when some value changes (Nakama's ``IS DISTINCT
   FROM``); an update of an account that no longer exists changes nothing and succeeds, as the
   UPDATE of no row does on Nakama.
-- Renaming or deleting an account drops it from the writer's user cache (``Ranks.users``), and
-  a delete takes its records out of every rank index (restored if the batch rolls back).
+- Renaming an account drops it from the writer's user cache (``Ranks.users``); deleting one is
+  ``account_delete``.
 - A taken username is Nakama 3.40's answer word for word: 400, code 3, the gRPC status text of
   its AlreadyExists error (``_protocol.accounts`` Rule 5).
 - Bodies are built by ``_protocol.bodies`` and ``_protocol.users``. ``online`` is the caller's
@@ -19,7 +19,6 @@ Invariants:
 
 from __future__ import annotations
 
-import functools
 import sqlite3
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -30,12 +29,11 @@ from .._protocol.bodies import account_json
 from .._protocol.users import user_json
 from .._protocol.wire import GrpcCode, dumps
 from .errors import ApiFailure
-from .ranks import RankIndex, Ranks
+from .ranks import Ranks
 from .sqlite_store import Txn
 
 __all__ = [
     "Profile",
-    "delete_account",
     "edge_counts",
     "find_users",
     "read_account",
@@ -183,48 +181,3 @@ def _store_profile(conn: sqlite3.Connection, rowid: int, fields: dict[str, str],
         f" VALUES (?, {marks}, ?)",
         (rowid, *values, now),
     )
-
-
-def delete_account(txn: Txn, user_id: str, ranks: Ranks) -> bool:
-    """Delete the account and everything it owns (group memberships stay: docs/accounts.md);
-    False if there was none (blocking)."""
-    conn = txn.conn
-    row = conn.execute("SELECT id FROM users WHERE uuid = ?", (user_id,)).fetchone()
-    if row is None:
-        return False
-    rowid = int(row[0])
-    _drop_records(txn, rowid, ranks)
-    for statement in (
-        "DELETE FROM user_devices WHERE user_id = ?",
-        "DELETE FROM user_profiles WHERE user_id = ?",
-        "DELETE FROM users WHERE id = ?",
-    ):
-        conn.execute(statement, (rowid,))
-    # What Nakama's foreign keys delete with the user (ON DELETE CASCADE): storage objects,
-    # notifications, friend edges in both directions (so each pair keeps its two edges).
-    for statement in (
-        "DELETE FROM storage WHERE user_id = ?",
-        "DELETE FROM notifications WHERE user_id = ?",
-        "DELETE FROM user_edges WHERE source = ?1 OR destination = ?1",
-    ):
-        conn.execute(statement, (user_id,))
-    ranks.users.pop(user_id, None)
-    return True
-
-
-def _drop_records(txn: Txn, rowid: int, ranks: Ranks) -> None:
-    periods = txn.conn.execute(
-        "SELECT board, expiry FROM records WHERE owner = ?", (rowid,)
-    ).fetchall()
-    txn.conn.execute("DELETE FROM records WHERE owner = ?", (rowid,))
-    for board_id, expiry in periods:
-        with ranks.lock:
-            index = ranks.peek(board_id, expiry)
-            previous = None if index is None else index.remove(rowid)
-        if index is not None:
-            txn.on_rollback(functools.partial(_restore, ranks, index, rowid, previous))
-
-
-def _restore(ranks: Ranks, index: RankIndex, rowid: int, previous: int | None) -> None:
-    with ranks.lock:
-        index.restore(rowid, previous)

@@ -36,6 +36,7 @@ __all__ = [
     "add_members",
     "create_group",
     "delete_group",
+    "drop_memberships",
     "is_member",
     "join_group",
     "leave_group",
@@ -209,6 +210,33 @@ def leave_group(txn: Txn, group_id: str, user_id: str, now: int) -> Posted:
     if role < _REQUEST:
         _count(conn, group_id, -1, now)
     return Posted([(MessageCode.GROUP_LEAVE, user_id)])  # a withdrawn request too, as Nakama
+
+
+def drop_memberships(txn: Txn, user_id: str, now: int) -> None:
+    """A deleted account leaves every group, as Nakama's ``GroupDeleteAll``: a group it was the
+    only superadmin of goes with all its members; elsewhere its edge goes, and a member's or an
+    admin's (or a superadmin's: docs/server.md) no longer counts in ``edge_count``."""
+    conn = txn.conn
+    rows = conn.execute(
+        "SELECT group_id, state FROM group_edges WHERE user_id = ?", (user_id,)
+    ).fetchall()
+    for group_id, role in rows:
+        if role == _SUPER and not _other_superadmins(conn, group_id, user_id):
+            _drop_group(conn, group_id)
+            continue
+        conn.execute(
+            "DELETE FROM group_edges WHERE group_id = ? AND user_id = ?", (group_id, user_id)
+        )
+        if role < _REQUEST:
+            _count(conn, group_id, -1, now)
+
+
+def _other_superadmins(conn: sqlite3.Connection, group_id: str, user_id: str) -> int:
+    row = conn.execute(
+        "SELECT COUNT(*) FROM group_edges WHERE group_id = ? AND user_id <> ? AND state = ?",
+        (group_id, user_id, _SUPER),
+    ).fetchone()
+    return int(row[0])
 
 
 def _caller_role(conn: sqlite3.Connection, group_id: str, caller: str) -> int:

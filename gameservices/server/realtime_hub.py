@@ -39,6 +39,7 @@ from .tokens import Claims
 __all__ = ["ChannelMember", "Hub", "Peer", "RelayedMatch"]
 
 log = logging.getLogger("gameservices.server")
+DISCONNECTED = "server-side session disconnect"  # Nakama's close reason
 MAX_OUTGOING = 1024  # frames queued for one peer before it is dropped as not reading
 
 
@@ -91,10 +92,10 @@ class Peer:
                 except (ConnectionError, RuntimeError):
                     self.close()
 
-    def close(self) -> None:
+    def close(self, message: str = "") -> None:
         self.closed = True
         self._wake.set()
-        self._closing = asyncio.ensure_future(self.ws.close())
+        self._closing = asyncio.ensure_future(self.ws.close(message=message.encode()))
 
     async def finish(self) -> None:
         self.closed = True
@@ -130,6 +131,7 @@ class RelayedMatch:
 class Hub:
     def __init__(self, online: OnlineUsers | None = None) -> None:
         self.online = OnlineUsers() if online is None else online
+        self.online.serve_disconnects(self.disconnect_user)
         self.peers: dict[str, Peer] = {}
         self.by_user: dict[str, set[Peer]] = {}
         self.channels: dict[str, Channel] = {}
@@ -160,6 +162,12 @@ class Hub:
             self.status_event(peer, leaves=[peer.presence(status=True)])
         for user_id in list(peer.following):
             self.unfollow(peer, [user_id])
+
+    def disconnect_user(self, user_id: str) -> None:
+        """Close the user's sockets as Nakama does when its account is deleted (code 1000,
+        its reason); each socket's handler then leaves what it was in."""
+        for peer in list(self.by_user.get(user_id, ())):
+            peer.close(DISCONNECTED)
 
     def push_notification(self, note: StoredNotification) -> None:
         """A notification listener (``notification_store``): pushed to every socket of its
