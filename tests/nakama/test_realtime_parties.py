@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from json import loads
 from typing import Any
 
 import pytest
 
-from gameservices import RealtimeError
+from gameservices import PartyList, RealtimeError
 from gameservices._client.realtime import Realtime
 from gameservices._client.realtime_events import Event
 from gameservices.realtime import Party, Presence
@@ -194,3 +196,45 @@ async def test_bad_arguments_are_refused_before_sending(target: Target) -> None:
         with pytest.raises(ValueError, match="not a party id"):
             await ada.rt.join_party("no-dot")
         assert (await ada.rt.create_party(True, 2)).max_size == 2  # still fine
+
+
+async def _listed(member: Member, want: int, **query: Any) -> PartyList:
+    """``client.parties.list(...)`` once it shows ``want`` parties: Nakama indexes parties in
+    batches, so a new one shows up a moment later (retried, bounded by WAIT, never slept)."""
+
+    async def poll() -> PartyList:
+        while True:
+            found = await member.player.client.parties.list(**query)
+            if len(found.parties) >= want:
+                return found
+
+    return await asyncio.wait_for(poll(), WAIT)
+
+
+async def test_parties_are_listed_by_label_and_open(target: Target) -> None:
+    async with members(target, 1) as (ada,):
+        tag = f"gs{uuid.uuid4().hex[:10]}"
+        made = [
+            await ada.rt.create_party(True, 4, label={"tag": tag, "n": 1}),
+            await ada.rt.create_party(False, 4, label={"tag": tag, "n": 2}),
+            await ada.rt.create_party(True, 4, label={"tag": tag, "n": 3}),
+        ]
+        await ada.rt.create_party(True, 4, hidden=True)  # never listed
+        query = f"+label.tag:{tag}"
+        listed = await _listed(ada, 3, query=query, limit=10)
+        by_id = {p.party_id: p for p in listed.parties}
+        assert set(by_id) == {p.party_id for p in made}
+        first = by_id[made[0].party_id]
+        assert (first.open, first.max_size, first.hidden) == (True, 4, False)
+        assert loads(first.label) == {"tag": tag, "n": 1}
+        opened = await ada.player.client.parties.list(query=query, open=True, limit=10)
+        assert {p.party_id for p in opened.parties} == {made[0].party_id, made[2].party_id}
+        closed = await ada.player.client.parties.list(query=query, open=False, limit=10)
+        assert [p.party_id for p in closed.parties] == [made[1].party_id]
+        some = await ada.player.client.parties.list(query=f"{query} +label.n:>=2", limit=10)
+        assert {p.party_id for p in some.parties} == {made[1].party_id, made[2].party_id}
+        page = await ada.player.client.parties.list(query=query, limit=2)
+        assert len(page.parties) == 2
+        assert page.cursor
+        rest = await ada.player.client.parties.list(query=query, limit=2, cursor=page.cursor)
+        assert {p.party_id for p in (*page.parties, *rest.parties)} == set(by_id)
