@@ -124,3 +124,28 @@ class PartyCalls:
         takes no label."""
         update = rt.PartyUpdate(_id(party_id), _label(label), bool(open), bool(hidden))
         await self._call(update)
+
+    async def add_party_matchmaker(
+        self,
+        party_id: str,
+        query: str = "*",
+        min_count: int = 2,
+        max_count: int = 8,
+        *,
+        string_properties: Mapping[str, str] | None = None,
+        numeric_properties: Mapping[str, float] | None = None,
+        count_multiple: int | None = None,
+    ) -> str:
+        """Put the party you lead in the matchmaker, all its members in one ticket (the counts
+        are of players); the ticket, which the other members get as a
+        ``party_matchmaker_ticket`` event. Every member receives ``matchmaker_matched``. A
+        change of the party's members cancels its tickets."""
+        add = rt.PartyMatchmakerAdd(
+            _id(party_id), min_count, max_count, query, dict(string_properties or {}),
+            dict(numeric_properties or {}), count_multiple,
+        )  # fmt: skip
+        reply = await self._call(add)
+        return str(reply_of(reply, rt.PartyMatchmakerTicket).ticket)
+
+    async def remove_party_matchmaker(self, party_id: str, ticket: str) -> None:
+        await self._call(rt.PartyMatchmakerRemove(_id(party_id), ticket))

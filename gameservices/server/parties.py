@@ -16,13 +16,15 @@ Rule 3: who joins gets the ``party`` (with every member) and then every member, 
         requester, which come before its reply, as Nakama orders them.
 Rule 4: a refusal raises ``PartyError`` with Nakama's text (``party full``, ``party leader
         only``...); the handler adds the operation's prefix.
+Rule 5: any change of a party's members (a join, a leave, an accept, a removal, a close) calls
+        ``on_change(party_id)``: the matchmaker drops the party's tickets, as Nakama's does.
 """
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from .._protocol import realtime as rt
@@ -80,7 +82,8 @@ def _same(peer: Peer, presence: rt.Presence) -> bool:
 
 
 class Parties:
-    def __init__(self) -> None:
+    def __init__(self, on_change: Callable[[str], None] = lambda party_id: None) -> None:
+        self._changed = on_change  # Rule 5
         self.rooms: dict[str, PartyRoom] = {}
         self.of_peer: dict[str, set[str]] = {}  # session id -> ids of the parties it is in
 
@@ -102,6 +105,7 @@ class Parties:
     def _add(self, room: PartyRoom, peer: Peer) -> None:
         room.members[peer.session_id] = peer
         self.of_peer.setdefault(peer.session_id, set()).add(room.id)
+        self._changed(room.id)
 
     def _joined(self, room: PartyRoom, peer: Peer) -> None:
         if self.rooms.get(room.id) is not room or peer.session_id not in room.members:
@@ -144,6 +148,7 @@ class Parties:
         room.send(rt.PartyPresenceEvent(room.id, leaves=(peer.presence(),)))
 
     def _forget(self, peer: Peer, party_id: str) -> None:
+        self._changed(party_id)
         held = self.of_peer.get(peer.session_id)
         if held is not None:
             held.discard(party_id)
@@ -208,6 +213,11 @@ class Parties:
         self._leader_only(room, peer)
         room.label, room.open, room.hidden = update.label, update.open, update.hidden
         room.send(rt.PartyUpdate(room.id, update.label, update.open, update.hidden))
+
+    def leading(self, peer: Peer, room: PartyRoom) -> tuple[Peer, ...]:
+        """The members, for a party ticket its leader adds (leader only)."""
+        self._leader_only(room, peer)
+        return tuple(room.members.values())
 
     def data(self, peer: Peer, room: PartyRoom, send: rt.PartyDataSend) -> None:
         if peer.session_id not in room.members:

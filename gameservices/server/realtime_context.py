@@ -33,7 +33,7 @@ class Realtime:
         self.hub = Hub(state.online)
         key = state.cursors.derive(b"matchmaker tokens")
         self.matchmaker = Matchmaker(key, state.config.clock)
-        self.parties = Parties()
+        self.parties = Parties(on_change=self.matchmaker.remove_party)
 
 
 Handler = Callable[[Realtime, Peer, Any], Awaitable[object]]

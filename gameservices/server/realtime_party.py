@@ -13,16 +13,19 @@ Rule 3: ``party_leave`` never fails for a well-formed id (leaving what you are n
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 from .._protocol import realtime as rt
 from .._protocol.fields import loads
+from .._protocol.matchmaker_query import parse
 from .._protocol.realtime import ErrorCode
 from .parties import MAX_LABEL_BYTES, MAX_PARTY_SIZE, PartyError, PartyRoom
 from .realtime_context import Realtime, Refusal, handler
 from .realtime_hub import Peer
+from .realtime_matchmaker import MAX_TICKETS
 
 __all__: list[str] = []
 
@@ -155,3 +158,54 @@ async def party_data_send(realtime: Realtime, peer: Peer, send: rt.PartyDataSend
     prefix = "Error sending party data"
     room = _room(realtime, send.party_id, prefix)
     _doing(prefix, lambda: realtime.parties.data(peer, room, send))
+
+
+def _counts(add: rt.PartyMatchmakerAdd) -> None:
+    """Nakama's checks, in its order, before the party id."""
+    if add.min_count < 2:
+        raise Refusal(_BAD, "Invalid minimum count, must be >= 2")
+    if add.max_count < add.min_count:
+        raise Refusal(_BAD, "Invalid maximum count, must be >= minimum count")
+    multiple = add.count_multiple
+    if multiple is not None:
+        if multiple < 1:
+            raise Refusal(_BAD, "Invalid count multiple, must be >= 1")
+        if add.min_count % multiple:
+            raise Refusal(_BAD, "Invalid count multiple for minimum count, must divide")
+        if add.max_count % multiple:
+            raise Refusal(_BAD, "Invalid count multiple for maximum count, must divide")
+
+
+@handler(rt.PartyMatchmakerAdd)
+async def party_matchmaker_add(realtime: Realtime, peer: Peer, add: rt.PartyMatchmakerAdd
+                               ) -> rt.PartyMatchmakerTicket:  # fmt: skip
+    _counts(add)
+    prefix = "Error adding party to matchmaker"
+    room = _room(realtime, add.party_id, prefix)
+    members: tuple[Peer, ...] = _doing(prefix, lambda: realtime.parties.leading(peer, room))
+    try:
+        query = parse(add.query or "*")
+    except ValueError as exc:
+        raise Refusal(_BAD, f"{prefix}: {exc}") from None
+    if len(realtime.matchmaker.by_party.get(room.id, ())) >= MAX_TICKETS:
+        raise Refusal(_BAD, f"{prefix}: too many matchmaker tickets")
+    solo = rt.MatchmakerAdd(add.min_count, add.max_count, add.query, add.string_properties,
+                            add.numeric_properties, add.count_multiple)  # fmt: skip
+    ticket = realtime.matchmaker.add_party(peer, room.id, members, solo, query)
+    reply = rt.PartyMatchmakerTicket(add.party_id, ticket.id)
+    room.send(reply, skip=peer)  # the other members are told too
+    asyncio.get_running_loop().call_soon(realtime.matchmaker.try_full, ticket)
+    return reply
+
+
+@handler(rt.PartyMatchmakerRemove)
+async def party_matchmaker_remove(realtime: Realtime, peer: Peer,
+                                  remove: rt.PartyMatchmakerRemove) -> None:  # fmt: skip
+    if not remove.ticket:
+        raise Refusal(_BAD, "Invalid matchmaker ticket")
+    prefix = "Error closing party"  # sic: Nakama's text for this request
+    room = _room(realtime, remove.party_id, prefix)
+    _doing(prefix, lambda: realtime.parties.leading(peer, room))
+    if remove.ticket not in realtime.matchmaker.by_party.get(room.id, ()):
+        raise Refusal(_BAD, f"{prefix}: matchmaker ticket not found")
+    realtime.matchmaker.remove(remove.ticket)

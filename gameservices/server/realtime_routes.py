@@ -5,8 +5,7 @@ Rule 1: the session token comes in the ``token`` query value and is verified bef
         accepts one (a Nakama bug, docs/server.md).
 Rule 2: a frame over ``rt.MAX_FRAME_BYTES``, or one that is not an envelope, closes the socket
         (as Nakama does) instead of being answered, and so does one carrying no message; an
-        envelope naming a request the server does not take (a party's matchmaker) is
-        answered with error code 1.
+        envelope naming a request the server does not take is answered with error code 1.
 Rule 3: each request is answered with its ``cid``: the reply message, a bare ``{"cid"}`` for
         requests that return nothing, or an ``error`` (code and message as Nakama's);
         ``match_data_send`` is never answered, and its refusals carry no ``cid``, as Nakama's.
@@ -40,7 +39,7 @@ _HANDLER_MODULES = (realtime_chat, realtime_party, realtime_play, realtime_rpc)
 log = logging.getLogger("gameservices.server")
 routes = web.RouteTableDef()
 # Requests Nakama takes that this server does not implement, answered with code 1.
-_NOT_HERE = frozenset({"party_matchmaker_add", "party_matchmaker_remove"})
+_NOT_HERE: frozenset[str] = frozenset()
 HEARTBEAT = 15.0  # Nakama's ping_period_ms (15 s); a missing pong closes the socket
 
 

@@ -22,6 +22,7 @@ from .social import Player, players
 from .support import Target
 
 WAIT = 15.0
+MATCHED_WAIT = 40.0  # Nakama's matchmaker runs every 15 s
 
 
 @dataclass
@@ -34,14 +35,14 @@ class Member:
     def id(self) -> str:
         return self.player.id
 
-    async def next(self, kind: str, match: Any = None) -> Any:
+    async def next(self, kind: str, match: Any = None, wait: float = WAIT) -> Any:
         async def find() -> Any:
             async for event in self.events:
                 if event.kind == kind and (match is None or match(event.data)):
                     return event.data
             raise AssertionError(f"the socket closed before a {kind} event")
 
-        return await asyncio.wait_for(find(), WAIT)
+        return await asyncio.wait_for(find(), wait)
 
     async def joined(self, party_id: str) -> Party:
         """The ``party`` a join (or an accept) sends, and the join event that follows it."""
@@ -238,3 +239,36 @@ async def test_parties_are_listed_by_label_and_open(target: Target) -> None:
         assert page.cursor
         rest = await ada.player.client.parties.list(query=query, limit=2, cursor=page.cursor)
         assert {p.party_id for p in (*page.parties, *rest.parties)} == set(by_id)
+
+
+async def test_a_party_is_matched_as_one_ticket(target: Target) -> None:
+    async with members(target, 4) as (ada, bo, cy, dee):
+        party = await ada.rt.create_party(True, 4)
+        pid = party.party_id
+        await bo.rt.join_party(pid)
+        await bo.joined(pid)
+        mode = f"gs{uuid.uuid4().hex[:10]}"
+        query, props = f"+properties.mode:{mode}", {"mode": mode}
+        with pytest.raises(RealtimeError, match="Error adding party to matchmaker: party leader"):
+            await bo.rt.add_party_matchmaker(pid, query, 3, 3, string_properties=props)
+        with pytest.raises(RealtimeError, match="Invalid count multiple for minimum count"):
+            await ada.rt.add_party_matchmaker(pid, query, 3, 4, count_multiple=2)
+        stale = await ada.rt.add_party_matchmaker(pid, query, 3, 3, string_properties=props)
+        told = await bo.next("party_matchmaker_ticket")
+        assert (told.party_id, told.ticket) == (pid, stale)
+        await cy.rt.join_party(pid)  # the members changed: the party's tickets are gone
+        await cy.joined(pid)
+        with pytest.raises(RealtimeError, match="Error closing party: matchmaker ticket not"):
+            await ada.rt.remove_party_matchmaker(pid, stale)
+        await cy.rt.leave_party(pid)
+        ticket = await ada.rt.add_party_matchmaker(pid, query, 3, 3, string_properties=props)
+        solo = await dee.rt.add_matchmaker(query, 3, 3, string_properties=props)
+        matched = {}
+        for member in (ada, bo, dee):
+            matched[member.id] = await member.next("matchmaker_matched", wait=MATCHED_WAIT)
+        assert matched[ada.id].ticket == matched[bo.id].ticket == ticket
+        assert matched[dee.id].ticket == solo
+        assert len({m.token for m in matched.values()}) == 1
+        users = {u.presence.user_id: u.party_id for u in matched[dee.id].users}
+        assert users == {ada.id: pid, bo.id: pid, dee.id: ""}
+        assert matched[bo.id].self.party_id == pid

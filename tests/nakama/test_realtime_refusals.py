@@ -136,6 +136,19 @@ CASES: list[tuple[dict[str, Any], Any]] = [
         (3, "Error listing party join requests: party not found"),
     ),
     ({"party_update": {"party_id": "$RANDOM.x"}}, (3, "Error updating party: party not found")),
+    (
+        {"party_matchmaker_add": {"party_id": "garbage", "min_count": 1, "max_count": 2}},
+        (3, "Invalid minimum count, must be >= 2"),
+    ),
+    (
+        {"party_matchmaker_add": {"party_id": "$RANDOM.x", "min_count": 2, "max_count": 2}},
+        (3, "Error adding party to matchmaker: party not found"),
+    ),
+    ({"party_matchmaker_remove": {"party_id": "garbage"}}, (3, "Invalid matchmaker ticket")),
+    (
+        {"party_matchmaker_remove": {"party_id": "$RANDOM.x", "ticket": "t"}},
+        (3, "Error closing party: party not found"),
+    ),
     ({"party": {"party_id": "x"}}, Closes(1, "Unrecognized message.")),  # a push's name
     ({}, Closes(2, "Missing message.")),  # an envelope without a message
     ({"channel": {"id": "x"}}, Closes(1, "Unrecognized message.")),  # a push's name
