@@ -37,10 +37,28 @@ from .._protocol.matchmaker_query import Query
 from .._protocol.matchmaker_stats import COMPLETIONS_KEPT, matchmaker_stats_json
 from .realtime_hub import Peer
 
-__all__ = ["INTERVAL", "MAX_TICKETS", "Matchmaker", "Ticket"]
+__all__ = ["INTERVAL", "MAX_TICKETS", "Matchmaker", "Ticket", "count_error"]
 
 INTERVAL = 1.0
 MAX_TICKETS = 3
+
+
+def count_error(min_count: int, max_count: int, multiple: int | None) -> str | None:
+    """What is wrong with a ticket's counts, by Nakama's checks in its order and its
+    messages; None when nothing is."""
+    if min_count < 2:
+        return "Invalid minimum count, must be >= 2"
+    if max_count < min_count:
+        return "Invalid maximum count, must be >= minimum count"
+    if multiple is None:
+        return None
+    if multiple < 1:
+        return "Invalid count multiple, must be >= 1"
+    if min_count % multiple:
+        return "Invalid count multiple for minimum count, must divide"
+    if max_count % multiple:
+        return "Invalid count multiple for maximum count, must divide"
+    return None
 
 
 @dataclass

@@ -25,11 +25,13 @@ from .._protocol.realtime import ErrorCode
 from .parties import MAX_LABEL_BYTES, MAX_PARTY_SIZE, PartyError, PartyRoom
 from .realtime_context import Realtime, Refusal, handler
 from .realtime_hub import Peer
-from .realtime_matchmaker import MAX_TICKETS
+from .realtime_matchmaker import MAX_TICKETS, count_error
 
 __all__: list[str] = []
 
 _BAD = ErrorCode.BAD_INPUT
+_GO_KINDS = {list: "array", str: "string", int: "number", float: "number", bool: "bool"}
+_INTO_MAP = "into Go value of type map[string]interface {}"
 
 
 def _party_id(raw: str) -> str:
@@ -75,10 +77,11 @@ def _label(label: str, hidden: bool) -> str | None:
         return "party label too long"
     try:
         value = loads(label or "{}")
-    except ValueError:
-        value = None
-    if not isinstance(value, dict):  # Go's error text is json's own: only the prefix is kept
+    except ValueError:  # Go's parser says where and why; only its prefix is kept here
         return "failed to unmarshal party label: the label must be a JSON object"
+    kind = _GO_KINDS.get(type(value))
+    if kind is not None:  # null is an empty map to Go
+        return f"failed to unmarshal party label: json: cannot unmarshal {kind} {_INTO_MAP}"
     return None
 
 
@@ -160,26 +163,12 @@ async def party_data_send(realtime: Realtime, peer: Peer, send: rt.PartyDataSend
     _doing(prefix, lambda: realtime.parties.data(peer, room, send))
 
 
-def _counts(add: rt.PartyMatchmakerAdd) -> None:
-    """Nakama's checks, in its order, before the party id."""
-    if add.min_count < 2:
-        raise Refusal(_BAD, "Invalid minimum count, must be >= 2")
-    if add.max_count < add.min_count:
-        raise Refusal(_BAD, "Invalid maximum count, must be >= minimum count")
-    multiple = add.count_multiple
-    if multiple is not None:
-        if multiple < 1:
-            raise Refusal(_BAD, "Invalid count multiple, must be >= 1")
-        if add.min_count % multiple:
-            raise Refusal(_BAD, "Invalid count multiple for minimum count, must divide")
-        if add.max_count % multiple:
-            raise Refusal(_BAD, "Invalid count multiple for maximum count, must divide")
-
-
 @handler(rt.PartyMatchmakerAdd)
 async def party_matchmaker_add(realtime: Realtime, peer: Peer, add: rt.PartyMatchmakerAdd
                                ) -> rt.PartyMatchmakerTicket:  # fmt: skip
-    _counts(add)
+    problem = count_error(add.min_count, add.max_count, add.count_multiple)
+    if problem is not None:
+        raise Refusal(_BAD, problem)
     prefix = "Error adding party to matchmaker"
     room = _room(realtime, add.party_id, prefix)
     members: tuple[Peer, ...] = _doing(prefix, lambda: realtime.parties.leading(peer, room))

@@ -34,6 +34,7 @@ class Closes:
 
 
 T = "Invalid channel target"
+_MAP = "array into Go value of type map[string]interface {}"
 _SOMEONE = {"user_id": "$RANDOM", "session_id": "$RANDOM", "username": "someone"}
 _NO_ONE = (3, "Invalid presence")  # a presence needs its user id, session id and username
 # (request body, expected: CLOSED, Closes, BARE, or (code, message)); $SELF: the caller's id.
@@ -97,6 +98,14 @@ CASES: list[tuple[dict[str, Any], Any]] = [
         {"matchmaker_add": {"min_count": 2, "max_count": 2, "query": "*", "count_multiple": 0}},
         (3, "Invalid count multiple, must be >= 1"),
     ),
+    (
+        {"matchmaker_add": {"min_count": 3, "max_count": 4, "query": "*", "count_multiple": 2}},
+        (3, "Invalid count multiple for minimum count, must divide"),
+    ),
+    (
+        {"matchmaker_add": {"min_count": 2, "max_count": 5, "query": "*", "count_multiple": 2}},
+        (3, "Invalid count multiple for maximum count, must divide"),
+    ),
     ({"matchmaker_remove": {"ticket": ""}}, (3, "Invalid matchmaker ticket")),
     ({"matchmaker_remove": {"ticket": "nope"}}, (3, "Matchmaker ticket not found")),
     ({"status_follow": {"user_ids": ["garbage"]}}, (3, "Invalid user identifier")),
@@ -112,6 +121,13 @@ CASES: list[tuple[dict[str, Any], Any]] = [
     (
         {"party_create": {"open": True, "max_size": 2, "label": '{"a": "%s"}' % ("x" * 2048)}},
         (3, "Error creating party: party label too long"),
+    ),
+    (
+        {"party_create": {"open": True, "max_size": 2, "label": "[1]"}},
+        (
+            3,
+            f"Error creating party: failed to unmarshal party label: json: cannot unmarshal {_MAP}",
+        ),
     ),
     ({"party_join": {"party_id": "garbage"}}, (3, "Invalid party ID")),
     ({"party_join": {"party_id": "$RANDOM"}}, (3, "Invalid party ID")),
