@@ -58,6 +58,7 @@ from ._protocol.matchmaker_stats import MatchmakerCompletion, MatchmakerStats
 from ._protocol.models import LeaderboardRecord, LeaderboardRecordList
 from ._protocol.notifications import Notification, NotificationList
 from ._protocol.parties import Party, PartyList
+from ._protocol.providers import GameCenterCredentials
 from ._protocol.purchases import (
     StoreEnvironment,
     StoreProvider,
@@ -100,6 +101,7 @@ __all__ = [
     "FriendOfFriend",
     "FriendState",
     "FriendsOfFriends",
+    "GameCenterCredentials",
     "GameServicesError",
     "Group",
     "GroupList",

@@ -183,7 +183,7 @@ class Disconnected(TransportError):
 class RealtimeError(GameServicesError):
     """The server refused a realtime request (an ``error`` envelope).
 
-    ``code`` is Nakama's realtime error code (``gameservices.RealtimeErrorCode``: 3 bad input,
+    ``code`` is Nakama's realtime error code (``gameservices.realtime.ErrorCode``: 3 bad input,
     4 match not found, 6 RPC function not found...; 0 when the server sent none), ``message``
     its text and ``context`` its extra details.
     """

@@ -9,6 +9,7 @@ EXPECTED = {
     "LeaderboardRecordList",
     "LeaderboardRecord",
     "Client",
+    "GameCenterCredentials",
     "DEFAULT",
     "APIError",
     "AuthError",

@@ -1,4 +1,5 @@
-"""``client.auth``: log in, refresh, log out, restore a saved session.
+"""``client.auth``: log in, refresh, log out, restore a saved session; link and unlink the
+ids that log in to the account (``links``); the same through a provider (``providers``).
 
 Invariant: this namespace only builds requests; every session change and every rule about
 sessions is the ``SessionKeeper``'s (``caller.sessions``), so it is persisted and reported in
@@ -14,12 +15,14 @@ from .._protocol import api
 from .._protocol.models import parse_auth, parse_empty
 from .._protocol.operations import covers
 from .calls import Caller
+from .links import LinkCalls
+from .providers import ProviderCalls
 from .session import Session
 
 __all__ = ["AuthService"]
 
 
-class AuthService:
+class AuthService(LinkCalls, ProviderCalls):
     def __init__(self, caller: Caller) -> None:
         self._caller = caller
         self._sessions = caller.sessions

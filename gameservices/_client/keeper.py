@@ -7,7 +7,8 @@ Rule 2: expiry is judged by the *server's* clock, learned from its ``Date`` head
         half the token's remaining life (short tokens must not make every call refresh).
 Rule 3: refresh is single-flight: concurrent callers share one refresh task. A 401 on a call
         causes at most one refresh and one resend (``session_for_call``, ``after_refusal``:
-        the call path asks, this decides).
+        the call path asks, this decides); none when it refuses a provider's credentials
+        (``providers.refuses_credentials``), which a new session cannot change.
 Rule 4: a dead refresh token calls ``reauthenticate`` if given, else forgets the session and
         raises ``SessionExpired``.
 Rule 5: logs carry no token; a hook that raises is logged, never raised into the session flow.
@@ -23,6 +24,7 @@ from .._config import SessionOptions
 from .._exceptions import AuthError, SessionExpired, UsageError
 from .._protocol import api
 from .._protocol.models import AuthResult
+from .._protocol.providers import refuses_credentials
 from .._protocol.responses import parse_http_date
 from .session import Session, SessionStore
 
@@ -129,8 +131,8 @@ class SessionKeeper:
 
     async def after_refusal(self, exc: AuthError, used: Session) -> Session:
         """Rule 3: a 401 on a call earns one refresh; return the session to resend with.
-        Any other refusal, or an expired session, is raised as it is."""
-        if exc.status != 401 or isinstance(exc, SessionExpired):
+        Any other refusal, an expired session, or a provider's refusal, is raised as it is."""
+        if exc.status != 401 or isinstance(exc, SessionExpired) or refuses_credentials(exc.message):
             raise exc
         return await self.refresh(used)
 

@@ -1,4 +1,5 @@
-"""``client.realtime()``: Nakama's realtime socket (chat, status, matchmaker, matches, rpc).
+"""``client.realtime()``: Nakama's realtime socket (chat, status, matchmaker, matches, parties,
+rpc; the party calls are in ``realtime_parties``).
 
 Rule 1: lifecycle NEW -> OPEN (``connect()`` or ``async with``) -> CLOSED; a closed socket
         object raises ``UsageError``. Opened inside a TickRunner, events go through it and
@@ -7,7 +8,9 @@ Rule 2: calls are request/reply by ``cid`` over the current ``Link``; while disc
         they fail at once with ``Disconnected`` (a pending one fails with it too).
 Rule 3: what the socket holds (channels joined, users followed, the status set, matchmaker
         tickets, matches) is remembered as the requests that made it, so a reconnect can make
-        it again; ``Reconnected`` says what was restored.
+        it again (``realtime_held``); ``Reconnected`` says what was restored. A match is
+        joined again by its id (with the metadata first given); one that refuses (gone: its
+        last member left, or its server restarted) is reported in ``matches_left``.
 Rule 4: reconnecting asks ``retry.decide`` (full jitter, the client's ``RetryPolicy``) after
         each failed attempt, refreshes the session before each (and once more on a refused
         token), and never gives up on a server that is down; only a lasting refusal (an
@@ -26,7 +29,13 @@ from urllib.parse import quote
 from yarl import URL
 
 from .._config import RealtimeOptions, RetryPolicy
-from .._exceptions import AuthError, Disconnected, GameServicesError, SessionExpired, UsageError
+from .._exceptions import (
+    AuthError,
+    Disconnected,
+    GameServicesError,
+    SessionExpired,
+    UsageError,
+)
 from .._lifecycle import Lifecycle
 from .._protocol import realtime as rt
 from .._protocol import routes
@@ -42,10 +51,11 @@ from .realtime_events import (
     ConnectionLost,
     Event,
     Fanout,
-    Reconnected,
     iterate,
 )
+from .realtime_held import Held
 from .realtime_link import Link, reply_of
+from .realtime_parties import PartyCalls
 from .websocket import WebSocket
 
 __all__ = ["OpenSocket", "Realtime", "socket_url"]
@@ -63,19 +73,7 @@ def socket_url(base: URL, token: str) -> URL:
     return URL(f"{base.with_scheme(scheme)}{routes.SOCKET}?{query}", encoded=True)
 
 
-class _Held:
-    """Rule 3: what a reconnect must make again."""
-
-    def __init__(self) -> None:
-        self.channels: dict[str, rt.ChannelJoin] = {}
-        self.follow_ids: set[str] = set()
-        self.follow_names: set[str] = set()
-        self.status: rt.StatusUpdate | None = None
-        self.tickets: dict[str, rt.MatchmakerAdd] = {}
-        self.matches: set[str] = set()
-
-
-class Realtime:
+class Realtime(PartyCalls):
     """One player's realtime socket. ``async with client.realtime() as rt:`` or
     ``await rt.connect()`` ... ``await rt.close()``."""
 
@@ -95,7 +93,7 @@ class Realtime:
         self._fanout = Fanout(options.max_match_data)
         self._poll = self._fanout.buffer(None) if options.poll else None
         self._link: Link | None = None
-        self._held = _Held()
+        self._held = Held()
         self._supervisor: asyncio.Task[None] | None = None
 
     def __repr__(self) -> str:
@@ -175,7 +173,8 @@ class Realtime:
     def _push(self, envelope: rt.Envelope) -> None:
         name, message = envelope.name, envelope.message
         if message is None:
-            return  # a message this client does not know (parties, streams)
+            return  # a message this client does not know (streams)
+        self._party_push(name, message)
         if name == "matchmaker_matched":
             self._held.tickets.pop(message.ticket, None)  # a matched ticket is spent
         elif name == "notifications":  # the same records as client.notifications.list()
@@ -226,26 +225,12 @@ class Realtime:
             except GameServicesError as exc:
                 self._fanout.publish("disconnected", ConnectionLost(str(exc), False))
                 return
-            self._fanout.publish("reconnected", await self._restore(attempts))
-
-    async def _restore(self, attempts: int) -> Reconnected:
-        held, channels, tickets = self._held, [], {}
-        for join in list(held.channels.values()):
-            channels.append(await self._join(join))
-        followed: tuple[str, ...] = ()
-        if held.follow_ids or held.follow_names:
-            await self._call(rt.StatusFollow(tuple(held.follow_ids), tuple(held.follow_names)))
-            followed = tuple(sorted(held.follow_ids | held.follow_names))
-        if held.status is not None:
-            await self._call(held.status)
-        for old, add in list(held.tickets.items()):
-            del held.tickets[old]
-            tickets[old] = await self.add_matchmaker(
-                add.query, add.min_count, add.max_count, string_properties=add.string_properties,
-                numeric_properties=add.numeric_properties, count_multiple=add.count_multiple,
-            )  # fmt: skip
-        lost, held.matches = tuple(sorted(held.matches)), set()
-        return Reconnected(attempts, tuple(channels), followed, tickets, lost)
+            try:
+                restored = await self._held.restore(self._link.call, attempts)
+            except GameServicesError as exc:  # dropped again, or no reply: dial again
+                self._link.end(f"restoring what the socket held failed ({exc})")
+                continue  # (realtime_held Rule 3)
+            self._fanout.publish("reconnected", restored)
 
     # -- calls (Rule 2) ------------------------------------------------------------------------
 
@@ -355,7 +340,7 @@ class Realtime:
     async def create_match(self, name: str | None = None) -> rt.Match:
         """Create a relayed match (``name``: the same name gives the same match)."""
         match: rt.Match = reply_of(await self._call(rt.MatchCreate(name or "")), rt.Match)
-        self._held.matches.add(match.match_id)
+        self._held.matches[match.match_id] = {}
         return match
 
     async def join_match(self, match_id: str | None = None, token: str | None = None,
@@ -364,13 +349,16 @@ class Realtime:
         if (match_id is None) == (token is None):
             raise ValueError("join_match needs exactly one of match_id or token")
         join = rt.MatchJoin(match_id or "", token or "", dict(metadata or {}))
+        return await self._join_match(join)
+
+    async def _join_match(self, join: rt.MatchJoin) -> rt.Match:
         match: rt.Match = reply_of(await self._call(join), rt.Match)
-        self._held.matches.add(match.match_id)
+        self._held.matches[match.match_id] = dict(join.metadata)
         return match
 
     async def leave_match(self, match_id: str) -> None:
         await self._call(rt.MatchLeave(match_id))
-        self._held.matches.discard(match_id)
+        self._held.matches.pop(match_id, None)
 
     async def send_match_data(self, match_id: str, op_code: int, data: bytes | str,
                               presences: Iterable[rt.Presence] | None = None,

@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._protocol.realtime import Channel
+from .._protocol.realtime import Channel, Match
 from .._runner.ambient import RunnerHooks
 from .._runner.handles import SubscriberCall, Subscription, logger
 
@@ -49,6 +49,14 @@ KINDS = frozenset(
         "match_presence_event",
         "matchmaker_matched",
         "notifications",
+        "party",
+        "party_close",
+        "party_data",
+        "party_join_request",
+        "party_leader",
+        "party_matchmaker_ticket",
+        "party_presence_event",
+        "party_update",
         "status_presence_event",
         "disconnected",
         "reconnected",
@@ -69,14 +77,21 @@ class ConnectionLost:
 class Reconnected:
     """The socket is open again after ``attempts`` tries, and what it held is restored:
     ``channels`` re-joined (new ``Channel`` replies), ``followed`` user ids followed again,
-    ``tickets`` old matchmaker ticket -> new ticket, ``matches_left``: matches it was in,
-    which a relayed match does not survive (join again by id if the match still runs)."""
+    ``tickets`` old matchmaker ticket -> new ticket, ``matches`` the matches it was in and
+    joined again (new ``Match`` replies: a new presence, the others saw a leave and a join);
+    ``matches_left``: those it could not (a relayed match ends with its last member, or with
+    its server); ``channels_left``: channels the server no longer lets it join (a group's
+    after a kick); ``parties_left``: the parties it was in, which a reconnect does not join
+    again (its presence left them: ``join_party`` an open one again)."""
 
     attempts: int
     channels: tuple[Channel, ...] = ()
     followed: tuple[str, ...] = ()
     tickets: Mapping[str, str] = field(default_factory=dict)
     matches_left: tuple[str, ...] = ()
+    matches: tuple[Match, ...] = ()
+    channels_left: tuple[str, ...] = ()
+    parties_left: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

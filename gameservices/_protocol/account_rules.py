@@ -8,6 +8,10 @@ Rule 4: ids and emails hold no spaces or control characters (Go's POSIX ``[[:cnt
         empty username lets the server pick one.
 Rule 5: an email login without an email is a login by ``username`` and password (never an
         account creation).
+Rule 6: linking (``links``) judges the same values with the same rules, in the order and with
+        the wording of Nakama's link code: a linked custom id is an "Invalid custom ID", and a
+        linked email needs both values, then its characters, the password, the format and the
+        length (``check_linked_email``).
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ __all__ = [
     "check_custom_id",
     "check_device_id",
     "check_email",
+    "check_linked_custom_id",
+    "check_linked_email",
     "check_username",
     "parse_email_login",
     "parse_id_login",
@@ -47,17 +53,19 @@ _INVALID_USERNAME = re.compile(r"[\x00-\x1f\x7f]|\[\]")
 _EMAIL = re.compile(r"^.+@.+\..+$")
 
 
-def _check_id(value: str, label: str, low: int) -> str:
+def _check_id(value: str, label: str, low: int, invalid: str = "") -> str:
+    invalid = invalid or f"{label} invalid"
     if not value:
         raise ValueError(f"{label} is required.")
     if _INVALID_CHARS.search(value):
-        raise ValueError(f"{label} invalid, no spaces or control characters allowed.")
+        raise ValueError(f"{invalid}, no spaces or control characters allowed.")
     if not low <= len(value.encode()) <= ID_MAX_BYTES:
-        raise ValueError(f"{label} invalid, must be {low}-{ID_MAX_BYTES} bytes.")
+        raise ValueError(f"{invalid}, must be {low}-{ID_MAX_BYTES} bytes.")
     return value
 
 
 def check_device_id(value: str) -> str:
+    """A device id, at login and when linked (the same wording both ways)."""
     return _check_id(value, "Device ID", DEVICE_ID_MIN_BYTES)
 
 
@@ -65,19 +73,47 @@ def check_custom_id(value: str) -> str:
     return _check_id(value, "Custom ID", CUSTOM_ID_MIN_BYTES)
 
 
+def check_linked_custom_id(value: str) -> str:
+    """A custom id to link: the login rules, in the link code's wording (Rule 6)."""
+    return _check_id(value, "Custom ID", CUSTOM_ID_MIN_BYTES, "Invalid custom ID")
+
+
+def _email_characters(email: str) -> None:
+    if _INVALID_CHARS.search(email):
+        raise ValueError("Invalid email address, no spaces or control characters allowed.")
+
+
+def _email_shape(email: str) -> None:
+    if not _EMAIL.match(email):
+        raise ValueError("Invalid email address format.")
+    if not EMAIL_MIN_BYTES <= len(email.encode()) <= EMAIL_MAX_BYTES:
+        raise ValueError(
+            f"Invalid email address, must be {EMAIL_MIN_BYTES}-{EMAIL_MAX_BYTES} bytes."
+        )
+
+
+def _password(password: str) -> None:
+    if len(password.encode()) < PASSWORD_MIN_BYTES:
+        raise ValueError(f"Password must be at least {PASSWORD_MIN_BYTES} characters long.")
+
+
 def check_email(email: str, password: str) -> None:
     """An email login's address (when given: Rule 5) and password, in Nakama's order."""
     if email:
-        if _INVALID_CHARS.search(email):
-            raise ValueError("Invalid email address, no spaces or control characters allowed.")
-        if not _EMAIL.match(email):
-            raise ValueError("Invalid email address format.")
-        if not EMAIL_MIN_BYTES <= len(email.encode()) <= EMAIL_MAX_BYTES:
-            raise ValueError(
-                f"Invalid email address, must be {EMAIL_MIN_BYTES}-{EMAIL_MAX_BYTES} bytes."
-            )
-    if len(password.encode()) < PASSWORD_MIN_BYTES:
-        raise ValueError(f"Password must be at least {PASSWORD_MIN_BYTES} characters long.")
+        _email_characters(email)
+        _email_shape(email)
+    _password(password)
+
+
+def check_linked_email(email: str, password: str) -> str:
+    """An email and password to link, in the link code's order (Rule 6); the email as stored
+    (lower case, as at login)."""
+    if not email or not password:
+        raise ValueError("Email address and password is required.")
+    _email_characters(email)
+    _password(password)
+    _email_shape(email)
+    return email.lower()
 
 
 def parse_id_login(body: Mapping[str, Any], check_id: Callable[[str], str]) -> tuple[str, Vars]:

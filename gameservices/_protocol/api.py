@@ -28,6 +28,7 @@ __all__ = [
     "IDEMPOTENCY_HEADER",
     "REPLAYED_HEADER",
     "Request",
+    "authenticate",
     "authenticate_custom",
     "authenticate_device",
     "authenticate_email",
@@ -90,14 +91,18 @@ def _vars(values: Mapping[str, str] | None) -> dict[str, str]:
     return out
 
 
-def _authenticate(
+def authenticate(
     kind: str,
     server_key: str,
-    account: dict[str, Any],
+    account: Mapping[str, Any],
+    *,
     create: bool,
     username: str | None,
     vars: Mapping[str, str] | None,
+    extra: tuple[tuple[str, str], ...] = (),
 ) -> Request:
+    """``POST /v2/account/authenticate/{kind}``: ``account`` with ``vars``, under
+    ``?create=&username=`` and ``extra`` (a provider's ``sync``)."""
     query = [("create", "true" if create else "false")]
     if username is not None:
         query.append(("username", username))
@@ -105,7 +110,7 @@ def _authenticate(
     return Request(
         "POST",
         routes.fill(routes.AUTHENTICATE, kind=kind),
-        tuple(query),
+        (*query, *extra),
         {"Authorization": basic_auth(server_key), **_JSON},
         _json(body),
         auth="basic",
@@ -120,7 +125,9 @@ def authenticate_device(
     username: str | None = None,
     vars: Mapping[str, str] | None = None,
 ) -> Request:
-    return _authenticate("device", server_key, {"id": device_id}, create, username, vars)
+    return authenticate(
+        "device", server_key, {"id": device_id}, create=create, username=username, vars=vars
+    )
 
 
 def authenticate_custom(
@@ -131,7 +138,9 @@ def authenticate_custom(
     username: str | None = None,
     vars: Mapping[str, str] | None = None,
 ) -> Request:
-    return _authenticate("custom", server_key, {"id": custom_id}, create, username, vars)
+    return authenticate(
+        "custom", server_key, {"id": custom_id}, create=create, username=username, vars=vars
+    )
 
 
 def authenticate_email(
@@ -144,7 +153,7 @@ def authenticate_email(
     vars: Mapping[str, str] | None = None,
 ) -> Request:
     account = {"email": email, "password": password}
-    return _authenticate("email", server_key, account, create, username, vars)
+    return authenticate("email", server_key, account, create=create, username=username, vars=vars)
 
 
 def refresh_session(

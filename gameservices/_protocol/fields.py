@@ -23,6 +23,7 @@ __all__ = [
     "as_object",
     "boolean",
     "format_rfc3339",
+    "format_rfc3339_micro",
     "int64",
     "loads",
     "metadata",
@@ -86,6 +87,13 @@ def parse_rfc3339(text: str) -> datetime:
 def format_rfc3339(seconds: int) -> str:
     """Epoch seconds as protojson writes a Timestamp: ``2026-11-27T10:00:00Z``."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+
+
+def format_rfc3339_micro(at: float) -> str:
+    """Epoch seconds to the microsecond: ``2026-11-27T10:00:00.445997Z`` (a chat message's
+    time; Nakama writes nanoseconds, which its clients read the same)."""
+    whole = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(at))
+    return f"{whole}.{int(at % 1 * 1e6):06d}Z"
 
 
 def new_record(cls: type[T], fields: dict[str, Any]) -> T:

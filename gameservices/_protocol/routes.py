@@ -14,6 +14,8 @@ from urllib.parse import quote
 
 __all__ = [
     "ACCOUNT",
+    "ACCOUNT_LINK",
+    "ACCOUNT_UNLINK",
     "API_PREFIX",
     "API_ROOT",
     "AUTHENTICATE",
@@ -66,6 +68,8 @@ AUTHENTICATE = "/v2/account/authenticate/{kind}"  # kind: device, custom, email,
 SESSION_REFRESH = "/v2/account/session/refresh"
 SESSION_LOGOUT = "/v2/session/logout"
 ACCOUNT = "/v2/account"
+ACCOUNT_LINK = "/v2/account/link/{kind}"  # kind: device, custom, email, or a provider
+ACCOUNT_UNLINK = "/v2/account/unlink/{kind}"
 USERS = "/v2/user"
 RPC = "/v2/rpc/{id}"  # server functions; the reference server routes any id, "/" included
 

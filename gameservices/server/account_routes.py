@@ -15,7 +15,8 @@ from aiohttp import web
 from .._protocol.accounts import parse_account_update, parse_system_id
 from .._protocol.routes import ACCOUNT, USERS
 from .._protocol.wire import GrpcCode, json_name
-from .account_store import delete_account, find_users, read_account, update_account
+from .account_delete import delete_account
+from .account_store import find_users, read_account, update_account
 from .errors import ApiFailure
 from .http import accept, json_response, read_json
 from .sqlite_store import Txn
@@ -31,7 +32,8 @@ routes = web.RouteTableDef()
 async def get_account(request: web.Request) -> web.Response:
     state = state_of(request)
     user: Claims = request[USER]
-    body = await state.store.read(lambda conn: read_account(conn, user.user_id))
+    online = state.online.snapshot()
+    body = await state.store.read(lambda conn: read_account(conn, user.user_id, online))
     if body is None:
         raise ApiFailure(GrpcCode.NOT_FOUND, "Account not found.")
     return json_response(body)
@@ -57,7 +59,7 @@ async def remove_account(request: web.Request) -> web.Response:
     until = now + state.tokens.refresh_expiry
 
     def job(txn: Txn) -> bool:
-        deleted = delete_account(txn, user.user_id, state.ranks)
+        deleted = delete_account(txn, user.user_id, state.ranks, now)
         if deleted:
             txn.conn.execute(
                 "INSERT OR IGNORE INTO revoked_tokens(digest, exp) VALUES (?, ?)", (key, until)
@@ -66,6 +68,7 @@ async def remove_account(request: web.Request) -> web.Response:
 
     if await state.store.write(job):
         state.tokens.mark_revoked([key])
+        state.online.disconnect(user.user_id)  # its sockets close, as on Nakama
     return json_response({})
 
 
@@ -85,5 +88,8 @@ async def get_users(request: web.Request) -> web.Response:
     if not (ids or usernames or facebook):
         return json_response({})
     canonical = [accept(parse_system_id, value) for value in ids]
-    users = await state.store.read(lambda conn: find_users(conn, canonical, usernames))
+    online = state.online.snapshot()
+    users = await state.store.read(
+        lambda conn: find_users(conn, canonical, usernames, online=online)
+    )
     return json_response({"users": users} if users else {})

@@ -7,18 +7,20 @@ Invariants:
 - An update changes the update time only when some value changes (Nakama's ``IS DISTINCT
   FROM``); an update of an account that no longer exists changes nothing and succeeds, as the
   UPDATE of no row does on Nakama.
-- Renaming or deleting an account drops it from the writer's user cache (``Ranks.users``), and
-  a delete takes its records out of every rank index (restored if the batch rolls back).
+- Renaming an account drops it from the writer's user cache (``Ranks.users``); deleting one is
+  ``account_delete``.
 - A taken username is Nakama 3.40's answer word for word: 400, code 3, the gRPC status text of
   its AlreadyExists error (``_protocol.accounts`` Rule 5).
-- Bodies are built by ``_protocol.bodies`` and ``_protocol.users``.
+- Bodies are built by ``_protocol.bodies`` and ``_protocol.users``. ``online`` is the caller's
+  snapshot of ``OnlineUsers`` (taken on the loop); ``edge_count`` is the player's friend edges
+  (``user_edges`` rows with the player as source: friends, invites, blocks), as Nakama keeps
+  its ``users.edge_count``.
 """
 
 from __future__ import annotations
 
-import functools
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,10 +29,16 @@ from .._protocol.bodies import account_json
 from .._protocol.users import user_json
 from .._protocol.wire import GrpcCode, dumps
 from .errors import ApiFailure
-from .ranks import RankIndex, Ranks
+from .ranks import Ranks
 from .sqlite_store import Txn
 
-__all__ = ["Profile", "delete_account", "find_users", "read_account", "update_account"]
+__all__ = [
+    "Profile",
+    "edge_counts",
+    "find_users",
+    "read_account",
+    "update_account",
+]
 
 _PROFILE_COLUMNS = ", ".join(PROFILE_FIELDS)
 _SELECT_USER = (
@@ -52,7 +60,7 @@ class Profile:
     email: str
     custom_id: str
 
-    def user(self) -> dict[str, Any]:
+    def user(self, *, online: bool = False, edge_count: int = 0) -> dict[str, Any]:
         f = self.fields
         return user_json(
             self.user_id,
@@ -64,6 +72,8 @@ class Profile:
             lang_tag=f["lang_tag"],
             location=f["location"],
             timezone=f["timezone"],
+            online=online,
+            edge_count=edge_count,
         )
 
 
@@ -84,24 +94,34 @@ def _find(conn: sqlite3.Connection, user_id: str) -> Profile | None:
     return None if row is None else _profile(row)
 
 
-def read_account(conn: sqlite3.Connection, user_id: str) -> dict[str, Any] | None:
+def read_account(
+    conn: sqlite3.Connection, user_id: str, online: Collection[str] = ()
+) -> dict[str, Any] | None:
     """The account body of ``user_id``, or None if there is no such account (blocking)."""
     found = _find(conn, user_id)
     if found is None:
         return None
+    count = edge_counts(conn, [user_id]).get(user_id, 0)
+    user = found.user(online=user_id in online, edge_count=count)
     devices = [
         str(d[0])
         for d in conn.execute(
             "SELECT id FROM user_devices WHERE user_id = ? ORDER BY id", (found.rowid,)
         )
     ]
-    return account_json(found.user(), email=found.email, devices=devices, custom_id=found.custom_id)
+    return account_json(user, email=found.email, devices=devices, custom_id=found.custom_id)
 
 
 def find_users(
-    conn: sqlite3.Connection, ids: Sequence[str], usernames: Sequence[str]
+    conn: sqlite3.Connection,
+    ids: Sequence[str],
+    usernames: Sequence[str],
+    *,
+    online: Collection[str] = (),
+    edge_count: bool = True,
 ) -> list[dict[str, Any]]:
-    """Every user whose id or username is listed, in creation order, each once (blocking)."""
+    """Every user whose id or username is listed, in creation order, each once (blocking);
+    ``edge_count=False`` leaves the count out (as Nakama's friend lists do)."""
     clauses, params = [], []
     for column, values in (("u.uuid", ids), ("u.username", usernames)):
         if values:
@@ -109,8 +129,22 @@ def find_users(
             params.append(_json_list(values))
     if not clauses:
         return []
-    rows = conn.execute(_SELECT_USER + " WHERE " + " OR ".join(clauses) + " ORDER BY u.id", params)
-    return [_profile(row).user() for row in rows]
+    sql = _SELECT_USER + " WHERE " + " OR ".join(clauses) + " ORDER BY u.id"
+    found = [_profile(row) for row in conn.execute(sql, params)]
+    counts = edge_counts(conn, [p.user_id for p in found]) if edge_count else {}
+    return [p.user(online=p.user_id in online, edge_count=counts.get(p.user_id, 0)) for p in found]
+
+
+def edge_counts(conn: sqlite3.Connection, user_ids: Sequence[str]) -> dict[str, int]:
+    """``{user id: friend edges}`` for those of ``user_ids`` that have any."""
+    if not user_ids:
+        return {}
+    rows = conn.execute(
+        "SELECT source, COUNT(*) FROM user_edges WHERE source IN"
+        " (SELECT value FROM json_each(?)) GROUP BY source",
+        (_json_list(user_ids),),
+    )
+    return {str(source): int(count) for source, count in rows}
 
 
 def _json_list(values: Sequence[str]) -> str:
@@ -147,48 +181,3 @@ def _store_profile(conn: sqlite3.Connection, rowid: int, fields: dict[str, str],
         f" VALUES (?, {marks}, ?)",
         (rowid, *values, now),
     )
-
-
-def delete_account(txn: Txn, user_id: str, ranks: Ranks) -> bool:
-    """Delete the account and everything it owns (group memberships stay: docs/accounts.md);
-    False if there was none (blocking)."""
-    conn = txn.conn
-    row = conn.execute("SELECT id FROM users WHERE uuid = ?", (user_id,)).fetchone()
-    if row is None:
-        return False
-    rowid = int(row[0])
-    _drop_records(txn, rowid, ranks)
-    for statement in (
-        "DELETE FROM user_devices WHERE user_id = ?",
-        "DELETE FROM user_profiles WHERE user_id = ?",
-        "DELETE FROM users WHERE id = ?",
-    ):
-        conn.execute(statement, (rowid,))
-    # What Nakama's foreign keys delete with the user (ON DELETE CASCADE): storage objects,
-    # notifications, friend edges in both directions (so each pair keeps its two edges).
-    for statement in (
-        "DELETE FROM storage WHERE user_id = ?",
-        "DELETE FROM notifications WHERE user_id = ?",
-        "DELETE FROM user_edges WHERE source = ?1 OR destination = ?1",
-    ):
-        conn.execute(statement, (user_id,))
-    ranks.users.pop(user_id, None)
-    return True
-
-
-def _drop_records(txn: Txn, rowid: int, ranks: Ranks) -> None:
-    periods = txn.conn.execute(
-        "SELECT board, expiry FROM records WHERE owner = ?", (rowid,)
-    ).fetchall()
-    txn.conn.execute("DELETE FROM records WHERE owner = ?", (rowid,))
-    for board_id, expiry in periods:
-        with ranks.lock:
-            index = ranks.peek(board_id, expiry)
-            previous = None if index is None else index.remove(rowid)
-        if index is not None:
-            txn.on_rollback(functools.partial(_restore, ranks, index, rowid, previous))
-
-
-def _restore(ranks: Ranks, index: RankIndex, rowid: int, previous: int | None) -> None:
-    with ranks.lock:
-        index.restore(rowid, previous)

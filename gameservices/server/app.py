@@ -45,7 +45,9 @@ from . import (
     chat_store,
     health,
     leaderboard_routes,
+    link_routes,
     match_routes,
+    provider_routes,
     rpc_routes,
     storage_routes,
     tournament_routes,
@@ -272,6 +274,8 @@ def create_app(config: ServerConfig | None = None) -> web.Application:
     app[STATE] = StateHolder()
     app.add_routes(accounts.routes)
     app.add_routes(account_routes.routes)
+    app.add_routes(link_routes.routes)
+    app.add_routes(provider_routes.routes)
     app.add_routes(leaderboard_routes.routes)
     app.add_routes(health.routes)
     app.add_routes(friend_routes)

@@ -5,8 +5,9 @@ Rule 1: a message sent to a channel joined with ``persistence`` is stored before
 Rule 2: history is read newest first (``forward=false``, Nakama's default) or oldest first,
         1-100 a page (default 1, as Nakama), with HMAC-signed cursors naming a position (a
         row sequence) in one channel and direction; a cursor of another channel is refused.
-Rule 3: who may read: anyone a room's history; the two users a direct chat's. Group chats are
-        not implemented here yet (404).
+Rule 3: who may read: anyone a room's history; the two users a direct chat's; a group's
+        superadmins, admins and members its channel's. Refusals are Nakama's 400s ("Invalid
+        channel ID.", "Channel not found.", "Group not found.", in its order: after the cursor).
 Rule 4: the table is created on first use (``CREATE TABLE IF NOT EXISTS``), so a database of
         an older version gains it without a schema version of its own.
 """
@@ -18,6 +19,7 @@ import hashlib
 import hmac
 import json
 import sqlite3
+import uuid
 from typing import Any
 
 from aiohttp import web
@@ -30,6 +32,7 @@ from .._protocol.realtime_wire import dump
 from .._protocol.routes import CHANNEL
 from .._protocol.wire import GrpcCode
 from .errors import ApiFailure
+from .groups import is_member
 from .http import accept, json_response, query_bool
 from .sqlite_store import Txn
 from .state import USER, state_of
@@ -133,16 +136,25 @@ def _page(conn: sqlite3.Connection, channel_id: str, after: int | None, forward:
     return list(conn.execute(sql, (*args, limit + 1)))
 
 
-def may_read(channel_id: str, user_id: str) -> bool:
-    """Rule 3 (raises 400 for an id that names no channel)."""
+def _readable(channel_id: str, user_id: str) -> tuple[str, str | None]:
+    """Rule 3 without the database: the channel id to read (a group's canonical) and the group
+    whose membership decides, if any. 400s as Nakama's for a bad id or another pair's chat."""
     parts = channel_id.split(".")
     if len(parts) != 4 or parts[0] not in ("2", "3", "4"):
         raise ApiFailure(GrpcCode.INVALID_ARGUMENT, "Invalid channel ID.")
-    if parts[0] == "2":
-        return bool(parts[3])
-    if parts[0] == "4":
-        return user_id in (parts[1], parts[2])
-    return False
+    if parts[0] == "2" and (parts[1] or parts[2] or not 1 <= len(parts[3].encode()) <= 64):
+        raise ApiFailure(GrpcCode.INVALID_ARGUMENT, "Invalid channel ID.")
+    if parts[0] == "4" and user_id not in (parts[1], parts[2]):
+        raise ApiFailure(GrpcCode.INVALID_ARGUMENT, "Channel not found.")
+    if parts[0] != "3":
+        return channel_id, None
+    try:
+        group_id = str(uuid.UUID(parts[1]))
+    except ValueError:
+        raise ApiFailure(GrpcCode.INVALID_ARGUMENT, "Invalid channel ID.") from None
+    if parts[2] or parts[3]:
+        raise ApiFailure(GrpcCode.INVALID_ARGUMENT, "Invalid channel ID.")
+    return f"3.{group_id}..", group_id
 
 
 @routes.get(CHANNEL)
@@ -151,16 +163,19 @@ async def list_channel_messages(request: web.Request) -> web.Response:
     channel_id = request.match_info["channel_id"]
     limit = accept(parse_limit, request.query.get("limit"), HISTORY_LIMIT_MAX) or 1
     forward = query_bool(request, "forward", False)
-    if not may_read(channel_id, user.user_id):
-        raise ApiFailure(GrpcCode.NOT_FOUND, "Channel not found.")
+    channel_id, group_id = _readable(channel_id, user.user_id)
     key = state.cursors.derive(b"chat history")
     after = None
     raw = request.query.get("cursor", "")
     if raw:
         cursor = _read_cursor(key, raw, channel_id)
         if cursor is None:
-            raise ApiFailure(GrpcCode.INVALID_ARGUMENT, "Invalid cursor.")
+            raise ApiFailure(GrpcCode.INVALID_ARGUMENT, "Cursor is invalid or expired.")
         after, forward = cursor
+    if group_id is not None and not await state.store.read(
+        lambda conn: is_member(conn, group_id, user.user_id)
+    ):
+        raise ApiFailure(GrpcCode.INVALID_ARGUMENT, "Group not found.")
     rows = await state.store.read(lambda conn: _page(conn, channel_id, after, forward, limit))
     more = len(rows) > limit
     rows = rows[:limit]

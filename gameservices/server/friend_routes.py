@@ -64,8 +64,9 @@ async def list_friends_route(request: web.Request) -> web.Response:
     limit = accept(parse_page_limit, request.query.get("limit"), PAGES["friends"])
     wanted = accept(parse_friend_state, request.query.get("state"))
     start = _friend_cursor(state, request, wanted)
+    online = state.online.snapshot()
     page = await state.store.read(
-        lambda conn: list_friends(conn, user.user_id, wanted, limit, start)
+        lambda conn: list_friends(conn, user.user_id, wanted, limit, start, online)
     )
     body: dict[str, object] = {}
     if page.friends:
@@ -161,8 +162,9 @@ async def friends_of_friends_route(request: web.Request) -> web.Response:
         if not all(isinstance(v, str) for v in values):
             raise ApiFailure(GrpcCode.INVALID_ARGUMENT, _BAD_CURSOR)
         start = (str(values[0]), str(values[1]))
+    online = state.online.snapshot()
     found, next_key = await state.store.read(
-        lambda conn: friends_of_friends(conn, user.user_id, limit, start)
+        lambda conn: friends_of_friends(conn, user.user_id, limit, start, online)
     )
     body: dict[str, object] = {}
     if found:

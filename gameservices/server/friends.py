@@ -18,7 +18,7 @@ Invariants (Nakama's ``core_friend.go``, checked against Nakama 3.40):
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from .._protocol.friends import FriendState, friend_json
@@ -134,6 +134,7 @@ def list_friends(
     state: FriendState | None,
     limit: int,
     start: tuple[int, int] | None,
+    online: Collection[str] = (),
 ) -> FriendPage:
     sql = (
         "SELECT destination, state, position, update_time, metadata FROM user_edges"
@@ -150,13 +151,17 @@ def list_friends(
     rows = conn.execute(sql, [*params, limit + 1]).fetchall()
     next_key = (int(rows[limit][1]), int(rows[limit][2])) if len(rows) > limit else None
     rows = rows[:limit]
-    users = user_bodies(conn, (r[0] for r in rows))
+    users = user_bodies(conn, (r[0] for r in rows), online=online)
     friends = [friend_json(users[r[0]], r[1], r[3], r[4]) for r in rows if r[0] in users]
     return FriendPage(friends, next_key)
 
 
 def friends_of_friends(
-    conn: sqlite3.Connection, me: str, limit: int, start: tuple[str, str] | None
+    conn: sqlite3.Connection,
+    me: str,
+    limit: int,
+    start: tuple[str, str] | None,
+    online: Collection[str] = (),
 ) -> tuple[list[dict[str, object]], tuple[str, str] | None]:
     """Friends of the caller's friends who are neither the caller nor its friends, by
     (referrer, user) id; a user who is a friend of two friends appears under each."""
@@ -175,6 +180,6 @@ def friends_of_friends(
     rows = conn.execute(sql, [*params, limit + 1]).fetchall()
     next_key = (rows[limit][0], rows[limit][1]) if len(rows) > limit else None
     rows = rows[:limit]
-    users = user_bodies(conn, (r[1] for r in rows), edge_count=True)
+    users = user_bodies(conn, (r[1] for r in rows), edge_count=True, online=online)
     found = [{"referrer": r[0], "user": users[r[1]]} for r in rows if r[1] in users]
     return found, next_key

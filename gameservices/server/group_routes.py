@@ -5,11 +5,16 @@ Invariants: requests are judged by ``_protocol.groups`` (Nakama's messages, in i
 group id, then the user ids) and applied in one write job each (``groups``), whose refusals
 are Nakama's statuses; the notifications a change causes (a join request tells the group's
 superadmins and admins, an add tells the player added) are made through
-``notification_store.notify`` after the commit. Cursors are signed (``SignedCursors``); a
-malformed group list cursor is a 400 (Nakama: 500, docs/server.md).
+``notification_store.notify`` after the commit, and the messages it posts into the group's
+channel (``group_chat``) are stored in its job and pushed after the commit. Cursors are
+signed (``SignedCursors``); a malformed group list cursor is a 400 (Nakama: 500,
+docs/server.md).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
 
 from aiohttp import web
 
@@ -24,10 +29,13 @@ from .._protocol.groups import (
 )
 from .._protocol.notifications import GROUP_ADD, GROUP_JOIN_REQUEST
 from .._protocol.query_rules import parse_bool
+from .._protocol.realtime import MessageCode
 from .._protocol.social_rules import PAGES, parse_int32, parse_page_limit
 from .._protocol.uuids import canonical_uuid
 from .._protocol.wire import GrpcCode
 from .errors import ApiFailure
+from .group_chat import GroupPosted, Posted, group_channel_id
+from .group_posts import post_changes
 from .groups import (
     GroupFilter,
     add_members,
@@ -46,10 +54,12 @@ from .http import accept, json_response, read_json
 from .notification_store import NewNotification, notify
 from .sqlite_store import Txn
 from .state import USER, ServerState, state_of
+from .tokens import Claims
 
 __all__ = ["routes"]
 
 routes = web.RouteTableDef()
+T = TypeVar("T")
 
 
 def _group_id(request: web.Request) -> str:
@@ -63,6 +73,22 @@ def _action_path(action: str) -> str:
 
 def _now(state: ServerState) -> int:
     return int(state.config.clock())
+
+
+async def _posting(state: ServerState, group_id: str, job: Callable[[Txn], tuple[T, Posted]],
+                   user: Claims | None = None) -> T:  # fmt: skip
+    """Run a membership job, storing what it posts in its transaction; push that after the
+    commit; the job's own result."""
+    at = state.config.clock()
+    known = {user.user_id: user.username} if user is not None else None
+
+    def run(txn: Txn) -> tuple[T, GroupPosted]:
+        result, posted = job(txn)
+        return result, post_changes(txn, group_id, posted, at, known)
+
+    result, posted = await state.store.write(run)
+    state.group_chat.posted(posted)
+    return result
 
 
 @routes.post(paths.GROUP)
@@ -89,6 +115,7 @@ async def delete_group_route(request: web.Request) -> web.Response:
     state, user = state_of(request), request[USER]
     group_id = _group_id(request)
     await state.store.write(lambda txn: delete_group(txn, group_id, user.user_id))
+    state.group_chat.posted(GroupPosted(group_channel_id(group_id), gone=True))
     return json_response({})
 
 
@@ -97,7 +124,8 @@ async def join_group_route(request: web.Request) -> web.Response:
     state, user = state_of(request), request[USER]
     group_id = _group_id(request)
     now = _now(state)
-    staff = await state.store.write(lambda txn: join_group(txn, group_id, user.user_id, now))
+    staff = await _posting(state, group_id, lambda t: join_group(t, group_id, user.user_id, now),
+                           user)  # fmt: skip
     content = {"group_id": group_id, "username": user.username}
     subject = f"User {user.username} wants to join your group"
     await notify(
@@ -112,7 +140,8 @@ async def leave_group_route(request: web.Request) -> web.Response:
     state, user = state_of(request), request[USER]
     group_id = _group_id(request)
     now = _now(state)
-    await state.store.write(lambda txn: leave_group(txn, group_id, user.user_id, now))
+    await _posting(state, group_id, lambda t: (None, leave_group(t, group_id, user.user_id, now)),
+                   user)  # fmt: skip
     return json_response({})
 
 
@@ -131,9 +160,13 @@ async def add_members_route(request: web.Request) -> web.Response:
     if not ids:
         return json_response({})
     now = _now(state)
-    added, name = await state.store.write(
-        lambda txn: (add_members(txn, user.user_id, group_id, ids, now), _name(txn, group_id))
-    )
+
+    def job(txn: Txn) -> tuple[tuple[list[str], str], Posted]:
+        added = add_members(txn, user.user_id, group_id, ids, now)
+        posted = Posted([(MessageCode.GROUP_ADD, uid) for uid in added])
+        return (added, _name(txn, group_id)), posted
+
+    added, name = await _posting(state, group_id, job)
     subject = f"You've been added to group {name}"
     content = {"group_id": group_id, "name": name}
     await notify(
@@ -157,14 +190,13 @@ def _member_action(action: str, *, ban: bool = False, up: bool | None = None) ->
         if not ids:
             return json_response({})
         now = _now(state)
-        if up is None:
-            await state.store.write(
-                lambda txn: remove_members(txn, user.user_id, group_id, ids, now, ban=ban)
-            )
-        else:
-            await state.store.write(
-                lambda txn: set_roles(txn, user.user_id, group_id, ids, now, up=up)
-            )
+
+        def job(txn: Txn) -> tuple[None, Posted]:
+            if up is None:
+                return None, remove_members(txn, user.user_id, group_id, ids, now, ban=ban)
+            return None, set_roles(txn, user.user_id, group_id, ids, now, up=up)
+
+        await _posting(state, group_id, job)
         return json_response({})
 
     handler.__name__ = f"{action}_members_route"
@@ -217,8 +249,9 @@ async def list_members_route(request: web.Request) -> web.Response:
     limit = accept(parse_page_limit, request.query.get("limit"), PAGES["group_users"])
     wanted = accept(parse_group_role, request.query.get("state"))
     start = _edge_cursor(state, request, "group_users", wanted)
+    online = state.online.snapshot()
     found, next_key = await state.store.read(
-        lambda conn: list_members(conn, group_id, wanted, limit, start)
+        lambda conn: list_members(conn, group_id, wanted, limit, start, online)
     )
     return _edge_body(state, "group_users", found, next_key)
 

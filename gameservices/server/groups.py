@@ -11,19 +11,23 @@ Invariants (Nakama 3.40's ``core_group.go``, rules in ``_protocol.groups``):
   none).
 - ``position`` (one counter for the table) orders member lists and a player's groups (role,
   then position), as Nakama's nanosecond positions do.
+- A membership job says what it changed as a ``Posted`` (``group_chat`` Rule 1: which players
+  Nakama posts about in the group's channel); the route stores and pushes the messages.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .._protocol.groups import GroupCreate, GroupRole, GroupUpdate, group_json
+from .._protocol.realtime import MessageCode
 from .._protocol.wire import GrpcCode
 from .errors import ApiFailure
+from .group_chat import Posted
 from .social_users import user_bodies, users_exist
 from .sqlite_store import Txn
 
@@ -32,6 +36,8 @@ __all__ = [
     "add_members",
     "create_group",
     "delete_group",
+    "drop_memberships",
+    "is_member",
     "join_group",
     "leave_group",
     "list_groups",
@@ -69,6 +75,13 @@ def _role(conn: sqlite3.Connection, group_id: str, user_id: str) -> int | None:
         "SELECT state FROM group_edges WHERE group_id = ? AND user_id = ?", (group_id, user_id)
     ).fetchone()
     return None if row is None else int(row[0])
+
+
+def is_member(conn: sqlite3.Connection, group_id: str, user_id: str) -> bool:
+    """A superadmin, admin or member (not a join request, not banned): who may use the group's
+    chat channel and read its history."""
+    role = _role(conn, group_id, user_id)
+    return role is not None and role <= _MEMBER
 
 
 def _group(conn: sqlite3.Connection, group_id: str) -> tuple[Any, ...] | None:
@@ -155,7 +168,7 @@ def _staff(conn: sqlite3.Connection, group_id: str) -> list[str]:
     return [r[0] for r in rows]
 
 
-def join_group(txn: Txn, group_id: str, user_id: str, now: int) -> list[str]:
+def join_group(txn: Txn, group_id: str, user_id: str, now: int) -> tuple[list[str], Posted]:
     """Join (open) or ask to (closed); the superadmins and admins to tell of a request."""
     conn = txn.conn
     row = _group(conn, group_id)
@@ -164,20 +177,20 @@ def join_group(txn: Txn, group_id: str, user_id: str, now: int) -> list[str]:
     if row[8] >= row[9]:  # checked before anything else, members included
         raise _fail(GrpcCode.INVALID_ARGUMENT, "Group is full.")
     if _role(conn, group_id, user_id) is not None:
-        return []  # a member, a request or a ban already: nothing changes
+        return [], Posted()  # a member, a request or a ban already: nothing changes
     if not row[7]:
         _insert_edge(conn, group_id, user_id, _REQUEST, now)
-        return _staff(conn, group_id)
+        return _staff(conn, group_id), Posted()
     _insert_edge(conn, group_id, user_id, _MEMBER, now)
     _count(conn, group_id, 1, now)
-    return []
+    return [], Posted([(MessageCode.GROUP_JOIN, user_id)])
 
 
-def leave_group(txn: Txn, group_id: str, user_id: str, now: int) -> None:
+def leave_group(txn: Txn, group_id: str, user_id: str, now: int) -> Posted:
     conn = txn.conn
     role = _role(conn, group_id, user_id)
     if role is None or role == _BANNED:
-        return
+        return Posted()
     if role == _SUPER:
         others = dict(
             conn.execute(
@@ -189,13 +202,41 @@ def leave_group(txn: Txn, group_id: str, user_id: str, now: int) -> None:
         if not others.get(_SUPER):
             if not any(others.get(s) for s in (_ADMIN, _MEMBER)):
                 _drop_group(conn, group_id)  # the last one out: the group goes
-                return
+                return Posted(gone=True)
             raise _fail(
                 GrpcCode.INVALID_ARGUMENT, "Cannot leave group when you are the last superadmin."
             )
     conn.execute("DELETE FROM group_edges WHERE group_id = ? AND user_id = ?", (group_id, user_id))
     if role < _REQUEST:
         _count(conn, group_id, -1, now)
+    return Posted([(MessageCode.GROUP_LEAVE, user_id)])  # a withdrawn request too, as Nakama
+
+
+def drop_memberships(txn: Txn, user_id: str, now: int) -> None:
+    """A deleted account leaves every group, as Nakama's ``GroupDeleteAll``: a group it was the
+    only superadmin of goes with all its members; elsewhere its edge goes, and a member's or an
+    admin's (or a superadmin's: docs/server.md) no longer counts in ``edge_count``."""
+    conn = txn.conn
+    rows = conn.execute(
+        "SELECT group_id, state FROM group_edges WHERE user_id = ?", (user_id,)
+    ).fetchall()
+    for group_id, role in rows:
+        if role == _SUPER and not _other_superadmins(conn, group_id, user_id):
+            _drop_group(conn, group_id)
+            continue
+        conn.execute(
+            "DELETE FROM group_edges WHERE group_id = ? AND user_id = ?", (group_id, user_id)
+        )
+        if role < _REQUEST:
+            _count(conn, group_id, -1, now)
+
+
+def _other_superadmins(conn: sqlite3.Connection, group_id: str, user_id: str) -> int:
+    row = conn.execute(
+        "SELECT COUNT(*) FROM group_edges WHERE group_id = ? AND user_id <> ? AND state = ?",
+        (group_id, user_id, _SUPER),
+    ).fetchone()
+    return int(row[0])
 
 
 def _caller_role(conn: sqlite3.Connection, group_id: str, caller: str) -> int:
@@ -249,10 +290,11 @@ def _removable(conn: sqlite3.Connection, group_id: str, uid: str, caller_role: i
 
 def remove_members(
     txn: Txn, caller: str, group_id: str, user_ids: Sequence[str], now: int, *, ban: bool
-) -> None:
+) -> Posted:
     """Kick (or ban) players, by the caller's rights (``_protocol.groups`` Rule 2)."""
     conn = txn.conn
     mine = _caller_role(conn, group_id, caller)
+    posted, code = Posted(), MessageCode.GROUP_BAN if ban else MessageCode.GROUP_KICK
     for uid in user_ids:
         if uid == caller:
             continue
@@ -264,15 +306,18 @@ def remove_members(
             _insert_edge(conn, group_id, uid, _BANNED, now)
         if role < _REQUEST:
             _count(conn, group_id, -1, now)
+            posted.changes.append((code, uid))  # a request or a ban removed: no message
+    return posted
 
 
 def set_roles(
     txn: Txn, caller: str, group_id: str, user_ids: Sequence[str], now: int, *, up: bool
-) -> None:
+) -> Posted:
     """Promote (``up``: a member to admin, an admin to superadmin, never a join request) or
     demote (an admin to member, a superadmin to admin), within the caller's rank."""
     conn = txn.conn
     mine = _caller_role(conn, group_id, caller)
+    posted, code = Posted(), MessageCode.GROUP_PROMOTE if up else MessageCode.GROUP_DEMOTE
     for uid in user_ids:
         if uid == caller:
             continue
@@ -286,6 +331,8 @@ def set_roles(
                 " user_id = ?",
                 (role - 1 if up else role + 1, now, group_id, uid),
             )
+            posted.changes.append((code, uid))
+    return posted
 
 
 # --- reads
@@ -316,6 +363,7 @@ def list_members(
     state: GroupRole | None,
     limit: int,
     start: tuple[int, int] | None,
+    online: Collection[str] = (),
 ) -> tuple[list[dict[str, Any]], tuple[int, int] | None]:
     where, params = _edge_filter(state, start)
     rows = conn.execute(
@@ -324,7 +372,7 @@ def list_members(
         [group_id, *params, limit + 1],
     ).fetchall()
     rows, next_key = _edge_page(rows, limit)
-    users = user_bodies(conn, (r[0] for r in rows), edge_count=True)
+    users = user_bodies(conn, (r[0] for r in rows), edge_count=True, online=online)
     found = [{"user": users[r[0]], "state": r[1]} for r in rows if r[0] in users]
     return found, next_key
 

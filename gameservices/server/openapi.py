@@ -18,6 +18,7 @@ from aiohttp import web
 
 from .._protocol.routes import OPENAPI
 from .openapi_accounts import ACCOUNT_SCHEMAS, rpc_paths, user_paths
+from .openapi_links import LINK_SCHEMAS, link_paths, provider_paths
 from .openapi_paths import account_paths, asset_paths, leaderboard_paths, service_paths
 from .openapi_purchases import PURCHASE_SCHEMAS, purchase_paths
 from .openapi_realtime import realtime_paths
@@ -32,6 +33,8 @@ __all__ = ["openapi_document", "setup_openapi"]
 def _build() -> Schema:
     paths: dict[str, Schema] = {
         **account_paths(),
+        **link_paths(),
+        **provider_paths(),
         **leaderboard_paths(),
         **asset_paths(),
         **service_paths(),
@@ -59,6 +62,7 @@ def _build() -> Schema:
                 **SOCIAL_SCHEMAS,
                 **TOURNAMENT_SCHEMAS,
                 **ACCOUNT_SCHEMAS,
+                **LINK_SCHEMAS,
                 **STORAGE_SCHEMAS,
                 **PURCHASE_SCHEMAS,
             },

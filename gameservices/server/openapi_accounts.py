@@ -50,7 +50,8 @@ def account_operations() -> dict[str, Schema]:
             "responses": responses(ref("Empty"), "400", "401", "409"),
         },
         "delete": {
-            "summary": "Delete the caller's account, its records and its sessions.",
+            "summary": "Delete the caller's account and what it owns (records, storage, friends,"
+            " group memberships); end its sessions and close its sockets.",
             "responses": responses(ref("Empty"), "401"),
         },
     }

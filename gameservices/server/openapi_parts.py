@@ -29,7 +29,8 @@ _ERRORS = {
     "404": "Not found (code 5)",
     "405": "Another method on this path (code 12), with Allow",
     "408": "The request body did not arrive in time (code 4)",
-    "409": "Conflict: username taken, or an Idempotency-Key reused with another request (code 6)",
+    "409": "Conflict: a username or linked id taken, or an Idempotency-Key reused with another"
+    " request (code 6)",
     "413": "Request body over the cap (64 KB by default)",
     "429": "Rate limited (code 8), with Retry-After; only with a rate limit configured",
     "403": "Permission denied (code 7)",

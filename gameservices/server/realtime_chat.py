@@ -2,8 +2,9 @@
 messages (kept for history when the channel is persistent), follows and status updates.
 
 Rule 1: channel ids are Nakama's: ``2...{room}`` for a room, ``4.{low id}.{high id}.`` for a
-        direct chat (the two user ids sorted); a group channel (``3.{group}..``) is refused
-        until the server has groups.
+        direct chat (the two user ids sorted), ``3.{group}..`` for a group's channel, which
+        only its members (superadmins, admins, members) may join; what membership changes post
+        there is ``group_chat``'s.
 Rule 2: only a member may send to, update in or remove from a channel; only a message's
         sender may update or remove it. Messages carry ``code`` 0 (sent), 1 (updated), 2
         (removed), as Nakama's.
@@ -17,10 +18,13 @@ import time
 import uuid
 
 from .._protocol import realtime as rt
+from .._protocol.fields import format_rfc3339_micro
 from .._protocol.realtime import ChannelType, ErrorCode
 from .._protocol.realtime_wire import load
 from .._protocol.uuids import canonical_uuid, is_uuid
 from .chat_store import delete_message, find_message, store_message, update_message
+from .group_chat import group_channel_id
+from .groups import is_member
 from .realtime_context import Realtime, Refusal, handler
 from .realtime_hub import Channel, Peer
 
@@ -31,8 +35,7 @@ MAX_ROOM_NAME = 64
 
 
 def _now() -> str:
-    now = time.time()
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now % 1 * 1e6):06d}Z"
+    return format_rfc3339_micro(time.time())
 
 
 async def _user_exists(realtime: Realtime, user_id: str) -> bool:
@@ -65,8 +68,13 @@ async def _channel_for(realtime: Realtime, peer: Peer, join: rt.ChannelJoin) -> 
         one, two = sorted((peer.user_id, other))
         return Channel(f"4.{one}.{two}.", join.type, user_id_one=one, user_id_two=two)
     if join.type == ChannelType.GROUP:
-        # no groups on this server (yet): every group id names a group that does not exist
-        raise Refusal(_BAD, f"Group not found: {_TARGET}")
+        try:
+            group_id = str(uuid.UUID(target))
+        except ValueError:
+            raise Refusal(_BAD, f"Invalid group ID in group channel join: {_TARGET}") from None
+        if not await realtime.state.store.read(lambda c: is_member(c, group_id, peer.user_id)):
+            raise Refusal(_BAD, f"Group not found: {_TARGET}")
+        return Channel(group_channel_id(group_id), join.type, group_id=group_id)
     raise Refusal(_BAD, "Invalid channel type")
 
 

@@ -9,6 +9,12 @@ Rule 2: presence events reach every member of the stream, the joiner or leaver i
         Nakama includes it (joins: yes; leaves: the others), hidden members excepted.
 Rule 3: a user's status presence is followed by the user's own sessions too (Nakama sends you
         your own status events).
+Rule 4: a group's membership changes reach its channel after their commit (``group_posted``):
+        the messages to every member, then the presences of who left, was kicked or banned
+        leave it (a leave event to the others), as Nakama orders them.
+Rule 5: a user is online (``OnlineUsers``) while one of its sessions has a status presence;
+        the count changes before the status event is sent, so a follower that saw the event
+        reads the new ``online`` over REST.
 """
 
 from __future__ import annotations
@@ -25,12 +31,15 @@ from aiohttp import web
 
 from .._protocol import realtime as rt
 from .._protocol.wire import dumps
+from .group_chat import GroupPosted
 from .notification_store import StoredNotification
+from .online import OnlineUsers
 from .tokens import Claims
 
 __all__ = ["ChannelMember", "Hub", "Peer", "RelayedMatch"]
 
 log = logging.getLogger("gameservices.server")
+DISCONNECTED = "server-side session disconnect"  # Nakama's close reason
 MAX_OUTGOING = 1024  # frames queued for one peer before it is dropped as not reading
 
 
@@ -83,10 +92,10 @@ class Peer:
                 except (ConnectionError, RuntimeError):
                     self.close()
 
-    def close(self) -> None:
+    def close(self, message: str = "") -> None:
         self.closed = True
         self._wake.set()
-        self._closing = asyncio.ensure_future(self.ws.close())
+        self._closing = asyncio.ensure_future(self.ws.close(message=message.encode()))
 
     async def finish(self) -> None:
         self.closed = True
@@ -120,7 +129,9 @@ class RelayedMatch:
 
 
 class Hub:
-    def __init__(self) -> None:
+    def __init__(self, online: OnlineUsers | None = None) -> None:
+        self.online = OnlineUsers() if online is None else online
+        self.online.serve_disconnects(self.disconnect_user)
         self.peers: dict[str, Peer] = {}
         self.by_user: dict[str, set[Peer]] = {}
         self.channels: dict[str, Channel] = {}
@@ -131,6 +142,7 @@ class Hub:
         self.peers[peer.session_id] = peer
         self.by_user.setdefault(peer.user_id, set()).add(peer)
         if peer.tracks_status:
+            self.online.arrive(peer.user_id)  # Rule 5
             self.follow(peer, [peer.user_id])  # Rule 3
             self.status_event(peer, joins=[peer.presence(status=True)])
 
@@ -146,9 +158,16 @@ class Hub:
         for match_id in list(peer.matches):
             self.leave_match(peer, match_id)
         if peer.status is not None:
+            self.online.depart(peer.user_id)  # Rule 5
             self.status_event(peer, leaves=[peer.presence(status=True)])
         for user_id in list(peer.following):
             self.unfollow(peer, [user_id])
+
+    def disconnect_user(self, user_id: str) -> None:
+        """Close the user's sockets as Nakama does when its account is deleted (code 1000,
+        its reason); each socket's handler then leaves what it was in."""
+        for peer in list(self.by_user.get(user_id, ())):
+            peer.close(DISCONNECTED)
 
     def push_notification(self, note: StoredNotification) -> None:
         """A notification listener (``notification_store``): pushed to every socket of its
@@ -183,6 +202,22 @@ class Hub:
             self.channel_event(channel, leaves=[peer.presence(persistence=member.persistence)])
         if not channel.members:
             del self.channels[channel_id]
+
+    def group_posted(self, posted: GroupPosted) -> None:
+        """A ``group_chat`` listener: a group's change reaches its channel (group_chat Rule 3)."""
+        channel = self.channels.get(posted.channel_id)
+        if channel is None:
+            return  # nobody is in the channel: the history has the messages
+        if posted.gone:  # the group went: its presences go, no event (as Nakama's)
+            for member in channel.members.values():
+                member.peer.channels.discard(channel.id)
+            del self.channels[channel.id]
+            return
+        for message in posted.messages:
+            self.to_channel(channel, message)
+        for member in list(channel.members.values()):
+            if member.peer.user_id in posted.removed:
+                self.leave_channel(member.peer, channel.id)
 
     def channel_event(self, channel: Channel, joins: Iterable[rt.Presence] = (),
                       leaves: Iterable[rt.Presence] = ()) -> None:  # fmt: skip
@@ -229,6 +264,10 @@ class Hub:
         old = peer.presence(status=True) if peer.status is not None else None
         peer.status = status
         new = peer.presence(status=True) if status is not None else None
+        if old is None and new is not None:
+            self.online.arrive(peer.user_id)  # Rule 5
+        elif old is not None and new is None:
+            self.online.depart(peer.user_id)
         self.status_event(peer, joins=[new] if new else [], leaves=[old] if old else [])
 
     # -- relayed matches ------------------------------------------------------------------------

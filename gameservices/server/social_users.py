@@ -1,16 +1,17 @@
 """Users as the social lists show them (friends, friends of friends, group members): one
 ``apiUser`` body per account id, read from the accounts table (blocking; the store's threads).
 
-Invariants: bodies come from ``_protocol.users.user_json`` (the same builder every part of the
+Invariants: bodies come from ``account_store.find_users`` (the same builder every part of the
 server uses); ``edge_count`` is the player's friend edges (Nakama counts each edge its
 ``user_edge`` table holds with the player as source: friends, invites, blocks), included only
-where Nakama includes it (friend lists leave it out).
+where Nakama includes it (friend lists leave it out); ``online`` is the caller's snapshot of
+``OnlineUsers``.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from .account_store import find_users
@@ -26,25 +27,16 @@ def _chunks(values: list[str]) -> Iterable[list[str]]:
 
 
 def user_bodies(
-    conn: sqlite3.Connection, ids: Iterable[str], *, edge_count: bool = False
+    conn: sqlite3.Connection,
+    ids: Iterable[str],
+    *,
+    edge_count: bool = False,
+    online: Collection[str] = (),
 ) -> dict[str, dict[str, Any]]:
     """``{id: apiUser}`` for each of ``ids`` that has an account (profiles included)."""
     wanted = list(dict.fromkeys(ids))
-    bodies = {body["id"]: body for body in find_users(conn, wanted, ())}
-    if edge_count:
-        for uid, body in bodies.items():
-            count = conn.execute("SELECT COUNT(*) FROM user_edges WHERE source = ?", (uid,))
-            bodies[uid] = _with_edge_count(body, count.fetchone()[0])
-    return bodies
-
-
-def _with_edge_count(body: dict[str, Any], count: int) -> dict[str, Any]:
-    """``edge_count`` in its place in Nakama's field order (before the times)."""
-    if not count:
-        return body
-    head = {k: v for k, v in body.items() if not k.endswith("_time")}
-    times = {k: v for k, v in body.items() if k.endswith("_time")}
-    return {**head, "edge_count": count, **times}
+    found = find_users(conn, wanted, (), online=online, edge_count=edge_count)
+    return {body["id"]: body for body in found}
 
 
 def user_ids_by_username(conn: sqlite3.Connection, usernames: Iterable[str]) -> list[str]:

@@ -21,8 +21,10 @@ from aiohttp import web
 
 from .config import MIN_SECRET_CHARS, ServerConfig
 from .cursors import CursorCodec, SignedCursors
+from .group_chat import GroupChatHub
 from .idempotency import purge_expired
 from .notification_store import NotificationHub
+from .online import OnlineUsers
 from .ranks import Ranks
 from .schedules import ResetClock
 from .sqlite_store import Store, Txn
@@ -55,6 +57,10 @@ class ServerState:
     social_cursors: SignedCursors = field(default_factory=lambda: SignedCursors(os.urandom(32)))
     # The listener hook for created notifications (notification_store's docstring).
     notifications: NotificationHub = field(default_factory=NotificationHub)
+    # The hook for what group changes post into group channels (group_chat's docstring).
+    group_chat: GroupChatHub = field(default_factory=GroupChatHub)
+    # Who the realtime hub shows online (``apiUser.online`` in REST answers).
+    online: OnlineUsers = field(default_factory=OnlineUsers)
 
 
 class StateHolder:

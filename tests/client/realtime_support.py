@@ -48,7 +48,8 @@ async def next_event(events: AsyncIterator[Event], kind: str, seen: list[Event] 
 class Proxy:
     """127.0.0.1 TCP proxy to ``port``. ``pause()``: open connections stay open but every byte
     is swallowed (a network that silently drops packets) and new connections are closed at
-    once; ``resume()`` forwards again (for new connections)."""
+    once; ``resume()`` forwards again (for new connections). ``cut()``: every open connection
+    is closed, both ways (a dropped connection both ends notice); new ones are forwarded."""
 
     def __init__(self, port: int) -> None:
         self.upstream = port
@@ -81,6 +82,11 @@ class Proxy:
 
     def pause(self) -> None:
         self.paused = True
+
+    def cut(self) -> None:
+        for writer in self._writers:
+            writer.close()
+        self._writers.clear()
 
     def resume(self) -> None:
         self.paused = False

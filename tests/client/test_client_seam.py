@@ -407,3 +407,19 @@ async def test_big_pages_are_parsed_off_the_loop_thread(seam: NakamaSeam, client
     seam.scripts.clear()
     small = await client.send(api.list_records("weekly"), lambda d: threading.get_ident())
     assert small == threading.get_ident()
+
+
+async def test_a_providers_refusal_earns_no_refresh(seam: NakamaSeam, client: Client) -> None:
+    """Nakama's 401 for credentials it could not verify is about the credentials, not the
+    session: raised at once, with no refresh and no resend."""
+    session = await client.auth.device("device-0001-abcdef")
+    refused = "Could not authenticate Google profile."
+    link = "POST /v2/account/link/google"
+    seam.scripts.append(
+        lambda r: seam.error(401, 16, refused) if r.url.path.endswith("/google") else None
+    )
+    with pytest.raises(AuthError) as info:
+        await client.auth.link_google("a-google-id-token")
+    assert (info.value.status, info.value.code, info.value.message) == (401, 16, refused)
+    assert (seam.calls[link], seam.calls[REFRESH]) == (1, 0)
+    assert client.session is session

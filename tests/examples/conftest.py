@@ -13,6 +13,8 @@ import pytest
 
 from gameservices.testing.threaded import ServerThread
 
+from ..nakama.support import NAKAMA_SKIP_REASON, nakama_server_key, nakama_url
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 FRAME_LIMIT_SECONDS = 20.0  # a generous bound on frames spent waiting for the local server
 
@@ -21,6 +23,20 @@ FRAME_LIMIT_SECONDS = 20.0  # a generous bound on frames spent waiting for the l
 def server() -> Iterator[ServerThread]:
     with ServerThread(db_path=":memory:") as running:
         yield running
+
+
+@pytest.fixture(params=["reference", "nakama"])
+def url_args(request: pytest.FixtureRequest) -> list[str]:
+    """An example's arguments to run against the reference server it starts for itself (none),
+    and against the real Nakama named by GAMESERVICES_NAKAMA_URL (``--url``), when there is one."""
+    if request.param == "reference":
+        return []
+    url = nakama_url()
+    if url is None:
+        pytest.skip(NAKAMA_SKIP_REASON)
+    if nakama_server_key() != "defaultkey":
+        pytest.skip("the examples log in with the default server key")
+    return ["--url", url]
 
 
 def run_frames(step: Callable[[], object], until: Callable[[], bool]) -> int:

@@ -22,14 +22,19 @@ def _inked(image: object, rect: object, background: tuple[int, int, int]) -> int
 
 @pytest.mark.slow
 def test_lobby_shows_every_message_and_both_friends_with_their_status(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    url_args: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
     monkeypatch.setenv("SDL_AUDIODRIVER", "dummy")
     monkeypatch.setenv("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     example = load_example("realtime_chat")
     shot = tmp_path / "shot.png"
-    assert example.main(["--frames", "1200", "--say", "gg", "--screenshot", str(shot)]) == 0
+    assert (
+        example.main(["--frames", "1200", "--say", "gg", "--screenshot", str(shot), *url_args]) == 0
+    )
     assert capsys.readouterr().out.splitlines() == [
         "bo: anyone up for a duel? | cy: me! | you: gg",
         "friends online: bo (in the lobby), cy (looking for a duel)",

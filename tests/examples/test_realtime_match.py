@@ -8,9 +8,9 @@ from .conftest import load_example
 
 
 def test_two_matched_players_receive_every_position_in_order(
-    capsys: pytest.CaptureFixture[str],
+    url_args: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert load_example("realtime_match").main(["--seconds", "1"]) == 0
+    assert load_example("realtime_match").main(["--seconds", "1", *url_args]) == 0
     out = capsys.readouterr()
     assert out.out.splitlines() == [
         "matched by the matchmaker: ada and bo, in one relayed match",

@@ -43,6 +43,7 @@ import pytest
 from gameservices.server import Board, Operator, ServerConfig, load_config_file
 from gameservices.testing import Faults, ReferenceServer
 
+from .differential_links import LINK_CASES
 from .differential_social import SOCIAL_CASES
 from .differential_tournaments import TOURNAMENT_500, TOURNAMENT_CASES
 from .rpc_handlers import RPC_HANDLERS
@@ -1563,6 +1564,8 @@ async def _(w: Wire) -> None:
 for _id, _run, _options in SOCIAL_CASES:  # friends, notifications, groups
     case(_id, **_options)(_run)
 for _id, _run, _options in TOURNAMENT_CASES:  # tournaments, match listing
+    case(_id, **_options)(_run)
+for _id, _run, _options in LINK_CASES:  # account links, provider logins and links
     case(_id, **_options)(_run)
 # ---- account updates and deletes, users (issue 12) ----
 

@@ -16,7 +16,7 @@ __all__ = ["check_request"]
 SWAGGER = json.loads(
     (Path(__file__).parent.parent.parent / "docs/reference/nakama-apigrpc.swagger.json").read_text()
 )
-_TYPES = {"string": str, "boolean": bool, "integer": int}
+_TYPES = {"string": str, "boolean": bool, "integer": int, "object": dict}
 
 
 def _snake(name: str) -> str:
@@ -46,12 +46,22 @@ def check_request(req: Request, operation_id: str) -> dict[str, Any]:
     if not bodies:
         assert body is None
         return {}
-    model = bodies[0]["schema"]["$ref"].rsplit("/", 1)[-1]
-    fields = {_snake(k): v for k, v in SWAGGER["definitions"][model]["properties"].items()}
+    _check_fields(bodies[0]["schema"]["$ref"], body)
+    assert req.headers["Content-Type"] == "application/json"
     assert isinstance(body, dict)
+    return body
+
+
+def _check_fields(ref: str, body: object) -> None:
+    """``body`` holds only fields of the model ``ref`` names, each of its JSON type; a field
+    that is itself a model (a ``$ref``) is checked the same way."""
+    model = ref.rsplit("/", 1)[-1]
+    fields = {_snake(k): v for k, v in SWAGGER["definitions"][model]["properties"].items()}
+    assert isinstance(body, dict), f"{model} must go out as an object"
     for key, value in body.items():
         assert key in fields, f"{key} is not a field of {model}"
+        if "$ref" in fields[key]:
+            _check_fields(fields[key]["$ref"], value)
+            continue
         kind = _TYPES[fields[key]["type"]]
         assert isinstance(value, kind), f"{key} must go out as {kind.__name__}"
-    assert req.headers["Content-Type"] == "application/json"
-    return body

@@ -94,6 +94,25 @@ def test_every_implemented_route_is_described() -> None:
         ("get", "/v2/storage/{collection}"),
         ("get", "/v2/storage/{collection}/{user_id}"),
         ("post", "/v2/event"),
+        # account links (issue 12 part 3)
+        *(
+            ("post", f"/v2/account/{verb}/{kind}")
+            for verb in ("link", "unlink")
+            for kind in ("device", "custom", "email")
+        ),
+        # provider logins, links and unlinks (issue 14): "not configured" here
+        *(
+            ("post", f"/v2/account/{verb}/{kind}")
+            for verb in ("authenticate", "link", "unlink")
+            for kind in (
+                "apple",
+                "facebook",
+                "facebookinstantgame",
+                "gamecenter",
+                "google",
+                "steam",
+            )
+        ),
         *(
             ("post", f"/v2/iap/purchase/{s}")
             for s in ("apple", "google", "huawei", "facebookinstant")
