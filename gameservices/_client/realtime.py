@@ -1,4 +1,5 @@
-"""``client.realtime()``: Nakama's realtime socket (chat, status, matchmaker, matches, rpc).
+"""``client.realtime()``: Nakama's realtime socket (chat, status, matchmaker, matches, parties,
+rpc; the party calls are in ``realtime_parties``).
 
 Rule 1: lifecycle NEW -> OPEN (``connect()`` or ``async with``) -> CLOSED; a closed socket
         object raises ``UsageError``. Opened inside a TickRunner, events go through it and
@@ -54,6 +55,7 @@ from .realtime_events import (
 )
 from .realtime_held import Held
 from .realtime_link import Link, reply_of
+from .realtime_parties import PartyCalls
 from .websocket import WebSocket
 
 __all__ = ["OpenSocket", "Realtime", "socket_url"]
@@ -71,7 +73,7 @@ def socket_url(base: URL, token: str) -> URL:
     return URL(f"{base.with_scheme(scheme)}{routes.SOCKET}?{query}", encoded=True)
 
 
-class Realtime:
+class Realtime(PartyCalls):
     """One player's realtime socket. ``async with client.realtime() as rt:`` or
     ``await rt.connect()`` ... ``await rt.close()``."""
 
@@ -171,7 +173,8 @@ class Realtime:
     def _push(self, envelope: rt.Envelope) -> None:
         name, message = envelope.name, envelope.message
         if message is None:
-            return  # a message this client does not know (parties, streams)
+            return  # a message this client does not know (streams)
+        self._party_push(name, message)
         if name == "matchmaker_matched":
             self._held.tickets.pop(message.ticket, None)  # a matched ticket is spent
         elif name == "notifications":  # the same records as client.notifications.list()

@@ -49,6 +49,14 @@ KINDS = frozenset(
         "match_presence_event",
         "matchmaker_matched",
         "notifications",
+        "party",
+        "party_close",
+        "party_data",
+        "party_join_request",
+        "party_leader",
+        "party_matchmaker_ticket",
+        "party_presence_event",
+        "party_update",
         "status_presence_event",
         "disconnected",
         "reconnected",
@@ -73,7 +81,8 @@ class Reconnected:
     joined again (new ``Match`` replies: a new presence, the others saw a leave and a join);
     ``matches_left``: those it could not (a relayed match ends with its last member, or with
     its server); ``channels_left``: channels the server no longer lets it join (a group's
-    after a kick)."""
+    after a kick); ``parties_left``: the parties it was in, which a reconnect does not join
+    again (its presence left them: ``join_party`` an open one again)."""
 
     attempts: int
     channels: tuple[Channel, ...] = ()
@@ -82,6 +91,7 @@ class Reconnected:
     matches_left: tuple[str, ...] = ()
     matches: tuple[Match, ...] = ()
     channels_left: tuple[str, ...] = ()
+    parties_left: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ Rule 1: each call that makes something (a channel joined, users followed, the st
         matchmaker ticket, a match joined) records its request here once its reply came; the
         call that undoes it forgets it. A matched ticket is spent and forgotten.
 Rule 2: ``restore`` makes everything again on a new link, in that order, and says what it
-        made in a ``Reconnected``. What the server now refuses (a group channel after a kick,
+        made in a ``Reconnected``; parties are not made again (``realtime_parties`` Rule 2).
+        What the server now refuses (a group channel after a kick,
         a match that ended, a ticket over the limit) is forgotten and reported as left, never
         raised: one refusal must not stop the rest, nor the socket's supervisor.
 Rule 3: any other failure while restoring (``Disconnected``: the new link dropped too; a reply
@@ -39,6 +40,7 @@ class Held:
     status: rt.StatusUpdate | None = None
     tickets: dict[str, rt.MatchmakerAdd] = field(default_factory=dict)  # by ticket
     matches: dict[str, dict[str, str]] = field(default_factory=dict)  # id -> join metadata
+    parties: set[str] = field(default_factory=set)  # ids (realtime_parties Rule 2)
 
     async def restore(self, call: Call, attempts: int) -> Reconnected:
         """Rule 2, on the link ``call`` sends through."""
@@ -48,9 +50,11 @@ class Held:
             await _quietly(call, self.status)
         tickets = await self._tickets(call)
         matches, matches_left = await self._matches(call)
+        parties_left, self.parties = tuple(sorted(self.parties)), set()
         return Reconnected(
-            attempts, channels, followed, tickets, matches_left, matches, channels_left
-        )
+            attempts, channels, followed, tickets, matches_left, matches, channels_left,
+            parties_left,
+        )  # fmt: skip
 
     async def _channels(self, call: Call) -> tuple[tuple[rt.Channel, ...], tuple[str, ...]]:
         joined, left = [], []

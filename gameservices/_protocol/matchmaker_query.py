@@ -13,6 +13,8 @@ Rule 1: a ticket matches when every ``+`` term matches, no ``-`` term does, and,
 Rule 2: ``parse`` raises ``ValueError`` (Nakama's "Invalid matchmaker query") for anything
         outside this subset: fuzzy, regex, boosts, ranges in brackets, fields other than
         ``properties.*``. The server refuses such a ticket rather than guess.
+Rule 3: ``parse(query, field="label")`` reads the same subset over ``label.NAME`` (a party
+        listing's query, on the fields of the party's label).
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ from dataclasses import dataclass
 
 __all__ = ["Query", "Term", "parse"]
 
-_TERM = re.compile(
-    r"(?P<occur>[+-]?)properties\.(?P<name>[A-Za-z0-9_]+):"
+_TERM = (
+    r"(?P<occur>[+-]?){field}\.(?P<name>[A-Za-z0-9_]+):"
     r'(?:(?P<op>>=|<=|>|<)(?P<num>-?\d+(?:\.\d+)?)|"(?P<phrase>[^"]*)"|(?P<word>[^\s"~*?\[\]{}()^:\\/]+))'
 )
+_TERMS = {field: re.compile(_TERM.replace("{field}", field)) for field in ("properties", "label")}
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?\Z")
 
 
@@ -68,15 +71,16 @@ class Query:
         return any(t.matches(strings, numbers) for t in should)
 
 
-def parse(query: str) -> Query:
-    """Rule 2."""
+def parse(query: str, field: str = "properties") -> Query:
+    """Rules 2 and 3."""
+    pattern = _TERMS[field]
     terms: list[Term] = []
     match_all = False
     for token in _split(query):
         if token == "*":
             match_all = True
             continue
-        m = _TERM.fullmatch(token)
+        m = pattern.fullmatch(token)
         if m is None:
             raise ValueError(f"Invalid matchmaker query: unsupported term {token[:40]!r}")
         occur, name = m["occur"], m["name"]

@@ -74,6 +74,24 @@ __all__ = [
     "MessageCode",
     "Notification",
     "Notifications",
+    "Party",
+    "PartyAccept",
+    "PartyClose",
+    "PartyCreate",
+    "PartyData",
+    "PartyDataSend",
+    "PartyJoin",
+    "PartyJoinRequest",
+    "PartyJoinRequestList",
+    "PartyLeader",
+    "PartyLeave",
+    "PartyMatchmakerAdd",
+    "PartyMatchmakerRemove",
+    "PartyMatchmakerTicket",
+    "PartyPresenceEvent",
+    "PartyPromote",
+    "PartyRemove",
+    "PartyUpdate",
     "Ping",
     "Pong",
     "Presence",
@@ -419,6 +437,145 @@ class MatchmakerMatched:
     self: MatchmakerUser | None = wire(record(MatchmakerUser))
 
 
+# -- parties ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartyCreate:
+    open: bool = wire(BOOL)
+    max_size: int = wire(INT32)
+    label: str = wire(TEXT)
+    hidden: bool = wire(BOOL)
+
+
+@dataclass(frozen=True)
+class Party:
+    """A party as one of its members sees it: the reply to ``party_create``, and pushed to who
+    joins (``presences`` in the order they joined, the leader first among equals)."""
+
+    party_id: str = wire(TEXT)
+    open: bool = wire(BOOL)
+    hidden: bool = wire(BOOL)
+    max_size: int = wire(INT32)
+    self: Presence | None = wire(record(Presence))
+    leader: Presence | None = wire(record(Presence))
+    presences: tuple[Presence, ...] = wire(records(Presence))
+    label: str = wire(TEXT)
+
+
+@dataclass(frozen=True)
+class PartyJoin:
+    party_id: str = wire(TEXT)
+
+
+@dataclass(frozen=True)
+class PartyLeave:
+    party_id: str = wire(TEXT)
+
+
+@dataclass(frozen=True)
+class PartyClose:
+    """A request (leader only), and the push every member gets when the party closes (or when
+    the leader removes you)."""
+
+    party_id: str = wire(TEXT)
+
+
+@dataclass(frozen=True)
+class PartyPromote:
+    party_id: str = wire(TEXT)
+    presence: Presence | None = wire(record(Presence))
+
+
+@dataclass(frozen=True)
+class PartyLeader:
+    """Pushed: the party has a new leader."""
+
+    party_id: str = wire(TEXT)
+    presence: Presence | None = wire(record(Presence))
+
+
+@dataclass(frozen=True)
+class PartyAccept:
+    party_id: str = wire(TEXT)
+    presence: Presence | None = wire(record(Presence))
+
+
+@dataclass(frozen=True)
+class PartyRemove:
+    party_id: str = wire(TEXT)
+    presence: Presence | None = wire(record(Presence))
+
+
+@dataclass(frozen=True)
+class PartyJoinRequestList:
+    party_id: str = wire(TEXT)
+
+
+@dataclass(frozen=True)
+class PartyJoinRequest:
+    """Pushed to the leader of a closed party when someone asks to join, and the reply to
+    ``party_join_request_list`` (every pending request)."""
+
+    party_id: str = wire(TEXT)
+    presences: tuple[Presence, ...] = wire(records(Presence))
+
+
+@dataclass(frozen=True)
+class PartyUpdate:
+    """A request (leader only), and the push every member gets."""
+
+    party_id: str = wire(TEXT)
+    label: str = wire(TEXT)
+    open: bool = wire(BOOL)
+    hidden: bool = wire(BOOL)
+
+
+@dataclass(frozen=True)
+class PartyDataSend:
+    party_id: str = wire(TEXT)
+    op_code: int = wire(INT64)
+    data: bytes = wire(BYTES)
+
+
+@dataclass(frozen=True)
+class PartyData:
+    party_id: str = wire(TEXT)
+    presence: Presence | None = wire(record(Presence))
+    op_code: int = wire(INT64)
+    data: bytes = wire(BYTES)
+
+
+@dataclass(frozen=True)
+class PartyPresenceEvent:
+    party_id: str = wire(TEXT)
+    joins: tuple[Presence, ...] = wire(records(Presence))
+    leaves: tuple[Presence, ...] = wire(records(Presence))
+
+
+@dataclass(frozen=True)
+class PartyMatchmakerAdd:
+    party_id: str = wire(TEXT)
+    min_count: int = wire(INT32)
+    max_count: int = wire(INT32)
+    query: str = wire(TEXT)
+    string_properties: dict[str, str] = wire(TEXT_MAP)
+    numeric_properties: dict[str, float] = wire(FLOAT_MAP)
+    count_multiple: int | None = wire(WRAPPED_INT)
+
+
+@dataclass(frozen=True)
+class PartyMatchmakerRemove:
+    party_id: str = wire(TEXT)
+    ticket: str = wire(TEXT)
+
+
+@dataclass(frozen=True)
+class PartyMatchmakerTicket:
+    party_id: str = wire(TEXT)
+    ticket: str = wire(TEXT)
+
+
 # -- notifications, rpc, ping -----------------------------------------------------------------
 
 
@@ -480,6 +637,24 @@ MESSAGES: dict[str, type[Any]] = {
     "matchmaker_remove": MatchmakerRemove,
     "matchmaker_ticket": MatchmakerTicket,
     "notifications": Notifications,
+    "party": Party,
+    "party_accept": PartyAccept,
+    "party_close": PartyClose,
+    "party_create": PartyCreate,
+    "party_data": PartyData,
+    "party_data_send": PartyDataSend,
+    "party_join": PartyJoin,
+    "party_join_request": PartyJoinRequest,
+    "party_join_request_list": PartyJoinRequestList,
+    "party_leader": PartyLeader,
+    "party_leave": PartyLeave,
+    "party_matchmaker_add": PartyMatchmakerAdd,
+    "party_matchmaker_remove": PartyMatchmakerRemove,
+    "party_matchmaker_ticket": PartyMatchmakerTicket,
+    "party_presence_event": PartyPresenceEvent,
+    "party_promote": PartyPromote,
+    "party_remove": PartyRemove,
+    "party_update": PartyUpdate,
     "ping": Ping,
     "pong": Pong,
     "rpc": Rpc,
@@ -501,7 +676,7 @@ def message_name(message: object) -> str:
 class Envelope:
     """One frame: ``cid`` ("" for a push), Nakama's message ``name`` ("" for a bare reply),
     and the message, or None when the name is one this side does not know (a newer server's
-    message: parties, streams), which a reader skips."""
+    message: streams), which a reader skips."""
 
     cid: str
     name: str

@@ -69,12 +69,12 @@ def _lobby_paths() -> dict[str, Schema]:
         },
         routes.PARTIES: {
             "get": {
-                "summary": "Parties that are not hidden (none here: the socket makes no parties).",
+                "summary": "The socket's parties that are not hidden, open ones first.",
                 "parameters": [
                     query_param("limit", limit, f"default {PARTY_LIST_DEFAULT}"),
                     query_param("open", {"type": "boolean"}, "open (or closed) parties only"),
-                    query_param("query", {"type": "string"}, "a Bluge query on labels"),
-                    query_param("cursor", {"type": "string"}, "refused here: none is issued"),
+                    query_param("query", {"type": "string"}, "label.NAME terms (the matchmaker's)"),
+                    query_param("cursor", {"type": "string"}, "the previous page's cursor"),
                 ],
                 "responses": responses(_PARTY_LIST, "400", "401"),
             }

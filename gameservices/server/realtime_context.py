@@ -1,4 +1,5 @@
-"""What the realtime socket's handlers share: the hub, the matchmaker, the server's state, and
+"""What the realtime socket's handlers share: the hub, the matchmaker, the parties, the server's
+state, and
 the table of handlers by request message (each handler module registers its own).
 
 Rule: a handler takes ``(realtime, peer, message)`` and returns the reply message, or None for
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from .parties import Parties
 from .realtime_hub import Hub, Peer
 from .realtime_matchmaker import Matchmaker
 from .state import ServerState
@@ -31,6 +33,7 @@ class Realtime:
         self.hub = Hub(state.online)
         key = state.cursors.derive(b"matchmaker tokens")
         self.matchmaker = Matchmaker(key, state.config.clock)
+        self.parties = Parties(on_change=self.matchmaker.remove_party)
 
 
 Handler = Callable[[Realtime, Peer, Any], Awaitable[object]]

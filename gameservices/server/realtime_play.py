@@ -8,7 +8,8 @@ Rule 2: ``match_data_send`` from a member goes to every other member (or to the 
         presences); from anyone else it is dropped; a bad match id is refused with an error
         that carries no ``cid`` (as Nakama's).
 Rule 3: matchmaker tickets are judged by ``_protocol.matchmaker_query``; counts as Nakama's
-        (2 <= min_count <= max_count, at most ``MAX_TICKETS`` a session).
+        (2 <= min_count <= max_count, a ``count_multiple`` dividing both; at most
+        ``MAX_TICKETS`` a session).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from .._protocol.realtime import ErrorCode
 from .._protocol.uuids import canonical_uuid
 from .realtime_context import Realtime, Refusal, handler
 from .realtime_hub import Peer
-from .realtime_matchmaker import MAX_TICKETS
+from .realtime_matchmaker import MAX_TICKETS, count_error
 
 __all__: list[str] = []
 
@@ -87,12 +88,9 @@ async def match_data_send(realtime: Realtime, peer: Peer, send: rt.MatchDataSend
 @handler(rt.MatchmakerAdd)
 async def matchmaker_add(realtime: Realtime, peer: Peer, add: rt.MatchmakerAdd
                          ) -> rt.MatchmakerTicket:  # fmt: skip
-    if add.min_count < 2:
-        raise Refusal(_BAD, "Invalid minimum count, must be >= 2")
-    if add.max_count < add.min_count:
-        raise Refusal(_BAD, "Invalid maximum count, must be >= minimum count")
-    if add.count_multiple is not None and add.count_multiple < 1:
-        raise Refusal(_BAD, "Invalid count multiple, must be >= 1")
+    problem = count_error(add.min_count, add.max_count, add.count_multiple)
+    if problem is not None:
+        raise Refusal(_BAD, problem)
     try:
         query = parse(add.query or "*")
     except ValueError as exc:

@@ -4,9 +4,8 @@ Rule 1: the session token comes in the ``token`` query value and is verified bef
         upgrade (401 otherwise); a logged-out (revoked) token is refused, where Nakama 3.40
         accepts one (a Nakama bug, docs/server.md).
 Rule 2: a frame over ``rt.MAX_FRAME_BYTES``, or one that is not an envelope, closes the socket
-        (as Nakama does) instead of being answered, and so does one carrying no message; an
-        envelope naming a message the server does not take (parties, streams) is answered
-        with error code 1.
+        (as Nakama does) instead of being answered, and so does one carrying no message or
+        naming no request (a push's name).
 Rule 3: each request is answered with its ``cid``: the reply message, a bare ``{"cid"}`` for
         requests that return nothing, or an ``error`` (code and message as Nakama's);
         ``match_data_send`` is never answered, and its refusals carry no ``cid``, as Nakama's.
@@ -24,7 +23,7 @@ from aiohttp import WSMsgType, web
 from .._protocol import realtime as rt
 from .._protocol.routes import SOCKET
 from .._protocol.wire import GrpcCode, dumps
-from . import realtime_chat, realtime_play, realtime_rpc
+from . import realtime_chat, realtime_party, realtime_play, realtime_rpc
 from .errors import ApiFailure
 from .realtime_context import HANDLERS, Realtime, Refusal, handler
 from .realtime_hub import Peer
@@ -34,16 +33,11 @@ from .tokens import TokenError
 
 __all__ = ["HUB", "routes", "setup_realtime"]
 
-_HANDLER_MODULES = (realtime_chat, realtime_play, realtime_rpc)  # imported for their registrations
+# imported for their registrations
+_HANDLER_MODULES = (realtime_chat, realtime_party, realtime_play, realtime_rpc)
 
 log = logging.getLogger("gameservices.server")
 routes = web.RouteTableDef()
-# Requests Nakama takes that this server does not implement (parties), answered with code 1.
-_NOT_HERE = frozenset({
-    "party_create", "party_join", "party_leave", "party_promote", "party_accept",
-    "party_remove", "party_close", "party_join_request_list", "party_matchmaker_add",
-    "party_matchmaker_remove", "party_data_send", "party_update",
-})  # fmt: skip
 HEARTBEAT = 15.0  # Nakama's ping_period_ms (15 s); a missing pong closes the socket
 
 
@@ -113,6 +107,7 @@ async def socket(request: web.Request) -> web.StreamResponse:
         await _serve(realtime, peer, ws)
     finally:
         realtime.matchmaker.drop_peer(peer)
+        realtime.parties.drop_peer(peer)
         realtime.hub.remove(peer)
         await peer.finish()
         await ws.close()
@@ -137,11 +132,7 @@ async def _handle(realtime: Realtime, peer: Peer, envelope: rt.Envelope) -> None
         return
     handler = HANDLERS.get(type(message))
     if handler is None:
-        if envelope.name not in _NOT_HERE:
-            peer.close()  # not a request Nakama takes (a push's name, or unknown): it closes
-            return
-        error = rt.RealtimeErrorMessage(rt.ErrorCode.UNRECOGNIZED_PAYLOAD, "Unrecognized message.")
-        peer.send(error, cid)
+        peer.close()  # not a request Nakama takes (a push's name, or unknown): it closes
         return
     try:
         reply = await handler(realtime, peer, message)

@@ -34,6 +34,9 @@ class Closes:
 
 
 T = "Invalid channel target"
+_MAP = "array into Go value of type map[string]interface {}"
+_SOMEONE = {"user_id": "$RANDOM", "session_id": "$RANDOM", "username": "someone"}
+_NO_ONE = (3, "Invalid presence")  # a presence needs its user id, session id and username
 # (request body, expected: CLOSED, Closes, BARE, or (code, message)); $SELF: the caller's id.
 CASES: list[tuple[dict[str, Any], Any]] = [
     ({"channel_join": {"target": "", "type": 1}}, (3, T)),
@@ -95,6 +98,14 @@ CASES: list[tuple[dict[str, Any], Any]] = [
         {"matchmaker_add": {"min_count": 2, "max_count": 2, "query": "*", "count_multiple": 0}},
         (3, "Invalid count multiple, must be >= 1"),
     ),
+    (
+        {"matchmaker_add": {"min_count": 3, "max_count": 4, "query": "*", "count_multiple": 2}},
+        (3, "Invalid count multiple for minimum count, must divide"),
+    ),
+    (
+        {"matchmaker_add": {"min_count": 2, "max_count": 5, "query": "*", "count_multiple": 2}},
+        (3, "Invalid count multiple for maximum count, must divide"),
+    ),
     ({"matchmaker_remove": {"ticket": ""}}, (3, "Invalid matchmaker ticket")),
     ({"matchmaker_remove": {"ticket": "nope"}}, (3, "Matchmaker ticket not found")),
     ({"status_follow": {"user_ids": ["garbage"]}}, (3, "Invalid user identifier")),
@@ -103,6 +114,58 @@ CASES: list[tuple[dict[str, Any], Any]] = [
     ({"rpc": {"id": ""}}, (3, "RPC ID must be set")),
     ({"rpc": {"id": "gs_no_such_rpc"}}, (6, "RPC function not found")),
     ({"rpc": {"id": "gs_fail", "payload": '{"message": "no", "code": 3}'}}, (7, "no")),
+    (
+        {"party_create": {"open": True, "max_size": 257}},
+        (3, "Invalid party max size, must be 1-256"),
+    ),
+    (
+        {"party_create": {"open": True, "max_size": 2, "label": '{"a": "%s"}' % ("x" * 2048)}},
+        (3, "Error creating party: party label too long"),
+    ),
+    (
+        {"party_create": {"open": True, "max_size": 2, "label": "[1]"}},
+        (
+            3,
+            f"Error creating party: failed to unmarshal party label: json: cannot unmarshal {_MAP}",
+        ),
+    ),
+    ({"party_join": {"party_id": "garbage"}}, (3, "Invalid party ID")),
+    ({"party_join": {"party_id": "$RANDOM"}}, (3, "Invalid party ID")),
+    ({"party_join": {"party_id": "$RANDOM.nakama1"}}, (3, "Error joining party: party not found")),
+    ({"party_leave": {"party_id": "garbage"}}, (3, "Invalid party ID")),
+    ({"party_leave": {"party_id": "$RANDOM.nakama1"}}, BARE),
+    ({"party_close": {"party_id": "$RANDOM.x"}}, (3, "Error closing party: party not found")),
+    (
+        {"party_data_send": {"party_id": "$RANDOM.x", "op_code": 1}},
+        (3, "Error sending party data: party not found"),
+    ),
+    ({"party_promote": {"party_id": "$RANDOM.x"}}, (3, "Invalid presence")),
+    ({"party_accept": {"party_id": "garbage"}}, (3, "Invalid presence")),
+    ({"party_accept": {"party_id": "$RANDOM.x", "presence": {"user_id": "$RANDOM"}}}, _NO_ONE),
+    (
+        {"party_accept": {"party_id": "$RANDOM.x", "presence": _SOMEONE}},
+        (3, "Error accepting party join request: party not found"),
+    ),
+    ({"party_remove": {"party_id": "garbage", "presence": _SOMEONE}}, (3, "Invalid party ID")),
+    (
+        {"party_join_request_list": {"party_id": "$RANDOM.x"}},
+        (3, "Error listing party join requests: party not found"),
+    ),
+    ({"party_update": {"party_id": "$RANDOM.x"}}, (3, "Error updating party: party not found")),
+    (
+        {"party_matchmaker_add": {"party_id": "garbage", "min_count": 1, "max_count": 2}},
+        (3, "Invalid minimum count, must be >= 2"),
+    ),
+    (
+        {"party_matchmaker_add": {"party_id": "$RANDOM.x", "min_count": 2, "max_count": 2}},
+        (3, "Error adding party to matchmaker: party not found"),
+    ),
+    ({"party_matchmaker_remove": {"party_id": "garbage"}}, (3, "Invalid matchmaker ticket")),
+    (
+        {"party_matchmaker_remove": {"party_id": "$RANDOM.x", "ticket": "t"}},
+        (3, "Error closing party: party not found"),
+    ),
+    ({"party": {"party_id": "x"}}, Closes(1, "Unrecognized message.")),  # a push's name
     ({}, Closes(2, "Missing message.")),  # an envelope without a message
     ({"channel": {"id": "x"}}, Closes(1, "Unrecognized message.")),  # a push's name
     ({"gs_unknown": {}}, CLOSED),  # not an envelope protojson reads: closed, no error

@@ -67,7 +67,9 @@ def test_chat_content_is_json_text_and_false_is_omitted() -> None:
 
 def test_a_bare_reply_and_unknown_messages() -> None:
     assert rt.decode('{"cid":"6"}') == rt.Envelope("6", "", None)
-    assert rt.decode('{"party":{"party_id":"p"}}') == rt.Envelope("", "party", None)
+    assert rt.decode('{"stream_data":{"data":"x"}}') == rt.Envelope("", "stream_data", None)
+    party = rt.decode('{"party":{"party_id":"p"}}')
+    assert party == rt.Envelope("", "party", rt.Party("p"))
 
 
 @pytest.mark.parametrize(
