@@ -41,6 +41,9 @@ async def test_listing_shows_each_tournament_as_defined(target: Target) -> None:
     async with target.client() as client:
         await player(client)
         found = await suite_tournaments(client)
+        small = found["gs_t_small"]
+        if small.next_reset - small.prev_reset != 60:  # a minute's edge fell between the two
+            found = await suite_tournaments(client)  # (seen once on Nakama): read them again
     assert "gs_t_ended" not in found  # the default listing: current and future ones only
     assert set(found) == set(TOURNAMENTS) - {"gs_t_ended"}
     best, future, small = found["gs_t_best"], found["gs_t_future"], found["gs_t_small"]
