@@ -10,20 +10,15 @@ its REST call answers, on both servers).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import uuid
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Any
+from contextlib import AbstractAsyncContextManager
 
 import pytest
 
 from gameservices import InvalidArgument, RealtimeError
-from gameservices._client.realtime import Realtime
-from gameservices._client.realtime_events import Event
 from gameservices.realtime import Channel, ChannelMessage, ChannelType, MessageCode
 
+from . import sockets
 from .social import Player, players
 from .support import Target
 from .test_auth import assert_api_error
@@ -32,25 +27,7 @@ WAIT = 15.0
 CODE = MessageCode
 
 
-@dataclass
-class Member:
-    player: Player
-    rt: Realtime
-    events: AsyncIterator[Event]
-
-    @property
-    def id(self) -> str:
-        return self.player.id
-
-    async def next(self, kind: str, match: Any = None) -> Any:
-        async def find() -> Any:
-            async for event in self.events:
-                if event.kind == kind and (match is None or match(event.data)):
-                    return event.data
-            raise AssertionError(f"the socket closed before a {kind} event")
-
-        return await asyncio.wait_for(find(), WAIT)
-
+class Member(sockets.Member):
     async def next_message(self) -> ChannelMessage:
         message: ChannelMessage = await self.next("channel_message")
         return message
@@ -59,14 +36,8 @@ class Member:
         return await self.rt.join_chat(group_id, type=ChannelType.GROUP)
 
 
-@contextlib.asynccontextmanager
-async def members(target: Target, count: int) -> AsyncIterator[list[Member]]:
-    async with players(target, count) as found, contextlib.AsyncExitStack() as stack:
-        out = []
-        for player in found:
-            sock = await stack.enter_async_context(player.client.realtime())
-            out.append(Member(player, sock, sock.events()))
-        yield out
+def members(target: Target, count: int) -> AbstractAsyncContextManager[list[Member]]:
+    return sockets.members(target, count, Member)
 
 
 def _name() -> str:

@@ -4,46 +4,24 @@ the leader's calls, party data, presence events and who is told what."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from contextlib import AbstractAsyncContextManager
 from json import loads
 from typing import Any
 
 import pytest
 
 from gameservices import PartyList, RealtimeError
-from gameservices._client.realtime import Realtime
-from gameservices._client.realtime_events import Event
 from gameservices.realtime import Party, Presence
 
-from .social import Player, players
+from . import sockets
 from .support import Target
 
 WAIT = 15.0
 MATCHED_WAIT = 40.0  # Nakama's matchmaker runs every 15 s
 
 
-@dataclass
-class Member:
-    player: Player
-    rt: Realtime
-    events: AsyncIterator[Event]
-
-    @property
-    def id(self) -> str:
-        return self.player.id
-
-    async def next(self, kind: str, match: Any = None, wait: float = WAIT) -> Any:
-        async def find() -> Any:
-            async for event in self.events:
-                if event.kind == kind and (match is None or match(event.data)):
-                    return event.data
-            raise AssertionError(f"the socket closed before a {kind} event")
-
-        return await asyncio.wait_for(find(), wait)
-
+class Member(sockets.Member):
     async def joined(self, party_id: str) -> Party:
         """The ``party`` a join (or an accept) sends, and the join event that follows it."""
         party: Party = await self.next("party", lambda p: p.party_id == party_id)
@@ -51,14 +29,8 @@ class Member:
         return party
 
 
-@contextlib.asynccontextmanager
-async def members(target: Target, count: int) -> AsyncIterator[list[Member]]:
-    async with players(target, count) as found, contextlib.AsyncExitStack() as stack:
-        out = []
-        for player in found:
-            sock = await stack.enter_async_context(player.client.realtime())
-            out.append(Member(player, sock, sock.events()))
-        yield out
+def members(target: Target, count: int) -> AbstractAsyncContextManager[list[Member]]:
+    return sockets.members(target, count, Member)
 
 
 def _ids(presences: tuple[Presence, ...]) -> list[str]:
