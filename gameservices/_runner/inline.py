@@ -8,13 +8,17 @@ wrapper is therefore the point where each iteration starts, and it decides:
 - asyncio asks for a non-zero timeout only when no callback is ready and no timer is due; if the
   zero-timeout poll then finds no I/O either, the loop is idle and the tick ends (``loop.stop()``):
   an idle tick is one iteration with one ``select(0)``;
-- once the budget is spent, or would be by the next iteration, the tick ends without polling;
-  level-triggered readiness keeps the I/O for the next tick. The next iteration is predicted as
-  the tick's costliest iteration so far, its socket reads left out, plus the next read at the
-  CPU cost of reads of its kind (``read_meter``: a tick's first read runs on cold caches
-  and costs two to three times the next ones, so the costliest iteration, the old predictor,
-  ended ticks with half their budget unused). Both are CPU time (capped by the wall time): how
-  long the OS held an iteration up says nothing of what the next one costs.
+- once the budget is spent, or would be by the next iteration's work other than socket reads
+  (predicted as the tick's costliest such work so far, in CPU time capped by the wall time: how
+  long the OS held an iteration up says nothing of what the next one costs), the tick ends
+  without polling; level-triggered readiness keeps the I/O for the next tick;
+- otherwise it polls, and from the second iteration on admits only the reads that fit what is
+  left (``_affordable``): each socket is expected to bring what its last read brought (a socket
+  not read yet: what the kernel holds for it), at the CPU cost of reads of its kind
+  (``read_meter``: a tick's first read runs on cold caches and costs two to three times the
+  next ones). When not all fit, the cheapest run and the rest wait for the next tick, so a
+  small answer that arrives while a download fills the tick runs in it. The first iteration
+  admits everything: every tick makes progress, whatever the budget.
 
 Before all that, a tick with no ready callback and no due timer first polls once by itself; if
 there is no I/O either it returns without entering the loop (the cheapest possible idle tick).
@@ -50,6 +54,7 @@ from .wrapping import SelectorWrapper
 __all__ = ["InlineStepper", "SteppingSelector"]
 
 Clock = Callable[[], float]
+Events = list[tuple[selectors.SelectorKey, int]]
 
 
 def _new_selector() -> selectors.BaseSelector:
@@ -148,7 +153,8 @@ class SteppingSelector(SelectorWrapper):
     ) -> None:  # fmt: skip
         self.stepping, self.budget, self.iterations = True, budget, 0
         self.tick_start = self.iter_start = now
-        self.iter_cpu = self.cpu_clock()
+        # One CPU read serves the stepper and the slow-tick record (a syscall at tick time).
+        self.iter_cpu = detail.cpu_start = self.cpu_clock()
         self.snapshot = ()
         self.detail = detail
         self.primed = primed
@@ -179,8 +185,43 @@ class SteppingSelector(SelectorWrapper):
             self.on_overrun(took, self.snapshot)
 
     def _spent(self, now: float) -> bool:
-        """Would another iteration (its other work, and its read) pass the budget?"""
-        return now - self.tick_start + self.reserve + self.reads.next_read() > self.budget
+        """Would another iteration's work other than reads pass the budget?"""
+        return now - self.tick_start + self.reserve > self.budget
+
+    def _affordable(self, events: Events, now: float) -> Events:
+        """The events whose reads fit the budget left, cheapest first when not all do.
+
+        A read that does not fit is left for the next tick (the socket stays readable:
+        level-triggered), and the cheap ones run now: a small answer that arrives while a
+        download fills the tick need not wait a frame behind the download's next 1 MiB."""
+        reads = self.reads
+        left = self.budget - (now - self.tick_start) - self.reserve
+        sized = [(self._read_bytes(key, mask), key, mask) for key, mask in events]
+        if self._cost(sized) <= left:
+            return events
+        kept: Events = []
+        nth, spent = reads.reads, 0.0
+        for nbytes, key, mask in sorted(sized, key=lambda item: item[0]):
+            cost = nbytes * reads.per_byte(nth)
+            if spent + cost <= left:
+                kept.append((key, mask))
+                spent += cost
+                nth += nbytes > 0
+            elif mask & selectors.EVENT_WRITE:
+                kept.append((key, selectors.EVENT_WRITE))  # its write side still runs
+        return kept
+
+    def _read_bytes(self, key: selectors.SelectorKey, mask: int) -> int:
+        return self.reads.expected(key.fd) if mask & selectors.EVENT_READ else 0
+
+    def _cost(self, sized: list[tuple[int, selectors.SelectorKey, int]]) -> float:
+        """CPU seconds the events' reads should cost, in the order given."""
+        nth, total = self.reads.reads, 0.0
+        for nbytes, _, _ in sized:
+            if nbytes:
+                total += nbytes * self.reads.per_byte(nth)
+                nth += 1
+        return total
 
     def pending(self) -> bool:
         return bool(self.inbox or self.starts)
@@ -217,12 +258,14 @@ class SteppingSelector(SelectorWrapper):
         events, self.primed = self.primed, None
         if events is None:
             events = self.inner.select(0)
+        if self.iterations and events:  # the first always runs: every tick makes progress
+            events = self._affordable(events, now)
         polled = self.clock()
         detail = self.detail
         detail.poll += polled - now
         detail.io_events += len(events)
         if not events and timeout != 0 and not admitted:
-            self.loop.stop()  # nothing ready, no timer due, no I/O: idle
+            self.loop.stop()  # nothing ready, no timer due, no I/O that fits: idle or spent
         self.snapshot = _ready_snapshot(self.loop)
         self.iterations += 1
         self.iter_start, self.iter_cpu = now, cpu  # the poll counts towards the iteration it starts

@@ -32,15 +32,47 @@ inflated.
 
 from __future__ import annotations
 
+import sys
 from collections import deque
 from collections.abc import Callable
 
-__all__ = ["FIRST", "INITIAL_COST", "LATER", "MIN_SAMPLE", "WINDOW", "CostWindow", "ReadMeter"]
+try:  # POSIX only; elsewhere a socket not read yet is expected to fill a read
+    import fcntl
+    import termios
+
+    _fionread: int | None = termios.FIONREAD
+except ImportError:  # pragma: no cover - Windows
+    _fionread = None
+
+__all__ = [
+    "DEFAULT_READ_SIZE",
+    "FIRST",
+    "INITIAL_COST",
+    "LATER",
+    "MIN_SAMPLE",
+    "WINDOW",
+    "CostWindow",
+    "ReadMeter",
+    "buffered",
+]
 
 MIN_SAMPLE = 64 << 10  # a shorter read is mostly fixed cost: it says little per byte
 INITIAL_COST = 1e-9  # CPU seconds per byte (1 ms per MB) until reads are measured: cautious
 WINDOW = 8  # reads remembered per kind
 FIRST, LATER = 0, 1  # the kinds: the first read of a tick (cold caches), and the others
+DEFAULT_READ_SIZE = 1 << 20  # the runner loops' recv() size (tuned_loop.BURST_READS)
+
+
+def buffered(fd: int, unknown: int) -> int:
+    """The bytes socket ``fd``'s receive buffer holds (``FIONREAD``: one ioctl), or ``unknown``
+    where that cannot be asked (no ``fcntl``, as on Windows, or not a socket)."""
+    if _fionread is None:
+        return unknown
+    try:
+        answer = fcntl.ioctl(fd, _fionread, b"\0\0\0\0")
+    except (OSError, ValueError):  # closed, not a socket, or no fd at all
+        return unknown
+    return int.from_bytes(answer, sys.byteorder, signed=True)
 
 
 class CostWindow:
@@ -66,19 +98,27 @@ class CostWindow:
 class ReadMeter:
     """Times the socket reads of inline ticks (loop thread only)."""
 
-    def __init__(self, clock: Callable[[], float], cpu_clock: Callable[[], float]) -> None:
+    def __init__(
+        self, clock: Callable[[], float], cpu_clock: Callable[[], float],
+        read_size: int = DEFAULT_READ_SIZE,
+    ) -> None:  # fmt: skip
         self.clock = clock
         self.cpu_clock = cpu_clock
+        self.read_size = read_size  # what a socket not read yet is expected to bring
         self.costs = (CostWindow(), CostWindow())  # by kind: FIRST, LATER
         self.in_tick = False
         self.reads = 0  # reads of at least MIN_SAMPLE bytes in the current tick
-        self.last_bytes = 0  # the size of the tick's latest read (0: none yet)
+        # Each socket's latest read, by fd: level-triggered, a socket that filled its last
+        # read has more, and one that brought a small answer brings small ones. (A closed fd's
+        # number, reused, inherits its guess until its first read: a guess, never a rule.)
+        self.last_bytes: dict[int, int] = {}
         self.read_time = 0.0  # wall seconds in reads since the stepper last took it
         self.read_cpu = 0.0  # and CPU seconds
+        self._fd = -1
         self._began = self._began_cpu = 0.0
 
     def begin(self) -> None:
-        self.in_tick, self.reads, self.last_bytes = True, 0, 0
+        self.in_tick, self.reads = True, 0
         self.read_time = self.read_cpu = 0.0
 
     def end(self) -> None:
@@ -94,31 +134,38 @@ class ReadMeter:
         spent, self.read_cpu = self.read_cpu, 0.0
         return spent
 
-    def next_read(self) -> float:
-        """CPU seconds the next read of this tick should cost: as big as the last one was
-        (level-triggered readiness: a socket that filled a read has more), at its kind's cost.
-        Until a later read was measured, at a first read's: never less cautious than that, but
-        never more than ``INITIAL_COST`` either. A first read dearer than that paid for memory the
-        process had not touched yet (a download's first reads fault in the heap its buffers
-        grow into), which later reads do not pay again; taken as the price of the next read, it
-        ended each tick after one read until it left the window, eight ticks later."""
-        first, later = self.costs
-        if self.reads and later:
-            return self.last_bytes * later.estimate
-        return self.last_bytes * min(first.estimate, INITIAL_COST)
+    def expected(self, fd: int) -> int:
+        """The bytes the next read of socket ``fd`` should bring: as many as its last read, or
+        for a socket not read yet (a new connection's answer), what the kernel holds for it."""
+        known = self.last_bytes.get(fd)
+        return known if known is not None else min(buffered(fd, self.read_size), self.read_size)
 
-    def read_began(self) -> None:
+    def per_byte(self, nth: int) -> float:
+        """CPU seconds per byte of the tick's read number ``nth`` (0: its first), at its kind's
+        cost. Until a later read was measured, at a first read's: never less cautious than
+        that, but never more than ``INITIAL_COST`` either. A first read dearer than that paid
+        for memory the process had not touched yet (a download's first reads fault in the heap
+        its buffers grow into), which later reads do not pay again; taken as the price of the
+        next read, it ended each tick after one read until it left the window, eight ticks
+        later."""
+        first, later = self.costs
+        if nth and later:
+            return later.estimate
+        return min(first.estimate, INITIAL_COST)
+
+    def read_began(self, fd: int) -> None:
+        self._fd = fd
         if self.in_tick:
             self._began, self._began_cpu = self.clock(), self.cpu_clock()
 
     def read_done(self, nbytes: int) -> None:
         """The read that ``read_began()`` opened brought ``nbytes``; the protocol took them."""
+        self.last_bytes[self._fd] = nbytes
         if not self.in_tick:
             return
         self.read_time += self.clock() - self._began
         spent = self.cpu_clock() - self._began_cpu
         self.read_cpu += spent
-        self.last_bytes = nbytes
         if nbytes >= MIN_SAMPLE:
             self.costs[FIRST if self.reads == 0 else LATER].add(spent / nbytes)
             self.reads += 1

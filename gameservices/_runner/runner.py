@@ -80,6 +80,7 @@ class TickRunner:
         self._backend: InlineStepper | ThreadLoop = (
             InlineStepper(self._counters, clock, cpu_clock) if mode == "inline" else ThreadLoop()
         )
+        self._cpu_clock = cpu_clock
         self._recorder = SlowTickRecorder(
             SLOW_FACTOR * self.budget, clock, cpu_clock, describe=inline_names
         )
@@ -209,6 +210,8 @@ class TickRunner:
         if self._owned:
             self._sweep_owners()
         if self._queue:
+            if detail.cpu_start is None:  # the first work of this tick (thread mode: the only)
+                detail.cpu_start = self._cpu_clock()
             began = self._clock()
             error = self._queue.drain(self._is_open, detail)
             detail.drain = self._clock() - began

@@ -8,9 +8,12 @@ A tick can be slow for three reasons, and the record tells them apart:
 - the OS took the CPU (preemption, a VM's steal, a GIL hand-off to another thread): ``cpu`` is
   well below ``wall``.
 
-Invariants: ``begin()`` costs one clock read and one ``time.thread_time()``; nothing else runs on
-a tick that is not slow. The GC hook is installed by ``open()`` and removed by ``close()``, and
-only adds to counters (``gc.callbacks`` run with the GIL held, on whichever thread collects).
+Invariants: ``begin()`` costs one clock read. The CPU clock (``time.thread_time()``, a syscall:
+7-10 µs at tick time on the 2-core VM, as much as the rest of an idle tick) is read once a tick
+starts work (``TickDetail.cpu_start``, set by the backend or the delivery), and again only when
+the tick is slow: an idle tick never reads it. Nothing else runs on a tick that is not slow.
+The GC hook is installed by ``open()`` and removed by ``close()``, and only adds to counters
+(``gc.callbacks`` run with the GIL held, on whichever thread collects).
 Records are kept for the most recent ``KEPT`` slow ticks only.
 """
 
@@ -37,7 +40,7 @@ class SlowTick:
 
     tick: int  # the runner's tick number (``stats.ticks`` before it)
     wall: float
-    cpu: float  # CPU time of the ticking thread in the tick (time.thread_time)
+    cpu: float  # CPU time of the ticking thread in the tick's work (0.0: it only polled)
     gc: float  # garbage collection during the tick, any thread
     gc_generations: tuple[int, ...]  # the generations collected, in order
     iterations: int  # inline: event-loop iterations run
@@ -67,6 +70,7 @@ class TickDetail:
     """
 
     __slots__ = (
+        "cpu_start",
         "drain",
         "io_events",
         "iterations",
@@ -81,6 +85,7 @@ class TickDetail:
         self.reset()
 
     def reset(self) -> None:
+        self.cpu_start: float | None = None  # the CPU clock when the tick began work, if it did
         self.iterations = 0
         self.poll = 0.0
         self.io_events = 0
@@ -110,7 +115,7 @@ class SlowTickRecorder:
         self._gc_time = 0.0  # seconds collected since open(); only grows
         self._gc_started = 0.0
         self._gc_log: list[int] = []  # generations since the current tick began
-        self._start = self._cpu = self._gc_at_start = 0.0
+        self._start = self._gc_at_start = 0.0
 
     def open(self) -> None:
         gc.callbacks.append(self._on_gc)
@@ -131,7 +136,6 @@ class SlowTickRecorder:
         """Start timing a tick; returns its start on the runner's clock."""
         self._gc_log.clear()
         self._gc_at_start = self._gc_time
-        self._cpu = self._cpu_clock()
         self._start = self._clock()
         return self._start
 
@@ -146,7 +150,8 @@ class SlowTickRecorder:
         rec = SlowTick(
             tick=tick,
             wall=wall,
-            cpu=self._cpu_clock() - self._cpu,
+            # A tick that did no work but poll used no CPU worth reading: the OS held it up.
+            cpu=0.0 if d.cpu_start is None else self._cpu_clock() - d.cpu_start,
             gc=self._gc_time - self._gc_at_start,
             gc_generations=tuple(self._gc_log),
             iterations=d.iterations,

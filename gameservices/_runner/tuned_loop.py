@@ -39,6 +39,8 @@ from asyncio import selector_events
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from .read_meter import DEFAULT_READ_SIZE
+
 __all__ = [
     "BURST_READS",
     "MIN_USEFUL_RCVBUF",
@@ -62,10 +64,10 @@ class ReadTuning:
 
 # Inline mode (benchmarks/frame_hitch.py, docs/runner.md): 1 MiB per read took a third less CPU
 # per MB than 256 KiB; 4 MiB of buffer (the kernel doubles it) holds more than one tick reads.
-BURST_READS = ReadTuning(read_size=1 << 20, receive_buffer=4 << 20)
+BURST_READS = ReadTuning(read_size=DEFAULT_READ_SIZE, receive_buffer=4 << 20)
 # Thread mode: the same reads (less Python per byte holding the GIL the game thread wants); the
 # loop reads all the time, so the kernel's autotuning sizes the buffer well.
-STEADY_READS = ReadTuning(read_size=1 << 20)
+STEADY_READS = ReadTuning(read_size=DEFAULT_READ_SIZE)
 
 
 @functools.lru_cache(maxsize=1)
@@ -110,8 +112,8 @@ def _receive_buffer(wanted: int | None) -> int | None:
 class ReadObserver(Protocol):
     """Hears about each socket read (inline: ``ReadMeter``)."""
 
-    def read_began(self) -> None:
-        """A ``recv()`` is about to start."""
+    def read_began(self, fd: int) -> None:
+        """A ``recv()`` of socket ``fd`` is about to start."""
 
     def read_done(self, nbytes: int) -> None:
         """It brought ``nbytes``, and the protocol has taken them."""
@@ -134,7 +136,7 @@ class MeteredTransport(_SocketTransport):  # type: ignore[misc]  # asyncio's pri
         if self._conn_lost:
             return
         observer = self._observer
-        observer.read_began()
+        observer.read_began(self._sock_fd)
         try:
             data = self._sock.recv(self.max_size)
         except (BlockingIOError, InterruptedError):

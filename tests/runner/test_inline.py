@@ -158,3 +158,26 @@ def test_a_due_timer_runs_on_the_next_tick(spy: SpySelector) -> None:
         runner.loop.call_at(runner.loop.time() - 1, lambda: fired.append(True))
         runner.tick()
         assert fired == [True]
+
+
+def test_a_result_is_delivered_in_the_tick_whose_budget_ran_out_as_it_finished() -> None:
+    now = [0.0]
+    got: list[int] = []
+
+    async def work() -> int:
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[int] = loop.create_future()
+
+        def arrive() -> None:  # stands for the read that brought the answer: it spent the budget
+            now[0] += 0.003
+            answer.set_result(42)
+
+        loop.call_soon(arrive)
+        return await answer
+
+    with TickRunner(mode="inline", budget=0.002, clock=lambda: now[0]) as runner:
+        runner.submit(work(), on_done=got.append)
+        runner.tick()
+        # The budget ended with the task's last step still to run; that step ran (the ready
+        # callbacks of a spent tick do) and queued the result itself, for this tick's delivery.
+        assert got == [42]

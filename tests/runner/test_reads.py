@@ -16,6 +16,7 @@ from gameservices import TickRunner
 from gameservices._runner import read_meter, tuned_loop
 from gameservices._runner.inline import InlineStepper
 from gameservices._runner.read_meter import MIN_SAMPLE, ReadMeter
+from gameservices._runner.slowticks import TickDetail
 from gameservices._runner.stats import Counters
 
 from .conftest import SpySelector, frozen_clock
@@ -44,26 +45,38 @@ class FakeTime:
         self.wall += seconds
 
 
-def _read(meter: ReadMeter, time: FakeTime, nbytes: int, cpu: float, wall: float = 0.0) -> None:
-    meter.read_began()
+FD = -1  # the 'socket' the meter's own tests read: no fd, so the kernel is never asked
+
+
+def _read(
+    meter: ReadMeter, time: FakeTime, nbytes: int, cpu: float, wall: float = 0.0, fd: int = FD
+) -> None:
+    meter.read_began(fd)
     time.cpu += cpu
     time.wall += max(wall, cpu)
     meter.read_done(nbytes)
 
 
+def next_read(meter: ReadMeter, fd: int = FD) -> float:
+    """CPU seconds the tick's next read of ``fd`` should cost, as the stepper reckons it."""
+    return meter.expected(fd) * meter.per_byte(meter.reads)
+
+
 def test_meter_keeps_a_ticks_cold_first_read_apart_from_the_later_ones() -> None:
     time = FakeTime()
     meter = ReadMeter(time.clock, time.cpu_clock)
-    for _ in range(3):
+    for i in range(3):
         meter.begin()
-        assert meter.next_read() == 0.0  # nothing read yet this tick: no read to expect
+        # The tick's first read: at a first read's cost (before any: the cautious initial one).
+        first = read_meter.INITIAL_COST if i == 0 else 1.0e-3 / MIB
+        assert next_read(meter) == pytest.approx(MIB * first)
         _read(meter, time, MIB, cpu=1.0e-3)
         _read(meter, time, MIB, cpu=0.25e-3)
         meter.end()
-    assert meter.next_read() == pytest.approx(0.25e-3)  # the later reads' cost, not the first's
+    assert next_read(meter) == pytest.approx(0.25e-3)  # the later reads' cost, not the first's
     meter.begin()
     _read(meter, time, MIB, cpu=1.0e-3)
-    assert meter.next_read() == pytest.approx(0.25e-3)
+    assert next_read(meter) == pytest.approx(0.25e-3)
 
 
 def test_until_a_later_read_was_measured_the_next_is_expected_to_cost_like_a_first() -> None:
@@ -71,7 +84,7 @@ def test_until_a_later_read_was_measured_the_next_is_expected_to_cost_like_a_fir
     meter = ReadMeter(time.clock, time.cpu_clock)
     meter.begin()
     _read(meter, time, MIB, cpu=0.7e-3)
-    assert meter.next_read() == pytest.approx(0.7e-3)
+    assert next_read(meter) == pytest.approx(0.7e-3)
 
 
 def test_a_first_read_that_faulted_memory_in_is_not_the_price_of_the_next() -> None:
@@ -80,9 +93,9 @@ def test_a_first_read_that_faulted_memory_in_is_not_the_price_of_the_next() -> N
     meter.begin()
     _read(meter, time, MIB, cpu=5e-3)  # a download's first read: its buffers' pages faulted in
     # No later read measured yet: expected at the first read's cost, capped at the initial one.
-    assert meter.next_read() == pytest.approx(MIB * read_meter.INITIAL_COST)
+    assert next_read(meter) == pytest.approx(MIB * read_meter.INITIAL_COST)
     _read(meter, time, MIB, cpu=0.3e-3)
-    assert meter.next_read() == pytest.approx(0.3e-3)  # measured: the later reads' own cost
+    assert next_read(meter) == pytest.approx(0.3e-3)  # measured: the later reads' own cost
 
 
 def test_a_read_the_os_preempted_teaches_its_cpu_cost_not_its_wall_time() -> None:
@@ -91,7 +104,7 @@ def test_a_read_the_os_preempted_teaches_its_cpu_cost_not_its_wall_time() -> Non
     meter.begin()
     _read(meter, time, MIB, cpu=0.5e-3)
     _read(meter, time, MIB, cpu=0.2e-3, wall=9e-3)  # descheduled for most of 9 ms
-    assert meter.next_read() == pytest.approx(0.2e-3)
+    assert next_read(meter) == pytest.approx(0.2e-3)
     assert meter.take_read_time() == pytest.approx(9.5e-3)  # the stepper's split is wall time
     assert meter.take_read_time() == 0.0
 
@@ -104,7 +117,33 @@ def test_short_reads_and_reads_between_ticks_teach_no_cost() -> None:
     assert meter.take_read_time() == 0.0
     _read(meter, time, MIN_SAMPLE - 1, cpu=1e-3)  # a JSON answer: fixed cost, few bytes
     assert meter.reads == 0
-    assert meter.next_read() == pytest.approx((MIN_SAMPLE - 1) * read_meter.INITIAL_COST)
+    assert next_read(meter) == pytest.approx((MIN_SAMPLE - 1) * read_meter.INITIAL_COST)
+
+
+def test_each_socket_is_expected_to_bring_what_its_last_read_brought() -> None:
+    time = FakeTime()
+    meter = ReadMeter(time.clock, time.cpu_clock, read_size=MIB)
+    assert meter.expected(-3) == MIB  # never read, and no kernel to ask: a full read
+    meter.begin()
+    _read(meter, time, 900, cpu=1e-5, fd=-3)  # an answer
+    _read(meter, time, MIB, cpu=1e-3, fd=-4)  # a download that filled its read
+    meter.end()
+    _read(meter, time, 512, cpu=1e-5, fd=-5)  # between ticks (closing) still tells the size
+    assert (meter.expected(-3), meter.expected(-4), meter.expected(-5)) == (900, MIB, 512)
+
+
+def test_a_socket_not_read_yet_is_expected_to_bring_what_the_kernel_holds() -> None:
+    time = FakeTime()
+    meter = ReadMeter(time.clock, time.cpu_clock, read_size=4096)
+    ours, theirs = socket.socketpair()
+    try:
+        theirs.sendall(b"x" * 900)
+        assert meter.expected(ours.fileno()) == 900
+        theirs.sendall(b"x" * 9000)
+        assert meter.expected(ours.fileno()) == 4096  # never more than one read takes
+    finally:
+        ours.close()
+        theirs.close()
 
 
 def test_the_estimate_is_a_high_quantile_robust_to_one_outlier() -> None:
@@ -128,13 +167,15 @@ def readable() -> Iterator[socket.socket]:
     theirs.close()
 
 
-def _simulated_reads(stepper: InlineStepper, time: FakeTime, first: float, later: float) -> Any:
-    """A reader that 'reads' 1 MiB per call at these CPU costs, and counts its calls."""
+def _simulated_reads(
+    stepper: InlineStepper, time: FakeTime, first: float, later: float, fd: int
+) -> Any:
+    """A reader that 'reads' 1 MiB of ``fd`` per call at these CPU costs, and counts its calls."""
     meter = stepper.selector.reads
     calls = [0]
 
     def read() -> None:
-        _read(meter, time, MIB, cpu=first if meter.reads == 0 else later)
+        _read(meter, time, MIB, cpu=first if meter.reads == 0 else later, fd=fd)
         calls[0] += 1
 
     return read, calls
@@ -145,7 +186,7 @@ def test_a_tick_keeps_reading_while_the_next_read_fits_the_budget(
 ) -> None:
     time = FakeTime()
     stepper = InlineStepper(Counters(), time.clock, time.cpu_clock)
-    read, calls = _simulated_reads(stepper, time, first=0.9e-3, later=0.2e-3)
+    read, calls = _simulated_reads(stepper, time, 0.9e-3, 0.2e-3, readable.fileno())
     stepper.loop.add_reader(readable, read)
     budget = 2e-3
     try:
@@ -174,7 +215,7 @@ def test_an_iteration_the_os_preempted_does_not_make_the_tick_expect_dear_iterat
     def read() -> None:
         if meter.reads == 0:
             time.wall_only(0.6e-3)  # the OS takes the CPU outside the read, once a tick
-        _read(meter, time, MIB, cpu=0.3e-3)
+        _read(meter, time, MIB, cpu=0.3e-3, fd=readable.fileno())
         calls[0] += 1
 
     stepper.loop.add_reader(readable, read)
@@ -193,10 +234,72 @@ def test_an_iteration_the_os_preempted_does_not_make_the_tick_expect_dear_iterat
         stepper.close(1.0)
 
 
+def test_a_small_answer_runs_in_a_tick_whose_budget_no_longer_fits_the_downloads_read(
+    readable: socket.socket,
+) -> None:
+    time = FakeTime()
+    stepper = InlineStepper(Counters(), time.clock, time.cpu_clock)
+    meter, loop = stepper.selector.reads, stepper.loop
+    ours, theirs = socket.socketpair()
+    theirs.send(b"x")  # the answer's socket: readable once its reader is added
+    answered: list[float] = []
+    bulk = [0]
+
+    def answer() -> None:
+        _read(meter, time, 900, cpu=1e-5, fd=ours.fileno())
+        answered.append(time.clock())
+        loop.remove_reader(ours)
+
+    def download() -> None:
+        _read(meter, time, MIB, cpu=0.9e-3 if meter.reads == 0 else 0.4e-3, fd=readable.fileno())
+        bulk[0] += 1
+        if bulk[0] == 3:
+            loop.add_reader(ours, answer)  # the answer arrives during the tick's third read
+
+    _read(meter, time, 900, cpu=0.0, fd=ours.fileno())  # a kept-alive connection's last answer
+    loop.add_reader(readable, download)
+    try:
+        stepper.step(2e-3, time.clock())
+        # Reads end at 0.9, 1.3 and 1.7 ms; a fourth would end at 2.1. The answer, which costs
+        # a few microseconds, still ran in this tick (it used to wait for the next).
+        assert bulk[0] == 3
+        assert answered
+        assert answered[0] <= 2e-3
+        assert time.clock() <= 2e-3
+    finally:
+        loop.remove_reader(readable)
+        stepper.close(1.0)
+        ours.close()
+        theirs.close()
+
+
+def test_a_read_that_does_not_fit_keeps_its_sockets_write_side() -> None:
+    time = FakeTime()
+    stepper = InlineStepper(Counters(), time.clock, time.cpu_clock)
+    selector = stepper.selector
+    try:
+        for fd, nbytes in ((9, MIB), (10, 100)):  # socket 9 filled its last read, 10 did not
+            selector.reads.read_began(fd)
+            selector.reads.read_done(nbytes)
+        selector.begin(2e-3, 0.0, TickDetail())
+        both = selectors.EVENT_READ | selectors.EVENT_WRITE
+        big = selectors.SelectorKey(None, 9, both, None)
+        small = selectors.SelectorKey(None, 10, selectors.EVENT_READ, None)
+        time.spend(1.5e-3)  # 0.5 ms left: 1 MiB does not fit at the cautious initial cost
+        kept = selector._affordable([(big, both), (small, selectors.EVENT_READ)], time.clock())
+        assert kept == [(small, selectors.EVENT_READ), (big, selectors.EVENT_WRITE)]
+        time.spend(-1.5e-3)  # all of the budget left: everything, in the poll's order
+        events = [(big, both), (small, selectors.EVENT_READ)]
+        assert selector._affordable(events, time.clock()) == events
+    finally:
+        selector.end()
+        stepper.close(1.0)
+
+
 def test_a_read_that_alone_fills_the_budget_ends_the_tick(readable: socket.socket) -> None:
     time = FakeTime()
     stepper = InlineStepper(Counters(), time.clock, time.cpu_clock)
-    read, calls = _simulated_reads(stepper, time, first=1.5e-3, later=1.5e-3)
+    read, calls = _simulated_reads(stepper, time, 1.5e-3, 1.5e-3, readable.fileno())
     stepper.loop.add_reader(readable, read)
     try:
         for _ in range(3):
@@ -213,9 +316,11 @@ class Recorder:
 
     def __init__(self) -> None:
         self.events: list[object] = []
+        self.fds: set[int] = set()
 
-    def read_began(self) -> None:
+    def read_began(self, fd: int) -> None:
         self.events.append("began")
+        self.fds.add(fd)
 
     def read_done(self, nbytes: int) -> None:
         self.events.append(nbytes)
@@ -238,11 +343,13 @@ def test_metered_transport_reports_each_read_and_hands_the_bytes_on_unchanged() 
     tuning = tuned_loop.ReadTuning(read_size=4096)
     loop = tuned_loop.TunedLoop(selectors.DefaultSelector(), tuning, observer)
     payload = bytes(range(256)) * 40  # 10 KiB: three reads of at most 4 KiB
+    fd: list[int] = []
 
     async def main() -> bytes:
         ours, theirs = socket.socketpair()
         transport, protocol = await loop.create_connection(Collect, sock=ours)
         assert isinstance(transport, tuned_loop.MeteredTransport)
+        fd.append(ours.fileno())
         theirs.sendall(payload)
         theirs.shutdown(socket.SHUT_WR)
         await protocol.eof
@@ -258,6 +365,7 @@ def test_metered_transport_reports_each_read_and_hands_the_bytes_on_unchanged() 
     assert sum(sizes) == len(payload)
     assert max(sizes) <= 4096  # the loop's read size holds
     assert observer.events.count("began") >= len(sizes)  # a began before each read (and EOF)
+    assert observer.fds == set(fd)  # each read names its socket
 
 
 def test_a_busy_tick_reuses_the_idle_checks_poll(spy: SpySelector, readable: socket.socket) -> None:

@@ -155,3 +155,37 @@ def test_close_removes_the_gc_hook() -> None:
     assert len(gc.callbacks) == before + 1
     runner.close()
     assert len(gc.callbacks) == before
+
+
+@pytest.mark.parametrize("mode", ["inline", "thread"])
+def test_an_idle_tick_never_reads_the_cpu_clock(mode: str) -> None:
+    # time.thread_time() is a syscall, as dear at tick time as the rest of an idle tick.
+    reads: list[None] = []
+
+    def cpu_clock() -> float:
+        reads.append(None)
+        return 0.0
+
+    with TickRunner(mode=mode, cpu_clock=cpu_clock) as runner:  # type: ignore[arg-type]  # both
+        handle = runner.submit(asyncio.sleep(0))
+        tick_until(runner, handle.done)
+        assert reads, "a tick that worked read the CPU clock"
+        reads.clear()
+        for _ in range(5):
+            runner.tick()
+        assert reads == []
+
+
+def test_a_slow_idle_tick_is_recorded_as_the_os() -> None:
+    now = [0.0]
+
+    def clock() -> float:  # each read 5 ms later: the poll of an idle tick was held up
+        now[0] += 0.005
+        return now[0]
+
+    with TickRunner(mode="inline", budget=BUDGET, clock=clock, cpu_clock=lambda: 1.0) as runner:
+        runner.tick()
+        [rec] = runner.slow_ticks
+    assert rec.iterations == 1
+    assert rec.cpu == 0.0
+    assert rec.cause == "os"
