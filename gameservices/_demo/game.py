@@ -177,7 +177,8 @@ class DemoGame:
         start = time.perf_counter()
         if n == 0:
             self._start = start
-            self._submit(self._login_and_read(), self._started)
+            self.runner.submit(self._login_and_read(), on_done=self._started,
+                               on_error=self._login_failed)  # fmt: skip
         game_work()
         if self.timeline.logged_in is not None and not self._ending:
             if n % SUBMIT_EVERY == SUBMIT_EVERY - 1:
@@ -251,6 +252,10 @@ class DemoGame:
         self.timeline.errors.append(f"{type(exc).__name__}: {exc}")
         if self._ending and not self._done:
             self._wrap_up()  # the final step failed: still save and report, then end
+
+    def _login_failed(self, exc: BaseException) -> None:
+        self.log.failed("auth", exc)
+        self._failed(exc)
 
     def _start_sync(self) -> None:
         self.timeline.sync_started = self._now()

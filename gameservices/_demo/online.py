@@ -81,7 +81,7 @@ class Online:
         self.client, self.runner, self.log, self.buddy_name = client, runner, log, buddy
         self.rt: Realtime | None = None
         self.me = self.buddy_id = self.clan_id = ""  # written by the steps, on the loop
-        self.chain_done = False
+        self.chain_started = self.chain_done = False
         self.match_id = ""
         self.heard = self.pushed = self.statuses = 0  # events received, counted in tick()
         self._sent: dict[int, float] = {}
@@ -100,6 +100,7 @@ class Online:
     # -- the chain (callbacks run inside tick()) --------------------------------------------
 
     def start(self) -> None:
+        self.chain_started = True
         self._next(0)
 
     def _next(self, i: int) -> None:
@@ -139,8 +140,8 @@ class Online:
             self._stopped_at = time.perf_counter()
 
     def settled(self) -> bool:
-        """Every step ended and every echo is back (or had ``SETTLE`` seconds to come)."""
-        if not self.chain_done:
+        """Every step started ended and every echo is back (or had ``SETTLE`` seconds)."""
+        if self.chain_started and not self.chain_done:
             return False
         if len(self._trips) >= len(self._sent):
             return True

@@ -81,8 +81,8 @@ class ServiceLog:
         return lambda exc: self.failed(name, exc)
 
     def problems(self) -> list[str]:
-        return [f"{name}: {row.state} {row.detail}".rstrip() for name, row in self.rows.items()
-                if row.state != "ok"]  # fmt: skip
+        return [f"{name}: {row.detail}" if row.state == "failed" else f"{name}: {row.state}"
+                for name, row in self.rows.items() if row.state != "ok"]  # fmt: skip
 
 
 async def timed(call: Awaitable[T]) -> tuple[T, float]:
