@@ -16,9 +16,12 @@ def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "demo",
         help="run the demo game against an embedded server and print a frame-time report",
-        description="Starts a reference server on its own thread, then runs a headless 60 Hz "
-        "game that logs in, posts scores through the outbox, shows leaderboards and syncs asset "
-        "packs, and compares its frames with the tutorial's sleep(frame/3) tick.",
+        description="Starts a reference server on its own thread (and a bot player who "
+        "answers), then runs a headless 60 Hz game that uses every service: it logs in, shows "
+        "leaderboards, posts scores and events through the outbox, syncs asset packs, loads and "
+        "saves its cloud save, befriends the bot, joins a clan and a cup, claims a reward from "
+        "a server function, chats and plays a matchmade match over the realtime socket; then it "
+        "reports each service and compares its frames with the tutorial's sleep(frame/3) tick.",
     )
     p.add_argument("--seconds", type=float, default=10.0, help="game loop length (default 10)")
     p.add_argument("--pack-mb", type=float, default=100.0, help="total size of the asset packs")

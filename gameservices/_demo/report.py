@@ -12,9 +12,10 @@ from rich.table import Table
 
 from .frames import FrameFigures
 from .game import Timeline
+from .services import SERVICES, ServiceLog
 from .tutorial import TutorialResult
 
-__all__ = ["NEXT_STEP", "comparison_table", "report_json", "throughput"]
+__all__ = ["NEXT_STEP", "comparison_table", "report_json", "services_table", "throughput"]
 
 MB = 1024 * 1024
 CAPTION = (
@@ -107,6 +108,30 @@ def comparison_table(
     return table
 
 
+_STATES = {"ok": "[green]ok[/]", "failed": "[red]FAILED[/]"}
+
+
+def services_table(log: ServiceLog) -> Table:
+    """One row per service: what the game did with it, and how long it took."""
+    table = Table(
+        title="Services: what the game did with each, in the same run",
+        title_justify="left",
+        caption="Latency: of the call the row names (chat: said to answered; match: ticket to "
+        "matched), measured on the runner's loop, outside the frames. ada is another player "
+        "(a bot online on the server's thread) who answers.",
+        caption_justify="left",
+    )
+    table.add_column("service")
+    table.add_column("", justify="center")
+    table.add_column("latency", justify="right")
+    table.add_column("what happened")
+    for key, api in SERVICES:
+        row = log.rows[key]
+        state = _STATES.get(row.state, "[yellow]not reached[/]")
+        table.add_row(api, state, _ms(row.latency), row.detail or "-")
+    return table
+
+
 def _sync_seconds(timeline: Timeline) -> float | None:
     if timeline.sync_done is None or timeline.sync_started is None:
         return None
@@ -114,11 +139,18 @@ def _sync_seconds(timeline: Timeline) -> float | None:
 
 
 def report_json(
-    ours: FrameFigures, timeline: Timeline, tutorial: TutorialResult, run: dict[str, Any]
+    ours: FrameFigures,
+    timeline: Timeline,
+    tutorial: TutorialResult,
+    run: dict[str, Any],
+    services: ServiceLog,
+    buddy: dict[str, Any],
 ) -> dict[str, Any]:
     """Everything in the report, for machines (and the smoke test)."""
     return {
         "run": run,
+        "services": {name: asdict(row) for name, row in services.rows.items()},
+        "buddy": buddy,
         "gameservices": {
             **asdict(ours),
             "first_board": timeline.first_board,

@@ -22,8 +22,8 @@ from .._runner.runner import DEFAULT_BUDGET, DEFAULT_MODE, Mode
 from ..engines.headless import run_headless
 from .frames import SlackSleep
 from .game import DemoGame, TimedRunner, Timeline, relogin
-from .report import NEXT_STEP, comparison_table, report_json
-from .setup import SERVER_KEY, Setup, prepare
+from .report import NEXT_STEP, comparison_table, report_json, services_table
+from .setup import SERVER_KEY, Setup, bot_name, prepare
 from .tutorial import TutorialResult, run_tutorial
 from .ui import DemoUI
 
@@ -87,6 +87,7 @@ def _loop(opts: DemoOptions, setup: Setup, console: Console) -> DemoGame:
         max_bytes_per_s=opts.max_mbps * 2**20 if opts.max_mbps else None,
         ui=ui,
         slack=slack,
+        buddy=bot_name(0) if setup.buddy is not None else "",
     )
     try:
         with runner:  # closing it closes the client (registered with runner.on_close)
@@ -97,6 +98,7 @@ def _loop(opts: DemoOptions, setup: Setup, console: Console) -> DemoGame:
             game.missed = result.missed
         game.overruns = runner.stats.overruns
     finally:
+        game.close()
         slack.drain()
         ui.close()
     if game.final is not None:
@@ -150,9 +152,10 @@ def run_demo(opts: DemoOptions, console: Console | None = None) -> int:
     setup = prepare(opts.data_dir, opts.pack_mb, opts.bots)
     setup_seconds = time.perf_counter() - started
     how = "generated" if setup.packs.generated else "reused from the cache"
+    buddy = f"{bot_name(0)} online" if setup.buddy else f"no buddy ({setup.buddy_error})"
     console.print(
         f"server {setup.server.url} (own thread), {len(setup.packs.sizes)} packs "
-        f"({setup.packs.total / 2**20:.0f} MB) {how}, {setup.bots} bots seeded, "
+        f"({setup.packs.total / 2**20:.0f} MB) {how}, {setup.bots} bots seeded, {buddy}, "
         f"setup {setup_seconds:.2f} s"
     )
     with collect_logs() as logs:
@@ -168,10 +171,18 @@ def run_demo(opts: DemoOptions, console: Console | None = None) -> int:
                 fps=opts.fps,
             )
         finally:
-            setup.server.close()
+            setup.close()
     code = _report(opts, console, game, tutorial, setup, first, started, setup_seconds)
     _print_logs(console, logs.records, opts.verbose)
     return code
+
+
+def _buddy_figures(setup: Setup) -> dict[str, Any]:
+    b = setup.buddy
+    if b is None:
+        return {"online": False, "errors": [f"it did not start: {setup.buddy_error}"]}
+    return {"online": True, "accepted": b.accepted, "answered": b.answered,
+            "matches": b.matches, "echoed": b.echoed, "errors": list(b.errors)}  # fmt: skip
 
 
 def _print_logs(console: Console, records: list[logging.LogRecord], verbose: bool) -> None:
@@ -205,6 +216,7 @@ def _report(
     ours = game.meter.figures(game.missed)
     cap = f", sync capped at {opts.max_mbps:g} MB/s" if opts.max_mbps else ""
     label = f"gameservices ({opts.mode}, {opts.budget * 1000:g} ms budget{cap})"
+    console.print(services_table(game.log))
     console.print(comparison_table(ours, label, game.timeline, tutorial, game.overruns))
     total = time.perf_counter() - started
     for line in _summary(game, setup, first, setup_seconds, total):
@@ -216,12 +228,15 @@ def _report(
         "sync_seconds": _sync_seconds(game.timeline),
         "options": {k: str(v) for k, v in asdict(opts).items()},
     }
-    text = json.dumps(report_json(ours, game.timeline, tutorial, run), indent=2, default=str)
+    buddy = _buddy_figures(setup)
+    report = report_json(ours, game.timeline, tutorial, run, game.log, buddy)
+    text = json.dumps(report, indent=2, default=str)
     if first is None:
         (opts.data_dir / FIRST_RUN).write_text(text)  # the baseline later runs compare with
     if opts.report is not None:
         opts.report.write_text(text)
-    errors = game.timeline.errors + list(tutorial.errors)
+    errors = game.timeline.errors + list(tutorial.errors) + game.log.problems()
+    errors += [f"buddy: {e}" for e in buddy["errors"]]
     for error in errors:
         console.print(f"[red]error:[/] {error}")
     ok = not errors and game.final is not None and game.timeline.flushed
