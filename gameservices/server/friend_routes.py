@@ -39,6 +39,12 @@ def _targets(request: web.Request, verb: str) -> Targets:
     return accept(check_targets, ids, usernames, user.user_id, user.username, verb)
 
 
+async def _others(request: web.Request, state: ServerState, verb: str) -> list[str] | None:
+    """The users a friend request names, or None when it names nobody (a no-op, as in Nakama)."""
+    targets = _targets(request, verb)
+    return None if targets.empty else await _resolve(state, targets)
+
+
 async def _resolve(state: ServerState, targets: Targets) -> list[str]:
     """The ids named, then the ids of the usernames that exist (unknown ones dropped)."""
     named: list[str] = []
@@ -93,10 +99,9 @@ def _friend_cursor(
 @routes.post(paths.FRIEND)
 async def add_friends_route(request: web.Request) -> web.Response:
     state, user = state_of(request), request[USER]
-    targets = _targets(request, "add")
-    if targets.empty:
+    others = await _others(request, state, "add")
+    if others is None:
         return json_response({})
-    others = await _resolve(state, targets)
     if not others:
         raise ApiFailure(GrpcCode.INVALID_ARGUMENT, _NO_TARGET)
     now = int(state.config.clock())
@@ -123,10 +128,9 @@ async def add_friends_route(request: web.Request) -> web.Response:
 @routes.delete(paths.FRIEND)
 async def delete_friends_route(request: web.Request) -> web.Response:
     state, user = state_of(request), request[USER]
-    targets = _targets(request, "delete")
-    if targets.empty:
+    others = await _others(request, state, "delete")
+    if others is None:
         return json_response({})
-    others = await _resolve(state, targets)
     if not others:
         return json_response({})
     told = await state.store.write(lambda txn: delete_friends(txn, user.user_id, others))
@@ -141,10 +145,9 @@ async def delete_friends_route(request: web.Request) -> web.Response:
 @routes.post(paths.FRIEND_BLOCK)
 async def block_friends_route(request: web.Request) -> web.Response:
     state, user = state_of(request), request[USER]
-    targets = _targets(request, "block")
-    if targets.empty:
+    others = await _others(request, state, "block")
+    if others is None:
         return json_response({})
-    others = await _resolve(state, targets)
     if not others:
         raise ApiFailure(GrpcCode.INVALID_ARGUMENT, _NO_TARGET)
     now = int(state.config.clock())
