@@ -21,10 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import signal
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -33,23 +30,14 @@ from pathlib import Path
 from typing import Any
 
 from gameservices import Client
+from gameservices.testing import serve_process
 
 
 @contextmanager
 def server_process(db_path: str) -> Iterator[str]:
     """``gameservices serve`` on a file database, in its own process."""
-    cmd = [sys.executable, "-m", "gameservices", "serve", "--port", "0", "--db", db_path]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    with proc.stdout:
-        first = proc.stdout.readline()
-        try:
-            if not first.startswith("gameservices listening on "):
-                raise RuntimeError(f"the reference server did not start: {first!r}")
-            yield first.split()[-1]
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(30)
+    with serve_process("--port", "0", "--db", db_path) as url:
+        yield url
 
 
 def _stall(samples: list[float]) -> dict[str, float]:

@@ -27,11 +27,8 @@ import asyncio
 import base64
 import json
 import queue
-import signal
 import statistics
 import struct
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -44,6 +41,7 @@ import aiohttp
 
 from gameservices import Client, Realtime, RealtimeOptions, TickRunner
 from gameservices.realtime import MatchData
+from gameservices.testing import serve_process
 
 FPS = 60
 PERIOD = 1.0 / FPS
@@ -56,18 +54,8 @@ INLINE_BUDGET = 0.002  # TickRunner's default
 @contextmanager
 def server_process() -> Iterator[str]:
     """``gameservices serve`` on an in-memory database, in its own process."""
-    cmd = [sys.executable, "-m", "gameservices", "serve", "--port", "0", "--db", ":memory:"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    with proc.stdout:
-        first = proc.stdout.readline()
-        try:
-            if not first.startswith("gameservices listening on "):
-                raise RuntimeError(f"the reference server did not start: {first!r}")
-            yield first.split()[-1]
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(30)
+    with serve_process("--port", "0", "--db", ":memory:") as url:
+        yield url
 
 
 def pct(values: list[float], q: float) -> float:

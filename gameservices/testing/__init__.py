@@ -10,7 +10,7 @@ it. The pytest fixture lives in ``gameservices.testing.pytest_plugin`` (add it t
 
 from typing import TYPE_CHECKING, Any
 
-from ._server import ReferenceServer, start_serve_process
+from ._server import ReferenceServer, serve_process, start_serve_process
 from ._ticks import tick_until
 from .mock_transport import Handler, MockTransport, json_response
 from .settings import ServerSettings
@@ -22,6 +22,7 @@ __all__ = [
     "ReferenceServer",
     "ServerSettings",
     "json_response",
+    "serve_process",
     "start_serve_process",
     "tick_until",
 ]

@@ -9,8 +9,12 @@ host and port (7350 by default, Nakama's, which a test must not assume free) are
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import signal
+import subprocess
 import sys
+from collections.abc import Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -24,7 +28,7 @@ if TYPE_CHECKING:
     from ..server.assets import AssetStats
     from ..server.config import ServerConfig
 
-__all__ = ["ReferenceServer", "start_serve_process"]
+__all__ = ["ReferenceServer", "serve_process", "start_serve_process"]
 
 _LISTENING = "gameservices listening on "
 LOOPBACK = "127.0.0.1"
@@ -123,3 +127,24 @@ async def start_serve_process(
         await proc.wait()
         raise RuntimeError(f"gameservices serve did not start (first line: {line!r})")
     return proc, line[len(_LISTENING) :]
+
+
+@contextlib.contextmanager
+def serve_process(*args: str) -> Iterator[str]:
+    """``with serve_process("--port", "0", "--db", ":memory:") as url:``: the same server as
+    ``start_serve_process``, for code without an event loop (benchmarks, scripts). Leaving the
+    block stops it with SIGTERM and waits for it (at most 30 s)."""
+    cmd = [sys.executable, "-m", "gameservices", "serve", *args]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
+    assert proc.stdout is not None  # stdout=PIPE
+    with proc.stdout:
+        line = proc.stdout.readline().strip()
+        try:
+            if not line.startswith(_LISTENING):
+                raise RuntimeError(f"gameservices serve did not start (first line: {line!r})")
+            yield line[len(_LISTENING) :]
+        finally:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+            proc.wait(30)
