@@ -20,8 +20,9 @@ Rule 2: ``parties`` are the ids of the parties this socket is in (created, joine
         takes a join request to its leader (a bare reply, nothing more until the leader
         accepts: then the ``party``). ``Reconnected.parties`` are those back,
         ``parties_left`` the others. A server that has not yet seen the old socket close (a
-        network that dropped silently) still counts the old presence: a full party then
-        refuses, and a closed one refuses ("already member"), until it drops it.
+        network that dropped silently) still counts the old presence: an open party holds
+        both until it drops the old one, a full one refuses, and a closed one takes the
+        request as from anyone (Nakama checks no membership).
 Rule 3: arguments are checked before sending: ``max_size`` 1-256, a label a JSON object of at
         most 2048 bytes (Nakama's limits).
 """
