@@ -63,14 +63,14 @@ class Held:
     async def restore(self, link: Link, attempts: int, wait: float) -> Reconnected:
         """Rule 2, on ``link``; ``wait``: how long an open party's ``party`` may take."""
         call = link.call
-        channels, channels_left = await _rejoin(self.channels, lambda _, join: _reply(
-            call, join, rt.Channel))  # fmt: skip
+        channels, channels_left = await _rejoin(self.channels, lambda _, join: (
+            _reply(call, join, rt.Channel)))  # fmt: skip
         followed = await self._follows(call)
         if self.status is not None:
             await _quietly(call, self.status)
         tickets = await self._tickets(call)
-        matches, matches_left = await _rejoin(self.matches, lambda match_id, metadata: _reply(
-            call, rt.MatchJoin(match_id, "", metadata), rt.Match))  # fmt: skip
+        matches, matches_left = await _rejoin(self.matches, lambda match_id, metadata: (
+            _reply(call, rt.MatchJoin(match_id, "", metadata), rt.Match)))  # fmt: skip
         parties, parties_left = await _rejoin(self.parties, lambda party_id, was_open: (
             self._party(link, party_id, was_open, wait)))  # fmt: skip
         return Reconnected(

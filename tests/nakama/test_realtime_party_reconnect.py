@@ -8,6 +8,9 @@ the old presence first (no race with the rejoin)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
 from gameservices import RealtimeError
@@ -22,7 +25,7 @@ def _ids(presences: tuple[Presence, ...]) -> list[str]:
     return [p.user_id for p in presences]
 
 
-def _leaves(user_id: str) -> object:
+def _leaves(user_id: str) -> Callable[[Any], bool]:
     return lambda event: _ids(event.leaves) == [user_id]
 
 
