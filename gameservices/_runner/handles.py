@@ -29,7 +29,7 @@ import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sized
 from typing import Any, Generic, Protocol, TypeVar
 
 from .._exceptions import UsageError
@@ -243,6 +243,8 @@ class DeliveryQueue:
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         self._events: deque[tuple[Any, object, object]] = deque()  # a Handle, or a fanout
+        # The same deque, for the runner's idle check: its truth is one C call, no method.
+        self.events: Sized = self._events
         self._counters = counters
         self._forget = forget  # every job reports exactly one outcome: the handle is finished
         self._clock = clock  # times the game's callbacks, for the slow-tick record

@@ -86,6 +86,9 @@ class TickRunner:
         )
         self._recorder.open()
         self._detail = TickDetail()  # reused by every tick
+        self._inline = mode == "inline"
+        self._events = self._queue.events  # tick()'s idle check reads it directly
+        self._ticking = False  # inside tick(): a call from a coroutine it runs is an error
         self._state = Lifecycle.OPEN
         self._tick_ident: int | None = None  # the thread that ticks (the first to call tick())
         self._tick_name = ""
@@ -197,31 +200,41 @@ class TickRunner:
 
     def tick(self) -> None:
         """Advance the loop (inline mode) and deliver finished work; call once per frame."""
+        # An idle tick is most ticks, right after a frame of game work has left the caches cold
+        # (each Python call then costs microseconds): its path makes as few calls as it can.
         if self._state is not Lifecycle.OPEN:
             return
-        self._check_thread()
+        if self._ticking or threading.get_ident() != self._tick_ident:
+            self._check_thread()  # raises, or makes this thread the one that ticks
         detail = self._detail
-        detail.reset()
+        if detail.cpu_start is not None:  # the last tick worked: start from a clean record
+            detail.reset()
         start = self._recorder.begin()
+        self._ticking = True
         try:
-            self._backend.step(self.budget, start, detail)
-        except Exception:  # a loop failure must not stop the game
-            logger.exception("event loop step failed")
-        if self._owned:
-            self._sweep_owners()
-        if self._queue:
-            if detail.cpu_start is None:  # the first work of this tick (thread mode: the only)
-                detail.cpu_start = self._cpu_clock()
-            began = self._clock()
-            error = self._queue.drain(self._is_open, detail)
-            detail.drain = self._clock() - began
-        else:
-            error = None
+            if self._inline:
+                try:
+                    self._backend.step(self.budget, start, detail)
+                except Exception:  # a loop failure must not stop the game
+                    logger.exception("event loop step failed")
+            if self._owned:
+                self._sweep_owners()
+            error = self._deliver(detail) if self._events else None
+        finally:
+            self._ticking = False
         counters = self._counters
         counters.recent.append(self._recorder.end(counters.ticks, detail))
         counters.ticks += 1
         if error is not None and self.raise_callback_errors:
             raise error
+
+    def _deliver(self, detail: TickDetail) -> BaseException | None:
+        if detail.cpu_start is None:  # the first work of this tick (thread mode: the only)
+            detail.cpu_start = self._cpu_clock()
+        began = self._clock()
+        error = self._queue.drain(self._is_open, detail)
+        detail.drain = self._clock() - began
+        return error
 
     def wait(self, timeout: float | None = None) -> bool:
         """Thread mode: block until a result or progress is ready for ``tick()``; False on timeout.
