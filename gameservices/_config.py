@@ -134,7 +134,8 @@ class RealtimeOptions:
     - ``reply_timeout``: how long a call waits for its reply (None: as long as the socket
       lives).
     - ``reconnect``: reopen a lost socket with the client's retry policy (full jitter),
-      refreshing the session first, then re-join channels, re-follow users and re-add tickets.
+      refreshing the session first, then re-join channels, re-follow users, re-add tickets
+      and re-join matches and parties.
     - ``max_match_data``: undelivered ``match_data`` events kept per consumer; beyond it the
       oldest is dropped (counted in ``rt.match_data_dropped``). Other events are never dropped.
     - ``poll``: keep events for ``rt.poll()`` (off by default: nobody would drain them).

@@ -7,10 +7,12 @@ Rule 1: lifecycle NEW -> OPEN (``connect()`` or ``async with``) -> CLOSED; a clo
 Rule 2: calls are request/reply by ``cid`` over the current ``Link``; while disconnected
         they fail at once with ``Disconnected`` (a pending one fails with it too).
 Rule 3: what the socket holds (channels joined, users followed, the status set, matchmaker
-        tickets, matches) is remembered as the requests that made it, so a reconnect can make
-        it again (``realtime_held``); ``Reconnected`` says what was restored. A match is
-        joined again by its id (with the metadata first given); one that refuses (gone: its
-        last member left, or its server restarted) is reported in ``matches_left``.
+        tickets, matches, parties) is remembered as the requests that made it, so a reconnect
+        can make it again (``realtime_held``); ``Reconnected`` says what was restored. A match
+        is joined again by its id (with the metadata first given); one that refuses (gone: its
+        last member left, or its server restarted) is reported in ``matches_left``. A party
+        is joined again by its id too: back in an open one, left when it is gone, full or
+        closed (a join request then waits for its leader; ``realtime_parties`` Rule 2).
 Rule 4: reconnecting asks ``retry.decide`` (full jitter, the client's ``RetryPolicy``) after
         each failed attempt, refreshes the session before each (and once more on a refused
         token), and never gives up on a server that is down; only a lasting refusal (an
@@ -226,11 +228,16 @@ class Realtime(PartyCalls):
                 self._fanout.publish("disconnected", ConnectionLost(str(exc), False))
                 return
             try:
-                restored = await self._held.restore(self._link.call, attempts)
+                restored = await self._held.restore(self._link, attempts, self._party_wait())
             except GameServicesError as exc:  # dropped again, or no reply: dial again
                 self._link.end(f"restoring what the socket held failed ({exc})")
                 continue  # (realtime_held Rule 3)
             self._fanout.publish("reconnected", restored)
+
+    def _party_wait(self) -> float:
+        """How long a rejoined open party's ``party`` may take: as a reply, but bounded even
+        when replies are not (``realtime_held`` Rule 3: a reconnect never waits for good)."""
+        return self.options.reply_timeout or self.options.dead_after
 
     # -- calls (Rule 2) ------------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._protocol.realtime import Channel, Match
+from .._protocol.realtime import Channel, Match, Party
 from .._runner.ambient import RunnerHooks
 from .._runner.handles import SubscriberCall, Subscription, logger
 
@@ -81,8 +81,10 @@ class Reconnected:
     joined again (new ``Match`` replies: a new presence, the others saw a leave and a join);
     ``matches_left``: those it could not (a relayed match ends with its last member, or with
     its server); ``channels_left``: channels the server no longer lets it join (a group's
-    after a kick); ``parties_left``: the parties it was in, which a reconnect does not join
-    again (its presence left them: ``join_party`` an open one again)."""
+    after a kick); ``parties``: the open parties it was in and is back in (their new
+    ``party`` pushes: a new presence, the newest member; a leader it was is not given back);
+    ``parties_left``: those it is not back in: gone (it was the last member), full, or
+    closed (a join request now waits for the leader; a ``party`` event comes if accepted)."""
 
     attempts: int
     channels: tuple[Channel, ...] = ()
@@ -92,6 +94,7 @@ class Reconnected:
     matches: tuple[Match, ...] = ()
     channels_left: tuple[str, ...] = ()
     parties_left: tuple[str, ...] = ()
+    parties: tuple[Party, ...] = ()
 
 
 @dataclass(frozen=True)

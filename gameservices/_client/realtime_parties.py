@@ -8,10 +8,21 @@ Rule 1: every call is one request and its reply; refusals are ``RealtimeError`` 
         ``party_data``, ``party_leader``, ``party_join_request`` (to the leader of a closed
         party), ``party_update``, ``party_close`` (closed, or you were removed).
 Rule 2: ``parties`` are the ids of the parties this socket is in (created, joined once its
-        ``party`` came, until it leaves, closes or gets ``party_close``). A reconnect does not
-        join them again: the socket's presence left each when it closed (the leader role passes
-        to the oldest member), so ``Reconnected.parties_left`` lists them; join an open one
-        again with ``join_party``.
+        ``party`` came, until it leaves, closes or gets ``party_close``), each with whether it
+        was open when last seen (its ``party``, its ``party_update``s). A reconnect joins them
+        again (``realtime_held`` Rule 3), as Nakama 3.40 lets it, which a real one showed: the
+        old socket's presence leaves each party as soon as the server sees it close (the
+        others get its leave; if it led, the oldest member left leads, a ``party_leader``
+        first, and keeps leading: the rejoined presence is a plain member, the newest). A new
+        ``party_join`` then puts it back into an open party (the bare reply, then its
+        ``party`` with every member, and a join event to all); a party it was the last member
+        of is gone ("party not found"), a full one refuses ("party full"), and a closed one
+        takes a join request to its leader (a bare reply, nothing more until the leader
+        accepts: then the ``party``). ``Reconnected.parties`` are those back,
+        ``parties_left`` the others. A server that has not yet seen the old socket close (a
+        network that dropped silently) still counts the old presence: an open party holds
+        both until it drops the old one, a full one refuses, and a closed one takes the
+        request as from anyone (Nakama checks no membership).
 Rule 3: arguments are checked before sending: ``max_size`` 1-256, a label a JSON object of at
         most 2048 bytes (Nakama's limits).
 """
@@ -64,10 +75,13 @@ class PartyCalls:
 
     def _party_push(self, name: str, message: Any) -> None:
         """Rule 2, for each push: what the socket is in."""
+        parties = self._held.parties
         if name == "party":
-            self._held.parties.add(message.party_id)
+            self._held.party_came(message)
+        elif name == "party_update" and message.party_id in parties:
+            parties[message.party_id] = message.open
         elif name == "party_close":
-            self._held.parties.discard(message.party_id)
+            parties.pop(message.party_id, None)
 
     async def create_party(self, open: bool, max_size: int, *,
                            label: Mapping[str, Any] | None = None, hidden: bool = False
@@ -78,7 +92,7 @@ class PartyCalls:
         size = int_between("max_size", max_size, 1, 256)
         create = rt.PartyCreate(bool(open), size, _label(label), bool(hidden))
         party: rt.Party = reply_of(await self._call(create), rt.Party)
-        self._held.parties.add(party.party_id)
+        self._held.parties[party.party_id] = party.open
         return party
 
     async def join_party(self, party_id: str) -> None:
@@ -88,12 +102,12 @@ class PartyCalls:
 
     async def leave_party(self, party_id: str) -> None:
         await self._call(rt.PartyLeave(_id(party_id)))
-        self._held.parties.discard(party_id)
+        self._held.parties.pop(party_id, None)
 
     async def close_party(self, party_id: str) -> None:
         """Close a party you lead: every member gets ``party_close``."""
         await self._call(rt.PartyClose(_id(party_id)))
-        self._held.parties.discard(party_id)
+        self._held.parties.pop(party_id, None)
 
     async def send_party_data(self, party_id: str, op_code: int, data: bytes | str) -> None:
         """Send ``data`` to the party's other members (``party_data`` events); unlike match

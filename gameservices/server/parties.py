@@ -6,8 +6,11 @@ Rule 1: a party id is ``{uuid}.{NODE}``; a party lives until its leader closes i
         leader leaves the oldest member left leads (a ``party_leader`` push to the others).
 Rule 2: ``max_size`` (0-256) bounds the members and, separately, the pending join requests (0
         lets nobody else in, as on Nakama). An open party takes whoever joins; a closed one
-        makes a join request, pushed to the leader, which the leader accepts or removes. Only
-        the leader promotes, accepts, removes, lists requests, updates and closes.
+        makes a join request, pushed to the leader, which the leader accepts or removes; one
+        per user ("duplicate"), and a member's too (Nakama 3.40 checks no membership: a
+        reconnecting player whose old socket the server has not yet dropped asks to join as
+        anyone would), whose accept changes nothing. Only the leader promotes, accepts,
+        removes, lists requests, updates and closes.
 Rule 3: who joins gets the ``party`` (with every member) and then every member, the joiner
         included, a ``party_presence_event``; a leaver's leave goes to the others; a closed
         party tells every member ``party_close`` (and nothing more); a removed member gets
@@ -125,8 +128,6 @@ class Parties:
             raise PartyError("party join requests full")
         if room.has_user(peer.user_id, room.requests.values()):
             raise PartyError("party join request duplicate")
-        if room.has_user(peer.user_id, room.members.values()):
-            raise PartyError("party join request already member")
         room.requests[peer.session_id] = peer
         room.leader.send(rt.PartyJoinRequest(room.id, (peer.presence(),)))
 
@@ -183,6 +184,8 @@ class Parties:
         del room.requests[found.session_id]
         if found.closed:
             raise PartyError("party could not accept request")  # its socket is gone
+        if found.session_id in room.members:
+            return  # a member's own request (Rule 2): it stays as it is, nobody is told
         self._add(room, found)
         _later(self._joined, room, found)
 

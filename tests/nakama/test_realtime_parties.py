@@ -127,6 +127,32 @@ async def test_a_closed_party_takes_join_requests(target: Target) -> None:
         assert ada.rt.parties == frozenset()
 
 
+async def test_a_member_asks_to_join_its_closed_party_as_anyone(target: Target) -> None:
+    """No membership check (what a reconnect meets before the server dropped its old socket):
+    a member's other socket, the leader even, makes a request; a member's accept is a no-op."""
+    async with members(target, 2) as (ada, bo):
+        party = await ada.rt.create_party(False, 3)
+        pid = party.party_id
+        await ada.rt.join_party(pid)  # the leader, asking to join its own party
+        request = await ada.next("party_join_request")
+        assert request.presences == (party.self,)
+        await ada.rt.accept_party_member(pid, party.self)
+        assert await ada.rt.list_party_join_requests(pid) == ()
+        await bo.rt.join_party(pid)
+        await ada.next("party_join_request")
+        [asked] = await ada.rt.list_party_join_requests(pid)
+        await ada.rt.accept_party_member(pid, asked)  # the accept took no place
+        seen = await bo.joined(pid)
+        assert _ids(seen.presences) == [ada.id, bo.id]
+        async with bo.player.client.realtime() as other:  # bo's second socket
+            await other.join_party(pid)
+            again = await ada.next("party_join_request")
+            assert _ids(again.presences) == [bo.id]
+            assert again.presences[0].session_id != seen.self.session_id
+            with pytest.raises(RealtimeError, match="party join request duplicate"):
+                await other.join_party(pid)
+
+
 async def test_the_leader_updates_the_party(target: Target) -> None:
     async with members(target, 2) as (ada, bo):
         party = await ada.rt.create_party(False, 2)
