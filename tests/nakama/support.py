@@ -10,6 +10,7 @@ a fix on the server flips it to XPASS, which fails the run until the mark is rem
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,6 +116,17 @@ def _tournament(
                       category=category, metadata=_SUITE, **rules)  # type: ignore[arg-type]  # fmt: skip
 
 
+# gs_t_daily is open one hour a day (the module's "0 12 * * *", 3600 s). Tests that expect it
+# closed, or write to it expecting a refusal, ask first: a suite run between 12:00 and 13:00 UTC
+# would find it open (and its writes would then leave records on a shared Nakama).
+DAILY_HOUR = 12
+
+
+def daily_open(now: float | None = None) -> bool:
+    """Is gs_t_daily's window open at ``now`` (default: this moment)?"""
+    return time.gmtime(now).tm_hour == DAILY_HOUR
+
+
 # As tests/nakama/modules/gameservices_tournaments.lua creates them on Nakama.
 TOURNAMENTS: dict[str, Tournament] = {
     t.id: t
@@ -127,7 +139,7 @@ TOURNAMENTS: dict[str, Tournament] = {
         _tournament(
             "gs_t_small", "Pairs", 4, 60, reset="* * * * *", max_size=2, join_required=True
         ),
-        _tournament("gs_t_daily", "Lunch", 4, 3600, reset="0 12 * * *"),
+        _tournament("gs_t_daily", "Lunch", 4, 3600, reset=f"0 {DAILY_HOUR} * * *"),
         _tournament("gs_t_auth", "Server only", 5, authoritative=True),
         _tournament("gs_t_future", "Next century", 6, 3600, start_time=4102444800),
         _tournament("gs_t_ended", "Long ago", 6, 1, start_time=1, end_time=2, join_required=True),
