@@ -20,12 +20,12 @@ from typing import Any
 
 from .._protocol import realtime as rt
 from .._protocol.fields import loads
-from .._protocol.matchmaker_query import parse
 from .._protocol.realtime import ErrorCode
 from .parties import MAX_LABEL_BYTES, MAX_PARTY_SIZE, PartyError, PartyRoom
 from .realtime_context import Realtime, Refusal, handler
 from .realtime_hub import Peer
-from .realtime_matchmaker import MAX_TICKETS, count_error
+from .realtime_matchmaker import MAX_TICKETS
+from .realtime_play import check_counts, ticket_query
 
 __all__: list[str] = []
 
@@ -166,16 +166,11 @@ async def party_data_send(realtime: Realtime, peer: Peer, send: rt.PartyDataSend
 @handler(rt.PartyMatchmakerAdd)
 async def party_matchmaker_add(realtime: Realtime, peer: Peer, add: rt.PartyMatchmakerAdd
                                ) -> rt.PartyMatchmakerTicket:  # fmt: skip
-    problem = count_error(add.min_count, add.max_count, add.count_multiple)
-    if problem is not None:
-        raise Refusal(_BAD, problem)
+    check_counts(add)
     prefix = "Error adding party to matchmaker"
     room = _room(realtime, add.party_id, prefix)
     members: tuple[Peer, ...] = _doing(prefix, lambda: realtime.parties.leading(peer, room))
-    try:
-        query = parse(add.query or "*")
-    except ValueError as exc:
-        raise Refusal(_BAD, f"{prefix}: {exc}") from None
+    query = ticket_query(add.query, prefix)
     if len(realtime.matchmaker.by_party.get(room.id, ())) >= MAX_TICKETS:
         raise Refusal(_BAD, f"{prefix}: too many matchmaker tickets")
     solo = rt.MatchmakerAdd(add.min_count, add.max_count, add.query, add.string_properties,

@@ -18,14 +18,14 @@ import asyncio
 import uuid
 
 from .._protocol import realtime as rt
-from .._protocol.matchmaker_query import parse
+from .._protocol.matchmaker_query import Query, parse
 from .._protocol.realtime import ErrorCode
 from .._protocol.uuids import canonical_uuid
 from .realtime_context import Realtime, Refusal, handler
 from .realtime_hub import Peer
 from .realtime_matchmaker import MAX_TICKETS, count_error
 
-__all__: list[str] = []
+__all__ = ["check_counts", "ticket_query"]
 
 _BAD = ErrorCode.BAD_INPUT
 _NAMED = uuid.UUID("5b9c3f1e-8f2a-4d0e-9a63-7f1c2d4b6e80")  # namespace of named matches
@@ -85,16 +85,26 @@ async def match_data_send(realtime: Realtime, peer: Peer, send: rt.MatchDataSend
     realtime.hub.to_match(match, data, skip=peer, only=only)
 
 
-@handler(rt.MatchmakerAdd)
-async def matchmaker_add(realtime: Realtime, peer: Peer, add: rt.MatchmakerAdd
-                         ) -> rt.MatchmakerTicket:  # fmt: skip
+def check_counts(add: rt.MatchmakerAdd | rt.PartyMatchmakerAdd) -> None:
+    """Refuse a ticket's counts as Nakama does (code 3: its checks, order and messages)."""
     problem = count_error(add.min_count, add.max_count, add.count_multiple)
     if problem is not None:
         raise Refusal(_BAD, problem)
+
+
+def ticket_query(text: str, prefix: str = "") -> Query:
+    """A ticket's query ("" is "*"), or a refusal with the parser's reason after ``prefix``."""
     try:
-        query = parse(add.query or "*")
+        return parse(text or "*")
     except ValueError as exc:
-        raise Refusal(_BAD, str(exc)) from None
+        raise Refusal(_BAD, f"{prefix}: {exc}" if prefix else str(exc)) from None
+
+
+@handler(rt.MatchmakerAdd)
+async def matchmaker_add(realtime: Realtime, peer: Peer, add: rt.MatchmakerAdd
+                         ) -> rt.MatchmakerTicket:  # fmt: skip
+    check_counts(add)
+    query = ticket_query(add.query)
     if len(peer.tickets) >= MAX_TICKETS:
         raise Refusal(_BAD, "Too many matchmaker tickets")
     ticket = realtime.matchmaker.add(peer, add, query)
